@@ -1,0 +1,212 @@
+/**
+ * The socket actor: the only place a WebSocket is created, listened to and torn
+ * down. One actor owns one socket for one attempt; the chart invokes it in `live`
+ * and stopping it removes every listener, so an abandoned socket's late events
+ * (ws #1142: a 1006 arriving 30 s later) cannot reach the chart.
+ *
+ * Inbound messages go straight to the application (DESIGN §3.4): the chart sees
+ * one `heartbeat.alive` per ping and one `heartbeat.silence` per check, whatever
+ * the message rate.
+ */
+import { fromCallback } from 'xstate'
+import type { SocketActorInput, SocketCommand, SocketEvent } from '../machines/connection.js'
+import { ABNORMAL_CLOSURE } from '../machines/connection.js'
+import type { ResolvedOptions, SendData, WebSocketLike } from './options.js'
+import { checkUrl } from './options.js'
+
+/** What the socket actor needs from the connection that owns it. */
+export interface SocketHost {
+  readonly options: ResolvedOptions
+  /** The URL source (validated on every attempt when it is a function). */
+  readonly url: UrlSource
+  /** Called with every inbound message that is not a hidden pong. */
+  deliver(event: MessageEvent): void
+  /** The socket opened (the chart then makes it writable, after the queue flush). */
+  opened(ws: WebSocketLike, url: string): void
+  /** The socket must take no more application data. */
+  detach(ws: WebSocketLike): void
+  /** The current binaryType, re-applied to every new socket. */
+  binaryType(): string | undefined
+  /** A new socket was created for `url`. */
+  created(ws: WebSocketLike, url: string): void
+}
+
+export type UrlSource = string | ((info: SocketActorInput) => unknown)
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+const noop = () => undefined
+
+export function createSocketActor(host: SocketHost) {
+  const { options } = host
+  const now = options.now
+  const heartbeat = options.heartbeat
+  const hidePongs = heartbeat !== false && !heartbeat.deliverPongs
+  const isPong = heartbeat === false ? () => false : heartbeat.isPong
+
+  return fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input }) => {
+    const send = sendBack as (event: SocketEvent) => void
+    let ws: WebSocketLike | undefined
+    let stopped = false
+    let failed = false
+    let lastInboundAt = now()
+    /** Time the pending ping was sent, or -1 when none is pending. */
+    let pingAt = -1
+
+    const onOpen = () => {
+      if (ws === undefined) return
+      lastInboundAt = now()
+      host.opened(ws, currentUrl)
+      send({ type: 'socket.open', protocol: ws.protocol })
+    }
+    const onMessage = (event: MessageEvent) => {
+      lastInboundAt = now()
+      if (pingAt >= 0) {
+        const rtt = lastInboundAt - pingAt
+        pingAt = -1
+        send({ type: 'heartbeat.alive', rtt })
+      }
+      if (hidePongs && isPong(event.data)) return
+      host.deliver(event)
+    }
+    const onClose = (event: CloseEvent) => {
+      if (ws !== undefined) host.detach(ws)
+      send({
+        type: 'socket.close',
+        code: event.code,
+        reason: event.reason,
+        wasClean: event.wasClean,
+      })
+    }
+    const onError = (event: Event) => {
+      if (ws !== undefined) host.detach(ws)
+      const error = (event as { error?: unknown }).error ?? event
+      send({ type: 'socket.error', error })
+    }
+
+    let currentUrl = ''
+    const fail = (error: unknown) => {
+      if (stopped) return
+      failed = true
+      send({ type: 'socket.error', error })
+    }
+    const open = (urlValue: unknown, protocols: unknown) => {
+      if (stopped) return
+      try {
+        currentUrl = checkUrl(urlValue, 'url')
+        const Ctor = options.WebSocket
+        ws =
+          protocols === undefined
+            ? new Ctor(currentUrl)
+            : new Ctor(currentUrl, protocols as string | string[])
+        const binaryType = host.binaryType()
+        if (binaryType !== undefined) ws.binaryType = binaryType
+        ws.addEventListener('open', onOpen)
+        ws.addEventListener('message', onMessage as (event: never) => void)
+        ws.addEventListener('close', onClose as (event: never) => void)
+        ws.addEventListener('error', onError as (event: never) => void)
+        host.created(ws, currentUrl)
+      } catch (error) {
+        ws = undefined
+        fail(error)
+      }
+    }
+
+    // The url and protocols are resolved before every attempt (token refresh);
+    // a synchronous pair opens at once so no tick is lost.
+    try {
+      const urlValue = typeof host.url === 'function' ? host.url(input) : host.url
+      const p = options.protocols
+      const protocols = typeof p === 'function' ? p(input) : p
+      if (isThenable(urlValue) || isThenable(protocols)) {
+        Promise.all([urlValue, protocols]).then(([u, pr]) => open(u, pr), fail)
+      } else {
+        open(urlValue, protocols)
+      }
+    } catch (error) {
+      fail(error)
+    }
+
+    receive((command) => {
+      switch (command.type) {
+        case 'heartbeat.check':
+          send({ type: 'heartbeat.silence', silentFor: now() - lastInboundAt })
+          return
+        case 'heartbeat.ping': {
+          if (ws === undefined || heartbeat === false) return
+          pingAt = now()
+          try {
+            ws.send(typeof heartbeat.ping === 'function' ? heartbeat.ping() : heartbeat.ping)
+          } catch {
+            // A socket that cannot take the ping is as dead as one that does not
+            // answer it: the pong deadline decides, as for any other silence.
+          }
+          return
+        }
+        case 'socket.close': {
+          if (ws === undefined || ws.readyState === 3) {
+            // Nothing on the wire (the url is still resolving, or it failed):
+            // the socket ends now, as asked or as failed.
+            send(
+              failed || ws !== undefined
+                ? { type: 'socket.close', code: ABNORMAL_CLOSURE, reason: '', wasClean: false }
+                : {
+                    type: 'socket.close',
+                    code: command.code,
+                    reason: command.reason,
+                    wasClean: true,
+                  },
+            )
+            stopped = true
+            return
+          }
+          host.detach(ws)
+          try {
+            ws.close(command.code, command.reason)
+          } catch (error) {
+            fail(error)
+          }
+          return
+        }
+      }
+    })
+
+    return () => {
+      stopped = true
+      if (ws === undefined) return
+      const socket = ws
+      socket.removeEventListener('open', onOpen)
+      socket.removeEventListener('message', onMessage as (event: never) => void)
+      socket.removeEventListener('close', onClose as (event: never) => void)
+      socket.removeEventListener('error', onError as (event: never) => void)
+      // `ws` is an EventEmitter: an 'error' with no listener would crash the
+      // process, and terminate() during the handshake emits one.
+      socket.addEventListener('error', noop)
+      host.detach(socket)
+      try {
+        const state = socket.readyState
+        if (state === 0) {
+          if (socket.terminate) socket.terminate()
+          else socket.close()
+        } else if (state === 1) {
+          socket.close(1000, 'reconnect')
+        } else if (state === 2) {
+          // Abandoned while closing (a dead path): `ws` would hold the TCP socket
+          // for its 30 s CLOSE_TIMEOUT; terminate frees it now. Browsers have no
+          // equivalent, and their late close event no longer reaches anyone.
+          socket.terminate?.()
+        }
+      } catch {
+        // Already gone.
+      }
+    }
+  })
+}
+
+export type { SendData }
