@@ -20,6 +20,7 @@ export {
   type ReconnectingEvent,
   type StateChangeEvent,
 } from './connection.js'
+export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
 export {
   type AttemptInfo,
   type CloseDetails,

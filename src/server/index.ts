@@ -1,0 +1,107 @@
+/**
+ * The server half of the heartbeat, for Node servers built on `ws`: answers the
+ * client's app-level pings, and sweeps out clients that stopped answering
+ * protocol-level pings (the pattern the `ws` README documents: mark every client,
+ * ping it, and terminate the ones still unmarked at the next sweep).
+ */
+import type { RawData, WebSocket, WebSocketServer } from 'ws'
+
+export { computeAccept, WEBSOCKET_GUID } from '../handshake.js'
+
+export interface AttachHeartbeatOptions {
+  /**
+   * The app-level ping to answer (compared with the text of each message).
+   * @default 'ping'
+   */
+  ping?: string
+  /**
+   * The reply sent for each ping.
+   * @default 'pong'
+   */
+  pong?: string
+  /**
+   * Milliseconds between sweeps. A client that has not answered the previous
+   * sweep's protocol ping is terminated. 0 disables the sweep.
+   * @default 30000
+   */
+  sweepInterval?: number
+}
+
+function fail(name: string, allowed: string, got: unknown): never {
+  throw new TypeError(
+    `heartline/server: \`${name}\` must be ${allowed}; got ${JSON.stringify(got) ?? String(got)}.`,
+  )
+}
+
+/**
+ * Attaches the heartbeat to every current and future client of `wss`. Returns a
+ * function that detaches everything it added (listeners and the sweep timer).
+ */
+export function attachHeartbeat(
+  wss: WebSocketServer,
+  options: AttachHeartbeatOptions = {},
+): () => void {
+  const ping = options.ping ?? 'ping'
+  const pong = options.pong ?? 'pong'
+  const sweepInterval = options.sweepInterval ?? 30_000
+  if (typeof ping !== 'string') fail('ping', 'a string', ping)
+  if (typeof pong !== 'string') fail('pong', 'a string', pong)
+  if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
+    fail('sweepInterval', 'a finite number of milliseconds ≥ 0', sweepInterval)
+  }
+  const pingBytes = Buffer.byteLength(ping)
+  const alive = new WeakMap<WebSocket, boolean>()
+  const detachers = new Map<WebSocket, () => void>()
+
+  const attach = (socket: WebSocket) => {
+    alive.set(socket, true)
+    const onMessage = (data: RawData, isBinary: boolean) => {
+      // Cheap length check first: most messages are not pings.
+      if (isBinary) return
+      const length = Array.isArray(data)
+        ? data.reduce((n, b) => n + b.length, 0)
+        : (data as Buffer | ArrayBuffer).byteLength
+      if (length !== pingBytes || data.toString() !== ping) return
+      if (socket.readyState === 1) socket.send(pong)
+    }
+    const onPong = () => alive.set(socket, true)
+    const onClose = () => {
+      detachers.get(socket)?.()
+    }
+    socket.on('message', onMessage)
+    socket.on('pong', onPong)
+    socket.on('close', onClose)
+    detachers.set(socket, () => {
+      socket.off('message', onMessage)
+      socket.off('pong', onPong)
+      socket.off('close', onClose)
+      detachers.delete(socket)
+    })
+  }
+
+  for (const client of wss.clients) attach(client)
+  wss.on('connection', attach)
+
+  const sweep = () => {
+    for (const client of wss.clients) {
+      if (alive.get(client) === false) {
+        client.terminate()
+        continue
+      }
+      alive.set(client, false)
+      try {
+        client.ping()
+      } catch {
+        // Closing already; the next sweep or its close event settles it.
+      }
+    }
+  }
+  const timer = sweepInterval > 0 ? setInterval(sweep, sweepInterval) : undefined
+  timer?.unref?.()
+
+  return () => {
+    if (timer !== undefined) clearInterval(timer)
+    wss.off('connection', attach)
+    for (const detach of [...detachers.values()]) detach()
+  }
+}
