@@ -94,7 +94,11 @@ export function createSocketActor(host: SocketHost) {
     const fail = (error: unknown) => {
       if (stopped) return
       failed = true
-      send({ type: 'socket.error', error })
+      // Reported on a microtask: a provider that throws on the very first attempt
+      // does so inside the constructor, before the application can listen.
+      queueMicrotask(() => {
+        if (!stopped) send({ type: 'socket.error', error })
+      })
     }
     const open = (urlValue: unknown, protocols: unknown) => {
       if (stopped) return
