@@ -3,17 +3,20 @@
  * interface of a browser WebSocket (four handlers, addEventListener, send, close)
  * plus `reconnect()`, `state` and the `statechange` / `drop` events.
  */
-import { type Actor, createActor, type InspectionEvent } from 'xstate'
+import { type Actor, assign, createActor, type InspectionEvent } from 'xstate'
 import {
+  backoffDelay,
+  type ConnectionContext,
   type ConnectionEmitted,
+  type ConnectionEvent,
   type ConnectionMachine,
   type ConnectionStateName,
   closeInfoOf,
   connectionMachine,
-  planRetryWith,
   stateNameOf,
 } from '../machines/connection.js'
 import { checkClose } from './close.js'
+import { checkReconnectDecision, defaultShouldReconnect } from './close-policy.js'
 import {
   type CloseDetails,
   type ConnectionOptions,
@@ -135,6 +138,11 @@ export class Connection {
   /** Chart-emitted events waiting for the chart's snapshot to settle (see #onInspect). */
   #pending: Array<() => void> = []
   readonly #subscribers = new Set<(event: StateChangeEvent) => void>()
+  /** The close event the last `shouldReconnect` decision was made for (guards may ask twice). */
+  #decidedFor: unknown = null
+  #decision = true
+  /** A delay `shouldReconnect` returned, used by the next planned retry instead of the backoff. */
+  #retryOverride: number | null = null
 
   constructor(url: UrlProvider, options?: ConnectionOptions) {
     const resolved = resolveOptions(options)
@@ -168,19 +176,25 @@ export class Connection {
       binaryType: () => this.#binaryType,
     })
 
-    const shouldReconnect = resolved.shouldReconnect
+    const random = resolved.random
     const machine = connectionMachine.provide({
       actors: { socket },
       actions: {
-        planRetry: planRetryWith(resolved.random),
+        planRetry: assign(({ context }: { context: ConnectionContext }) => {
+          if (context.reconnect === false) return {}
+          const override = this.#retryOverride
+          this.#retryOverride = null
+          return {
+            retryDelay: override ?? backoffDelay(context.reconnect, context.attempt, random),
+            attempt: context.attempt + 1,
+          }
+        }),
         flushQueue: () => this.#flush(),
         dropQueue: () => this.#dropAll(),
       },
       guards: {
-        closeIsRetryable: ({ context, event }, params) => {
-          const info = closeInfoOf(context, event, params.cause)
-          return shouldReconnect({ ...info }) !== false
-        },
+        closeIsRetryable: ({ context, event }, params) =>
+          this.#shouldReconnect(context, event, params.cause),
       },
     })
 
@@ -321,6 +335,38 @@ export class Connection {
   }
 
   // ---- internals ---------------------------------------------------------------
+
+  /** One decision per socket end, from the application's policy or the default table. */
+  #shouldReconnect(
+    context: ConnectionContext,
+    event: ConnectionEvent,
+    cause: Parameters<typeof closeInfoOf>[2],
+  ): boolean {
+    if (event === this.#decidedFor) return this.#decision
+    const info = closeInfoOf(context, event, cause)
+    let value: unknown
+    let problem: unknown = null
+    try {
+      value = this.#options.shouldReconnect({ ...info })
+      problem = checkReconnectDecision(value)
+    } catch (error) {
+      problem = error
+    }
+    if (problem !== null) {
+      this.#report(problem)
+      value = defaultShouldReconnect({ ...info })
+    }
+    this.#decidedFor = event
+    this.#decision = value !== false
+    this.#retryOverride = typeof value === 'number' ? value : null
+    return this.#decision
+  }
+
+  #report(error: unknown): void {
+    this.#pending.push(() =>
+      this.#dispatch('error', { type: 'error', target: this, error } as ErrorEventDetails),
+    )
+  }
 
   readonly #wrapped = new WeakMap<object, AnyListener>()
   #wrap<E>(listener: Listener<E>): AnyListener {

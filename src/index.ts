@@ -8,6 +8,11 @@ export {
 } from '../machines/connection.js'
 export { checkClose, MAX_REASON_BYTES } from './close.js'
 export {
+  CLOSE_CODE_POLICY,
+  type ClosePolicyRow,
+  defaultShouldReconnect,
+} from './close-policy.js'
+export {
   type CloseEventDetails,
   Connection,
   type ConnectionEventMap,

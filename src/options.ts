@@ -4,6 +4,7 @@
  */
 import type { InspectionEvent, Observer } from 'xstate'
 import type { AttemptReason, BackoffPolicy, ConnectionInput } from '../machines/connection.js'
+import { defaultShouldReconnect } from './close-policy.js'
 
 /** What a WebSocket constructor must look like: the browser's, `ws`'s, or undici's. */
 /** XState's clock interface (what `SimulatedClock` implements). */
@@ -190,12 +191,17 @@ export interface ConnectionOptions {
    */
   queue?: QueueOptions | false
   /**
-   * Decides whether a close the application did not ask for is retried. Return
-   * false to stop in `closed`. Never called for a close the application asked for
-   * (those never reconnect).
-   * @default () => true
+   * Decides whether a close the application did not ask for is retried: `true`
+   * retries after the backoff delay, `false` stops in `closed`, a number retries
+   * after that many ms instead of the backoff delay (still counted against
+   * `maxAttempts`). Never called for a close the application asked for (those
+   * never reconnect). Replaces the default table entirely; call
+   * `defaultShouldReconnect(close)` to refine it. A throw or any other return value
+   * (a negative or non-finite number, a string, undefined…) is reported by an
+   * `error` event carrying a TypeError or RangeError, and the default table decides.
+   * @default defaultShouldReconnect (the close-code table in the README)
    */
-  shouldReconnect?: (close: CloseDetails) => boolean
+  shouldReconnect?: (close: CloseDetails) => boolean | number
   /**
    * XState clock driving every timer (for tests: `new SimulatedClock()`). If it
    * has `now()`, heartline measures silence with it too.
@@ -231,7 +237,7 @@ export interface ResolvedOptions {
   connectTimeout: number
   closeTimeout: number
   queue: { max: number; overflow: 'reject' | 'drop-oldest' } | false
-  shouldReconnect: (close: CloseDetails) => boolean
+  shouldReconnect: (close: CloseDetails) => unknown
   clock: (Clock & { now?: () => number }) | undefined
   now: () => number
   random: () => number
@@ -564,7 +570,7 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
     }),
     closeTimeout: ms('closeTimeout', o.closeTimeout, DEFAULTS.closeTimeout, { min: 'zero' }),
     queue,
-    shouldReconnect: fn('shouldReconnect', o.shouldReconnect, () => true),
+    shouldReconnect: fn('shouldReconnect', o.shouldReconnect, defaultShouldReconnect),
     clock,
     now,
     random: fn('random', o.random, Math.random),
