@@ -24,13 +24,21 @@ import {
   checkUrl,
   describeValue,
   isSendData,
+  type LifecycleTargets,
   type ResolvedOptions,
   resolveOptions,
   type SendData,
   type UrlProvider,
   type WebSocketLike,
 } from './options.js'
-import { createSocketActor, type UrlSource } from './socket.js'
+import { createSocketActor, type LivenessProbe, type UrlSource } from './socket.js'
+
+/**
+ * A pong deadline seen more than this many ms after it was due means the timers
+ * slept (a frozen tab, a suspended laptop, intensive background throttling, which
+ * Chromium aligns to one minute): the link is probed again instead of declared dead.
+ */
+export const LATE_TIMER_MS = 1000
 
 export interface HeartlineEvent<T extends string = string> {
   type: T
@@ -138,11 +146,14 @@ export class Connection {
   /** Chart-emitted events waiting for the chart's snapshot to settle (see #onInspect). */
   #pending: Array<() => void> = []
   readonly #subscribers = new Set<(event: StateChangeEvent) => void>()
+  /** Heartbeat clocks of the current socket (read at deadlines and by an awaitingPong send). */
+  #probe: LivenessProbe | null = null
   /** The close event the last `shouldReconnect` decision was made for (guards may ask twice). */
   #decidedFor: unknown = null
   #decision = true
   /** A delay `shouldReconnect` returned, used by the next planned retry instead of the backoff. */
   #retryOverride: number | null = null
+  #lifecycleAttached = false
 
   constructor(url: UrlProvider, options?: ConnectionOptions) {
     const resolved = resolveOptions(options)
@@ -174,6 +185,9 @@ export class Connection {
         if (this.#current === ws) this.#current = null
       },
       binaryType: () => this.#binaryType,
+      started: (input, probe) => {
+        this.#probe = probe
+      },
     })
 
     const random = resolved.random
@@ -195,6 +209,7 @@ export class Connection {
       guards: {
         closeIsRetryable: ({ context, event }, params) =>
           this.#shouldReconnect(context, event, params.cause),
+        pongMayStillCome: () => this.#pongMayStillCome(),
       },
     })
 
@@ -213,7 +228,13 @@ export class Connection {
     if (resolved.clock) actorOptions.clock = resolved.clock
     this.actor = createActor(machine, actorOptions)
     this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))
+    this.#attachLifecycle()
     this.actor.start()
+    const targets = resolved.lifecycle
+    const nav = (globalThis as { navigator?: { onLine?: unknown } }).navigator
+    if (targets !== false && targets.window !== undefined && nav?.onLine === false) {
+      this.actor.send({ type: 'network.offline' })
+    }
   }
 
   // ---- the WebSocket interface -------------------------------------------------
@@ -266,8 +287,16 @@ export class Connection {
     // readyState is read as well: a socket may have started closing in this very
     // tick, before its close event reached the chart; such data waits instead.
     if (ws !== null && ws.readyState === 1) {
-      ws.send(data)
-      return true
+      if (this.#state !== 'awaitingPong' || !this.#pongOverdue()) {
+        ws.send(data)
+        return true
+      }
+      // The pong deadline has passed but its timer has not fired (timers slept or
+      // the thread was busy): the link may be dead, so the data waits for proof.
+      this.#writable = null
+      const kept = this.#enqueue(data)
+      this.actor.send({ type: 'heartbeat.overdue' })
+      return kept
     }
     return this.#enqueue(data)
   }
@@ -366,6 +395,73 @@ export class Connection {
     this.#pending.push(() =>
       this.#dispatch('error', { type: 'error', target: this, error } as ErrorEventDetails),
     )
+  }
+
+  /** True when a ping is pending and its deadline has passed. */
+  #pongOverdue(): boolean {
+    const probe = this.#probe
+    const heartbeat = this.#options.heartbeat
+    if (probe === null || heartbeat === false) return false
+    const at = probe.pingAt()
+    return at >= 0 && this.#options.now() - at >= heartbeat.timeout
+  }
+
+  /** At the pong deadline: traffic after the ping, or a deadline seen far too late, is no proof of death. */
+  #pongMayStillCome(): boolean {
+    const probe = this.#probe
+    const heartbeat = this.#options.heartbeat
+    if (probe === null || heartbeat === false) return false
+    const at = probe.pingAt()
+    if (at < 0) return false
+    if (probe.lastInboundAt() > at) return true
+    return this.#options.now() - at > heartbeat.timeout + LATE_TIMER_MS
+  }
+
+  readonly #onOffline = (): void => {
+    this.actor.send({ type: 'network.offline' })
+  }
+  readonly #onOnline = (): void => {
+    this.actor.send({ type: 'network.online' })
+  }
+  readonly #onResume = (): void => {
+    this.actor.send({ type: 'app.resume' })
+  }
+  readonly #onPageShow = (event: Event): void => {
+    // Only a page restored from the back/forward cache was asleep.
+    if ((event as { persisted?: boolean }).persisted === true) this.#onResume()
+  }
+  readonly #onVisibility = (): void => {
+    const targets = this.#options.lifecycle
+    if (targets === false || targets.document?.visibilityState === 'hidden') return
+    this.#onResume()
+  }
+
+  #lifecycle(method: 'addEventListener' | 'removeEventListener'): void {
+    const targets: LifecycleTargets | false = this.#options.lifecycle
+    if (targets === false) return
+    const { window: win, document: doc } = targets
+    if (win) {
+      win[method]('offline', this.#onOffline)
+      win[method]('online', this.#onOnline)
+      win[method]('pageshow', this.#onPageShow)
+    }
+    if (doc) {
+      doc[method]('visibilitychange', this.#onVisibility)
+      doc[method]('resume', this.#onResume)
+    }
+  }
+
+  #attachLifecycle(): void {
+    if (this.#lifecycleAttached) return
+    this.#lifecycleAttached = true
+    this.#lifecycle('addEventListener')
+  }
+
+  /** Runs as the connection reaches `closed`: nothing of it stays registered on the page. */
+  #detachLifecycle(): void {
+    if (!this.#lifecycleAttached) return
+    this.#lifecycleAttached = false
+    this.#lifecycle('removeEventListener')
   }
 
   readonly #wrapped = new WeakMap<object, AnyListener>()
@@ -530,6 +626,8 @@ export class Connection {
     const from = this.#state
     if (next !== from) {
       this.#state = next
+      if (next === 'closed') this.#detachLifecycle()
+      else if (from === 'closed') this.#attachLifecycle()
       const change: StateChangeEvent = {
         type: 'statechange',
         target: this,

@@ -203,6 +203,14 @@ export interface ConnectionOptions {
    */
   shouldReconnect?: (close: CloseDetails) => boolean | number
   /**
+   * Where heartline listens for network and page lifecycle events: `online`,
+   * `offline` and `pageshow` on `window`; `visibilitychange` and `resume` on
+   * `document`. `false` listens to nothing. Missing targets (Node) are skipped.
+   * Listeners are removed when the connection reaches `closed`.
+   * @default { window: globalThis.window, document: globalThis.document }
+   */
+  lifecycle?: LifecycleTargets | false
+  /**
    * XState clock driving every timer (for tests: `new SimulatedClock()`). If it
    * has `now()`, heartline measures silence with it too.
    * @default real timers and Date.now
@@ -218,6 +226,12 @@ export interface ConnectionOptions {
    * @default undefined
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
+}
+
+/** Event targets for network and page lifecycle events (see the `lifecycle` option). */
+export interface LifecycleTargets {
+  window?: EventTarget
+  document?: EventTarget & { visibilityState?: string }
 }
 
 export interface ResolvedHeartbeat {
@@ -238,6 +252,7 @@ export interface ResolvedOptions {
   closeTimeout: number
   queue: { max: number; overflow: 'reject' | 'drop-oldest' } | false
   shouldReconnect: (close: CloseDetails) => unknown
+  lifecycle: LifecycleTargets | false
   clock: (Clock & { now?: () => number }) | undefined
   now: () => number
   random: () => number
@@ -362,6 +377,7 @@ const KNOWN_KEYS = new Set([
   'clock',
   'random',
   'inspect',
+  'lifecycle',
 ])
 
 /** Resolves defaults and validates. Throws TypeError / RangeError naming the option. */
@@ -571,11 +587,50 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
     closeTimeout: ms('closeTimeout', o.closeTimeout, DEFAULTS.closeTimeout, { min: 'zero' }),
     queue,
     shouldReconnect: fn('shouldReconnect', o.shouldReconnect, defaultShouldReconnect),
+    lifecycle: resolveLifecycle(o.lifecycle),
     clock,
     now,
     random: fn('random', o.random, Math.random),
     inspect: o.inspect as ConnectionOptions['inspect'],
   }
+}
+
+function isEventTarget(value: unknown): value is EventTarget {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as EventTarget).addEventListener === 'function' &&
+    typeof (value as EventTarget).removeEventListener === 'function'
+  )
+}
+
+function resolveLifecycle(value: unknown): LifecycleTargets | false {
+  if (value === false) return false
+  if (value === undefined) {
+    const g = globalThis as { window?: unknown; document?: unknown }
+    const targets: LifecycleTargets = {}
+    if (isEventTarget(g.window)) targets.window = g.window
+    if (isEventTarget(g.document)) targets.document = g.document as LifecycleTargets['document']
+    return targets
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `heartline: \`lifecycle\` must be false or { window?, document? } event targets; got ${describe(value)}.`,
+    )
+  }
+  const v = value as Record<string, unknown>
+  const targets: LifecycleTargets = {}
+  for (const key of ['window', 'document'] as const) {
+    const target = v[key]
+    if (target === undefined) continue
+    if (!isEventTarget(target)) {
+      throw new TypeError(
+        `heartline: \`lifecycle.${key}\` must be an EventTarget (addEventListener/removeEventListener); got ${describe(target)}.`,
+      )
+    }
+    targets[key] = target
+  }
+  return targets
 }
 
 /** The numbers the chart needs, from resolved options. */
