@@ -17,6 +17,7 @@ import {
 } from '../machines/connection.js'
 import { checkClose } from './close.js'
 import { checkReconnectDecision, defaultShouldReconnect } from './close-policy.js'
+import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import {
   type CloseDetails,
   type ConnectionOptions,
@@ -146,6 +147,7 @@ export class Connection {
   /** Chart-emitted events waiting for the chart's snapshot to settle (see #onInspect). */
   #pending: Array<() => void> = []
   readonly #subscribers = new Set<(event: StateChangeEvent) => void>()
+  readonly #metrics: MetricsRecorder
   /** Heartbeat clocks of the current socket (read at deadlines and by an awaitingPong send). */
   #probe: LivenessProbe | null = null
   /** The close event the last `shouldReconnect` decision was made for (guards may ask twice). */
@@ -158,6 +160,7 @@ export class Connection {
   constructor(url: UrlProvider, options?: ConnectionOptions) {
     const resolved = resolveOptions(options)
     this.#options = resolved
+    this.#metrics = new MetricsRecorder(resolved.now)
     this.#binaryType = resolved.binaryType
     let urlSource: UrlSource
     if (typeof url === 'function') {
@@ -187,6 +190,7 @@ export class Connection {
       binaryType: () => this.#binaryType,
       started: (input, probe) => {
         this.#probe = probe
+        this.#metrics.attemptStarted(input.attempt, input.reason)
       },
     })
 
@@ -235,6 +239,14 @@ export class Connection {
     if (targets !== false && targets.window !== undefined && nav?.onLine === false) {
       this.actor.send({ type: 'network.offline' })
     }
+  }
+
+  /**
+   * Round-trip times, attempts, reconnects, the last close and error, time per
+   * state and the last 20 attempts. A fresh copy on every read.
+   */
+  get metrics(): ConnectionMetrics {
+    return this.#metrics.snapshot()
   }
 
   // ---- the WebSocket interface -------------------------------------------------
@@ -392,6 +404,7 @@ export class Connection {
   }
 
   #report(error: unknown): void {
+    this.#metrics.error(error)
     this.#pending.push(() =>
       this.#dispatch('error', { type: 'error', target: this, error } as ErrorEventDetails),
     )
@@ -577,12 +590,14 @@ export class Connection {
     // connection already reads `open` (actions run before the snapshot updates).
     switch (emitted.type) {
       case 'open':
+        this.#metrics.opened()
         this.#pending.push(() =>
           this.#dispatch('open', { type: 'open', target: this, url: this.#url } as OpenEvent),
         )
         return
       case 'close': {
         const { type: _t, ...details } = emitted
+        this.#metrics.closed(details)
         if (!details.willReconnect) this.#opened = null
         this.#pending.push(() =>
           this.#dispatch('close', { type: 'close', target: this, ...details } as CloseEventDetails),
@@ -590,6 +605,7 @@ export class Connection {
         return
       }
       case 'error':
+        this.#metrics.error(emitted.error)
         this.#pending.push(() =>
           this.#dispatch('error', {
             type: 'error',
@@ -599,6 +615,7 @@ export class Connection {
         )
         return
       case 'reconnecting':
+        this.#metrics.retryPlanned(emitted.delay)
         this.#pending.push(() =>
           this.#dispatch('reconnecting', {
             type: 'reconnecting',
@@ -622,10 +639,12 @@ export class Connection {
 
   #onInspect(event: InspectionEvent): void {
     if (event.type !== '@xstate.snapshot' || event.actorRef !== this.actor) return
+    if (event.event.type === 'heartbeat.alive') this.#metrics.rtt(event.event.rtt)
     const next = stateNameOf((event.snapshot as unknown as { value: unknown }).value)
     const from = this.#state
     if (next !== from) {
       this.#state = next
+      this.#metrics.state(next)
       if (next === 'closed') this.#detachLifecycle()
       else if (from === 'closed') this.#attachLifecycle()
       const change: StateChangeEvent = {

@@ -28,6 +28,11 @@ export {
 } from './connection.js'
 export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
 export {
+  ATTEMPT_HISTORY,
+  type AttemptRecord,
+  type ConnectionMetrics,
+} from './metrics.js'
+export {
   type AttemptInfo,
   type CloseDetails,
   type ConnectionOptions,
