@@ -3,6 +3,7 @@
  * closes each connection with the code under test; then `shouldReconnect`
  * overrides (true, false, a delay, invalid returns) and the attempt budget.
  */
+import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SimulatedClock } from 'xstate'
 import {
@@ -117,6 +118,30 @@ describe('defaultShouldReconnect, every row', () => {
   })
   it('has a reason for every row', () => {
     for (const row of CLOSE_CODE_POLICY) expect(row.why.length).toBeGreaterThan(20)
+  })
+  it('is the table the README shows, row for row', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').split('\n')
+    const start = readme.findIndex((line) => line.startsWith('<!-- close-code-table'))
+    expect(start).toBeGreaterThan(0)
+    const rows: string[][] = []
+    for (const line of readme.slice(start + 3)) {
+      if (!line.startsWith('|')) break
+      rows.push(
+        line
+          .slice(1, -1)
+          .split(' | ')
+          .map((cell) => cell.trim()),
+      )
+    }
+    expect(rows).toEqual(
+      CLOSE_CODE_POLICY.map((row) => [
+        typeof row.codes === 'number'
+          ? String(row.codes)
+          : `${row.codes[0]}–${row.codes[1]} (others)`,
+        row.retry ? 'yes' : 'no',
+        row.why,
+      ]),
+    )
   })
 })
 
