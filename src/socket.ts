@@ -92,9 +92,13 @@ export function createSocketActor(host: SocketHost) {
 
     let currentUrl = ''
     const fail = (error: unknown) => {
-      if (stopped) return
       failed = true
-      send({ type: 'socket.error', error })
+      // Reported on a later microtask, never synchronously: the first attempt runs
+      // inside createConnection(), before the application could add listeners
+      // (a browser WebSocket, too, reports connection failures asynchronously).
+      queueMicrotask(() => {
+        if (!stopped) send({ type: 'socket.error', error })
+      })
     }
     const open = (urlValue: unknown, protocols: unknown) => {
       if (stopped) return
