@@ -3,6 +3,8 @@
  * a component. The connection is an external store read with
  * `useSyncExternalStore`, so every render sees one consistent state, also under
  * concurrent rendering.
+ *
+ * @module heartline/react
  */
 import { useEffect, useRef, useSyncExternalStore } from 'react'
 import type { ConnectionStateName } from '../../machines/connection.js'
