@@ -79,6 +79,11 @@ function Parent({ url }: { url: string }) {
   )
 }
 
+function ByFunction({ url }: { url: () => Promise<string> }) {
+  const { state } = useConnection(url, options())
+  return <p data-testid="state">{state}</p>
+}
+
 describe('useConnection', () => {
   it('opens one socket under StrictMode, reports state, sends and receives', async () => {
     render(
@@ -127,6 +132,24 @@ describe('useConnection', () => {
     await closed(created[0] as WebSocket)
     expect(first?.state).toBe('closed')
     expect(created[1]?.readyState).toBe(WebSocket.OPEN)
+  })
+
+  it('takes a url function, compared by identity', async () => {
+    let calls = 0
+    const first = async () => {
+      calls++
+      return `${base}/fn1`
+    }
+    const { rerender } = render(<ByFunction url={first} />)
+    await stateIs('open')
+    rerender(<ByFunction url={first} />)
+    await stateIs('open')
+    expect(accepted).toEqual(['/fn1'])
+    expect(calls).toBe(1)
+    rerender(<ByFunction url={async () => `${base}/fn2`} />)
+    await waitFor(() => expect(accepted).toEqual(['/fn1', '/fn2']))
+    await stateIs('open')
+    expect(created).toHaveLength(2)
   })
 
   it('close() ends the connection for good and reconnect() opens it again', async () => {

@@ -81,8 +81,8 @@ class ConnectionStore {
       // The same component came back at once (StrictMode, or a remount in the
       // same tick) with the same url: keep the socket it already has.
       if (this.#connection !== null && this.#key === key) return
-      this.#dispose()
     }
+    this.#dispose()
     const connection = createConnection(url, options)
     this.#connection = connection
     this.#key = key
