@@ -60,6 +60,8 @@ describe('invariants under random faults', () => {
       terminate: false,
       randomSeed: 1,
       sendInListeners: false,
+      syncClose: false,
+      reentry: 'none',
     },
     commands: [
       { t: 'send' },

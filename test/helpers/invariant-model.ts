@@ -37,6 +37,13 @@ export interface Config {
   randomSeed: number
   /** The application also sends from inside its open / close / statechange listeners. */
   sendInListeners: boolean
+  /** The socket fires its close event from inside the adapter's close()/terminate() call. */
+  syncClose: boolean
+  /**
+   * The application calls back into the connection from its listeners: reconnect()
+   * when it closes for good, or close() when it starts waiting to reconnect.
+   */
+  reentry: 'none' | 'reconnect-on-final-close' | 'close-when-waiting'
 }
 
 /** -1 is the newest socket; other numbers pick any socket (modulo), old ones included. */
@@ -95,7 +102,7 @@ const configArb: fc.Arbitrary<Config> = fc.record({
   ),
   // Small enough to time out often, large enough that a long advance with zero
   // backoff stays a few thousand attempts, not hundreds of thousands.
-  connectTimeout: fc.integer({ min: 100, max: 20_000 }),
+  connectTimeout: fc.integer({ min: 250, max: 20_000 }),
   closeTimeout: fc.integer({ min: 0, max: 5000 }),
   queue: fc.oneof(
     { arbitrary: fc.constant(false as const), weight: 1 },
@@ -114,6 +121,13 @@ const configArb: fc.Arbitrary<Config> = fc.record({
   terminate: fc.boolean(),
   randomSeed: fc.integer(),
   sendInListeners: fc.boolean(),
+  syncClose: fc.boolean(),
+  reentry: fc.constantFrom(
+    'none' as const,
+    'none' as const,
+    'reconnect-on-final-close' as const,
+    'close-when-waiting' as const,
+  ),
 })
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -166,7 +180,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
 
 export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   config: configArb,
-  commands: fc.array(commandArb, { minLength: 1, maxLength: 40, size: 'max' }),
+  commands: fc.array(commandArb, { minLength: 1, maxLength: 30, size: 'max' }),
 })
 
 // ---- running one scenario ---------------------------------------------------------
@@ -264,7 +278,7 @@ export type Tamper = (conn: Connection, registry: SocketRegistry, step: number) 
 export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper): void {
   const { config, commands } = scenario
   const clock = new SimulatedClock()
-  const registry = new SocketRegistry({ terminate: config.terminate })
+  const registry = new SocketRegistry({ terminate: config.terminate, syncClose: config.syncClose })
   const trace: string[] = []
 
   const options: ConnectionOptions = {
@@ -309,6 +323,25 @@ export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper
     trace.push(`  send ${id} (${from}) -> ${ok} [queued ${before} -> ${conn.queued}]`)
     if (!ok && !dropped.has(id)) fail(`send(${id}) returned false without a drop event`)
     if (!ok) refused.add(id)
+  }
+  // Re-entrant calls from listeners, a few per scenario, never during the final close().
+  let reentries = 0
+  let finalPhase = false
+  if (config.reentry === 'reconnect-on-final-close') {
+    conn.addEventListener('close', (e) => {
+      if (finalPhase || e.willReconnect || e.cause === 'user' || reentries >= 3) return
+      reentries++
+      trace.push('  reconnect() from onclose')
+      conn.reconnect()
+    })
+  }
+  if (config.reentry === 'close-when-waiting') {
+    conn.addEventListener('statechange', (e) => {
+      if (finalPhase || e.to !== 'waitingToReconnect' || reentries >= 1) return
+      reentries++
+      trace.push('  close() from statechange')
+      conn.close(4001, 'enough')
+    })
   }
   if (config.sendInListeners) {
     conn.addEventListener('open', () => appSend('onopen'))
@@ -448,6 +481,7 @@ export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper
   }
 
   // close() always reaches `closed` with nothing pending once closeTimeout has passed.
+  finalPhase = true
   conn.close()
   trace.push(`final close() -> ${conn.state}`)
   check()

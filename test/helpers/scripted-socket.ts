@@ -98,7 +98,12 @@ export class ScriptedSocket {
     }
     this.closedByAdapter = true
     this.closeCall = { code, reason }
-    if (this.readyState === CONNECTING || this.readyState === OPEN) this.readyState = CLOSING
+    const was = this.readyState
+    if (was === CONNECTING || was === OPEN) this.readyState = CLOSING
+    if (this.#registry.syncClose && !this.closeFired) {
+      if (was === CONNECTING) this.fireError(3)
+      this.fireClose(was === OPEN ? (code ?? 1005) : 1006, was === OPEN ? (reason ?? '') : '')
+    }
   }
 
   /** `ws` only; present when the registry says so. */
@@ -106,6 +111,7 @@ export class ScriptedSocket {
     this.closedByAdapter = true
     this.terminated = true
     this.readyState = CLOSED
+    if (this.#registry.syncClose && !this.closeFired) this.fireClose(1006)
   }
 
   // ---- what the test fires ------------------------------------------------------
@@ -125,7 +131,7 @@ export class ScriptedSocket {
 
   /** An error; browsers are CLOSED by then, `ws` may still read CLOSING. */
   fireError(nextState: 2 | 3): boolean {
-    if (this.closeFired || this.readyState === CLOSED) return false
+    if (this.closeFired) return false
     this.readyState = nextState
     this.#emit('error', { type: 'error', error: new Error(`socket ${this.id} failed`) })
     return true
@@ -158,7 +164,18 @@ export class SocketRegistry {
     protocols?: string | string[],
   ) => ScriptedSocket
 
-  constructor({ terminate = false }: { terminate?: boolean } = {}) {
+  /**
+   * Fire the close event from inside the adapter's close()/terminate() call, as
+   * some implementations and mocks do (browsers and `ws` never do): a re-entrant
+   * event in the middle of the adapter's own work.
+   */
+  readonly syncClose: boolean
+
+  constructor({
+    terminate = false,
+    syncClose = false,
+  }: { terminate?: boolean; syncClose?: boolean } = {}) {
+    this.syncClose = syncClose
     const registry = this
     class Scripted extends ScriptedSocket {
       constructor(url: string, protocols?: string | string[]) {
