@@ -47,3 +47,8 @@ console.log(
     `${totals.delivered} delivered, ${totals.dropped} reported dropped, ` +
     `${totals.sent - totals.delivered - totals.dropped} lost`,
 )
+console.log(
+  `fuzz: drops by reason: ${Object.entries(totals.dropReasons)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ')}`,
+)

@@ -108,7 +108,7 @@ const configArb: fc.Arbitrary<Config> = fc.record({
     { arbitrary: fc.constant(false as const), weight: 1 },
     {
       arbitrary: fc.record({
-        max: fc.integer({ min: 1, max: 6 }),
+        max: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 4, max: 50 })),
         overflow: fc.constantFrom('reject' as const, 'drop-oldest' as const),
       }),
       weight: 4,
@@ -131,7 +131,7 @@ const configArb: fc.Arbitrary<Config> = fc.record({
 })
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { arbitrary: fc.record({ t: fc.constant('open' as const), target }), weight: 6 },
+  { arbitrary: fc.record({ t: fc.constant('open' as const), target }), weight: 9 },
   {
     arbitrary: fc.record({
       t: fc.constant('serverClose' as const),
@@ -265,10 +265,12 @@ export interface Totals {
   delivered: number
   dropped: number
   sockets: number
+  /** Drops by reason. */
+  dropReasons: Record<string, number>
 }
 
 export function emptyTotals(): Totals {
-  return { scenarios: 0, steps: 0, sent: 0, delivered: 0, dropped: 0, sockets: 0 }
+  return { scenarios: 0, steps: 0, sent: 0, delivered: 0, dropped: 0, sockets: 0, dropReasons: {} }
 }
 
 /** Lets the model's own tests break the world on purpose, to prove the checks can fail. */
@@ -516,6 +518,8 @@ export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper
     totals.delivered += delivered.size
     totals.dropped += dropped.size
     totals.sockets += registry.sockets.length
+    for (const reason of dropped.values())
+      totals.dropReasons[reason] = (totals.dropReasons[reason] ?? 0) + 1
   }
 }
 

@@ -123,8 +123,9 @@ export class ScriptedSocket {
     return true
   }
 
+  /** Data frames can still arrive while CLOSING (before the peer's close frame). */
   fireMessage(data: unknown): boolean {
-    if (this.readyState !== OPEN) return false
+    if (this.readyState !== OPEN && this.readyState !== CLOSING) return false
     this.#emit('message', { type: 'message', data })
     return true
   }
