@@ -29,7 +29,7 @@ console.log(`fuzz: ${runs} sequences, seed ${seed}${values.path ? `, path ${valu
 
 const totals = emptyTotals()
 const started = performance.now()
-const result = fc.check(invariantProperty(totals), {
+const result = await fc.check(invariantProperty(totals), {
   seed,
   numRuns: runs,
   ...(values.path ? { path: values.path } : {}),

@@ -13,6 +13,7 @@ import {
   runScenario,
   type Scenario,
 } from './helpers/invariant-model.js'
+import type { SocketRegistry } from './helpers/scripted-socket.js'
 
 const RECONNECT = {
   initialDelay: 10,
@@ -28,9 +29,9 @@ const PATH = process.env.HEARTLINE_FUZZ_PATH
 const RUNS = Number(process.env.HEARTLINE_FUZZ_RUNS ?? 2000)
 
 describe('invariants under random faults', () => {
-  it(`hold over ${RUNS} random command sequences (seed ${SEED})`, () => {
+  it(`hold over ${RUNS} random command sequences (seed ${SEED})`, async () => {
     const totals = emptyTotals()
-    const result = fc.check(invariantProperty(totals), {
+    const result = await fc.check(invariantProperty(totals), {
       seed: SEED,
       numRuns: RUNS,
       ...(PATH ? { path: PATH } : {}),
@@ -72,28 +73,51 @@ describe('invariants under random faults', () => {
     ],
   }
 
-  it('the untouched world passes', () => {
-    expect(() => runScenario(world)).not.toThrow()
+  it('the untouched world passes', async () => {
+    await expect(runScenario(world)).resolves.toBeUndefined()
   })
 
-  it('notices a second live socket', () => {
-    expect(() =>
+  it('a URL that resolves after its attempt was abandoned opens nothing', async () => {
+    let registry: SocketRegistry | undefined
+    await runScenario(
+      {
+        config: { ...world.config, reconnect: { ...RECONNECT }, url: 'deferred' },
+        commands: [
+          { t: 'advance', ms: 1001 }, // connectTimeout: attempt 0 abandoned, its URL still pending
+          { t: 'advance', ms: 10 }, // attempt 1 starts and asks for a URL
+          { t: 'resolveUrl', target: 0, outcome: 'ok' }, // attempt 0's URL arrives late
+          { t: 'send' },
+          { t: 'resolveUrl', target: -1, outcome: 'ok' },
+          { t: 'open', target: -1 },
+        ],
+      },
+      undefined,
+      (_conn, r) => {
+        registry = r
+      },
+    )
+    expect(registry?.sockets).toHaveLength(1)
+    expect(registry?.sockets[0]?.sent.map((s) => s.data)).toEqual(['m0'])
+  })
+
+  it('notices a second live socket', async () => {
+    await expect(
       runScenario(world, undefined, (_conn, registry, step) => {
         if (step === 3) new registry.WebSocket('ws://fuzz.invalid/other')
       }),
-    ).toThrow(/socket 1 created while socket\(s\) 0 still live/)
+    ).rejects.toThrow(/socket 1 created while socket\(s\) 0 still live/)
   })
 
-  it('notices a message swallowed without a drop event', () => {
-    expect(() =>
+  it('notices a message swallowed without a drop event', async () => {
+    await expect(
       runScenario(world, undefined, (conn, _registry, step) => {
         if (step === 0) conn.send = () => true
       }),
-    ).toThrow(/1 sent but 0 delivered \+ 0 dropped \+ 0 queued/)
+    ).rejects.toThrow(/1 sent but 0 delivered \+ 0 dropped \+ 0 queued/)
   })
 
-  it('notices a reconnect timer left running in closed', () => {
-    expect(() =>
+  it('notices a reconnect timer left running in open', async () => {
+    await expect(
       runScenario(
         { ...world, config: { ...world.config, reconnect: { ...RECONNECT } } },
         undefined,
@@ -109,6 +133,6 @@ describe('invariants under random faults', () => {
             )
         },
       ),
-    ).toThrow(/reconnect timer pending in open/)
+    ).rejects.toThrow(/reconnect timer pending in open/)
   })
 })

@@ -44,6 +44,12 @@ export interface Config {
    * when it closes for good, or close() when it starts waiting to reconnect.
    */
   reentry: 'none' | 'reconnect-on-final-close' | 'close-when-waiting'
+  /**
+   * How the URL is given: a string, a function returning one, or a function
+   * returning a promise that only the `resolveUrl` command settles (token
+   * refresh): attempts can be abandoned while their URL is still pending.
+   */
+  url?: 'string' | 'function' | 'deferred'
 }
 
 /** -1 is the newest socket; other numbers pick any socket (modulo), old ones included. */
@@ -58,6 +64,7 @@ export type Command =
   | { t: 'send' }
   | { t: 'close'; code: number | undefined; reason: string | undefined }
   | { t: 'reconnect' }
+  | { t: 'resolveUrl'; target: Target; outcome: 'ok' | 'bad' | 'reject' }
 
 export interface Scenario {
   config: Config
@@ -128,6 +135,7 @@ const configArb: fc.Arbitrary<Config> = fc.record({
     'reconnect-on-final-close' as const,
     'close-when-waiting' as const,
   ),
+  url: fc.constantFrom('string' as const, 'function' as const, 'deferred' as const),
 })
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -176,6 +184,14 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.constant({ t: 'reconnect' as const }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      t: fc.constant('resolveUrl' as const),
+      target,
+      outcome: fc.constantFrom('ok' as const, 'ok' as const, 'bad' as const, 'reject' as const),
+    }),
+    weight: 4,
+  },
 )
 
 export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
@@ -277,7 +293,11 @@ export function emptyTotals(): Totals {
 export type Tamper = (conn: Connection, registry: SocketRegistry, step: number) => void
 
 /** Runs one scenario; throws an InvariantError naming the broken invariant and the last steps. */
-export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper): void {
+export async function runScenario(
+  scenario: Scenario,
+  totals?: Totals,
+  tamper?: Tamper,
+): Promise<void> {
   const { config, commands } = scenario
   const clock = new SimulatedClock()
   const registry = new SocketRegistry({ terminate: config.terminate, syncClose: config.syncClose })
@@ -298,7 +318,31 @@ export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper
       return true
     },
   }
-  const conn = createConnection('ws://fuzz.invalid/socket', options)
+  const URL = 'ws://fuzz.invalid/socket'
+  /** URL promises handed out in `deferred` mode, settled only by `resolveUrl`. */
+  const urls: Array<{ settled: boolean; settle: (outcome: 'ok' | 'bad' | 'reject') => void }> = []
+  const urlSource =
+    config.url === 'function'
+      ? () => URL
+      : config.url === 'deferred'
+        ? () =>
+            new Promise<string>((resolve, reject) => {
+              const entry = {
+                settled: false,
+                settle: (outcome: 'ok' | 'bad' | 'reject') => {
+                  entry.settled = true
+                  if (outcome === 'reject') reject(new Error('token refresh failed'))
+                  else resolve(outcome === 'ok' ? URL : 'ftp://fuzz.invalid/')
+                },
+              }
+              urls.push(entry)
+            })
+        : URL
+  const urlPending = () => {
+    const latest = urls[urls.length - 1]
+    return latest !== undefined && !latest.settled
+  }
+  const conn = createConnection(urlSource, options)
 
   // ---- message accounting: every send gets an id; each id ends exactly once.
   let nextId = 0
@@ -384,7 +428,8 @@ export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper
     if (attached.length > 1) fail(`listeners on ${attached.length} sockets`)
     if (name === 'connecting' || name === 'open' || name === 'awaitingPong') {
       const current = attached[0]
-      if (current === undefined || !current.live || current !== registry.latest())
+      const resolving = name === 'connecting' && current === undefined && urlPending()
+      if (!resolving && (current === undefined || !current.live || current !== registry.latest()))
         fail(`state ${name} without a live current socket`)
     }
     if (name === 'waitingToReconnect' || name === 'closed') {
@@ -477,6 +522,20 @@ export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper
         conn.reconnect()
         note = 'reconnect()'
         break
+      case 'resolveUrl': {
+        const open = urls.filter((u) => !u.settled)
+        const entry =
+          command.target < 0 ? open[open.length - 1] : open[command.target % (open.length || 1)]
+        if (entry === undefined) {
+          note = 'no URL pending'
+          break
+        }
+        entry.settle(command.outcome)
+        // Let the promise chain (and anything it starts) run.
+        await new Promise((resolve) => setImmediate(resolve))
+        note = `URL ${urls.indexOf(entry)} -> ${command.outcome}`
+        break
+      }
     }
     trace.push(`${before} | ${command.t} ${note} -> ${conn.state}`)
     check()
@@ -525,7 +584,5 @@ export function runScenario(scenario: Scenario, totals?: Totals, tamper?: Tamper
 
 /** The property: every scenario keeps every invariant. */
 export function invariantProperty(totals?: Totals) {
-  return fc.property(scenarioArb, (scenario) => {
-    runScenario(scenario, totals)
-  })
+  return fc.asyncProperty(scenarioArb, (scenario) => runScenario(scenario, totals))
 }
