@@ -31,7 +31,10 @@ function runServer(port: number): void {
   const wss = new WebSocketServer({ host: '127.0.0.1', port })
   wss.on('listening', () => {
     const address = wss.address()
-    process.send?.({ type: 'listening', port: typeof address === 'object' ? address.port : port })
+    process.send?.({
+      type: 'listening',
+      port: typeof address === 'object' && address !== null ? address.port : port,
+    })
   })
   wss.on('connection', (socket) => {
     socket.on('message', (data, isBinary) => {
