@@ -186,7 +186,7 @@ export function closeInfoOf(
   return { code: ABNORMAL_CLOSURE, reason: why, wasClean: false, cause: why }
 }
 
-interface EndParams {
+export interface EndParams {
   /** The cause when the chart has none yet (for example the connect timer). */
   cause?: CloseCause
 }

@@ -20,6 +20,18 @@ function domException(message: string, name: string): Error {
   return error
 }
 
+/** Why a refused code is refused, when the range alone does not say it. */
+function codeHint(code: unknown): string {
+  if (typeof code === 'string') return ' (a string: pass a number)'
+  if (typeof code !== 'number') return ''
+  if (!Number.isInteger(code)) return ' (not a whole number)'
+  if (code === 1005 || code === 1006 || code === 1015)
+    return ' (reserved to report a close without a status; never sent, RFC 6455 §7.4.1)'
+  if (code > 1000 && code < 3000)
+    return ' (1001–2999 are for the protocol and its extensions, RFC 6455 §7.4.2)'
+  return ''
+}
+
 /** Throws as a browser WebSocket would; returns the code and reason to send. */
 export function checkClose(code: unknown, reason: unknown): { code: number; reason: string } {
   let checkedCode = 1000
@@ -30,7 +42,7 @@ export function checkClose(code: unknown, reason: unknown): { code: number; reas
       (code === 1000 || (code >= 3000 && code <= 4999))
     if (!valid) {
       throw domException(
-        `heartline: close code must be 1000 or an integer in 3000–4999; got ${describeValue(code)}.`,
+        `heartline: close code must be 1000 or an integer in 3000–4999; got ${describeValue(code)}${codeHint(code)}.`,
         'InvalidAccessError',
       )
     }

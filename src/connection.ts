@@ -291,8 +291,14 @@ export class Connection {
    */
   send(data: SendData): boolean {
     if (typeof data !== 'string' && !isSendData(data)) {
+      const hint =
+        typeof data === 'object' && data !== null
+          ? ' (serialise it first, for example with JSON.stringify)'
+          : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
+            ? ' (pass String(value))'
+            : ''
       throw new TypeError(
-        `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describeValue(data)}.`,
+        `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describeValue(data)}${hint}.`,
       )
     }
     const ws = this.#writable

@@ -1,3 +1,23 @@
+/**
+ * A WebSocket connection controller: heartbeat, dead-link detection, jittered
+ * reconnect and a bounded outgoing queue, driven by an XState statechart.
+ *
+ * @module heartline
+ */
+// Types that public signatures refer to (the chart's for `connectionMachine.provide()`).
+export type {
+  AppEvent,
+  BackoffPolicy,
+  CloseInfo,
+  ConnectionContext,
+  ConnectionEmitted,
+  ConnectionEvent,
+  ConnectionInput,
+  HeartbeatTimings,
+  SocketActorInput,
+  SocketCommand,
+  SocketEvent,
+} from '../machines/connection.js'
 export {
   type AttemptReason,
   backoffDelay,
@@ -26,12 +46,14 @@ export {
   type ReconnectingEvent,
   type StateChangeEvent,
 } from './connection.js'
+export type { AcceptSteps } from './handshake.js'
 export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
 export {
   ATTEMPT_HISTORY,
   type AttemptRecord,
   type ConnectionMetrics,
 } from './metrics.js'
+export type { Clock, ProtocolsProvider } from './options.js'
 export {
   type AttemptInfo,
   type CloseDetails,

@@ -9,7 +9,9 @@ import { defaultShouldReconnect } from './close-policy.js'
 /** What a WebSocket constructor must look like: the browser's, `ws`'s, or undici's. */
 /** XState's clock interface (what `SimulatedClock` implements). */
 export interface Clock {
-  setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown
+  // `() => void`, not `(...args: never[]) => void`: XState's SimulatedClock declares
+  // its callback as `(...args: any[]) => void`, which `never[]` rejects.
+  setTimeout(fn: () => void, timeout: number): unknown
   clearTimeout(id: unknown): void
 }
 
@@ -230,7 +232,16 @@ export interface ConnectionOptions {
 
 /** Event targets for network and page lifecycle events (see the `lifecycle` option). */
 export interface LifecycleTargets {
+  /**
+   * Heard for `online`, `offline` and `pageshow` (a page restored from the
+   * back/forward cache).
+   * @default globalThis.window (none in Node)
+   */
   window?: EventTarget
+  /**
+   * Heard for `visibilitychange` (to visible) and `resume` (unfrozen).
+   * @default globalThis.document (none in Node)
+   */
   document?: EventTarget & { visibilityState?: string }
 }
 
@@ -287,6 +298,7 @@ function describe(value: unknown): string {
   }
   if (value === null) return 'null'
   if (value === undefined) return 'undefined'
+  if (typeof value === 'symbol') return `a symbol (${String(value)})`
   if (typeof value === 'function') return 'a function'
   if (Array.isArray(value)) return 'an array'
   return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`
@@ -341,15 +353,64 @@ function oneOf<T extends string>(
   return value as T
 }
 
-function section(name: string, value: unknown): Record<string, unknown> | false | undefined {
+/** Rejects keys an options object does not know (a typo would otherwise be ignored silently). */
+function knownKeys(name: string, value: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase())
+    throw new TypeError(
+      `heartline: unknown option \`${name}${key}\`${near ? ` (did you mean \`${name}${near}\`?)` : ''}; ` +
+        `known ${name ? `\`${name.slice(0, -1)}\` options` : 'options'} are ${known.join(', ')}.`,
+    )
+  }
+}
+
+function section(
+  name: string,
+  value: unknown,
+  known: readonly string[],
+): Record<string, unknown> | false | undefined {
   if (value === undefined || value === false) return value
   if (value === true) return {}
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(
-      `heartline: \`${name}\` must be an options object or false; got ${describe(value)}.`,
+      `heartline: \`${name}\` must be an options object, true (defaults) or false (off); got ${describe(value)}.`,
     )
   }
+  knownKeys(`${name}.`, value as Record<string, unknown>, known)
   return value as Record<string, unknown>
+}
+
+/** RFC 6455 §4.1: each subprotocol is an HTTP token (RFC 7230 §3.2.6), and no duplicates. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+function checkProtocols(value: string | string[]): void {
+  const list = typeof value === 'string' ? [value] : value
+  const seen = new Set<string>()
+  for (const p of list) {
+    if (!TOKEN.test(p)) {
+      throw new SyntaxError(
+        `heartline: \`protocols\` entries must be non-empty HTTP tokens (letters, digits and !#$%&'*+-.^_\`|~, no spaces, commas or quotes); got ${describe(p)}.`,
+      )
+    }
+    if (seen.has(p)) {
+      throw new SyntaxError(
+        `heartline: \`protocols\` must not repeat a subprotocol; got ${describe(p)} twice.`,
+      )
+    }
+    seen.add(p)
+  }
+}
+
+/** True for a function usable with `new` (classes, functions, bound constructors), without calling it. */
+function isConstructor(value: unknown): boolean {
+  if (typeof value !== 'function') return false
+  try {
+    Reflect.construct(String, [], value)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function isSendData(value: unknown): value is SendData {
@@ -382,27 +443,27 @@ const KNOWN_KEYS = new Set([
 
 /** Resolves defaults and validates. Throws TypeError / RangeError naming the option. */
 export function resolveOptions(options: ConnectionOptions | undefined): ResolvedOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+  if (
+    options !== undefined &&
+    (typeof options !== 'object' || options === null || Array.isArray(options))
+  ) {
     throw new TypeError(`heartline: options must be an object; got ${describe(options)}.`)
   }
   const o = (options ?? {}) as Record<string, unknown>
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw new TypeError(
-        `heartline: unknown option \`${key}\`; known options are ${[...KNOWN_KEYS].join(', ')}.`,
-      )
-    }
-  }
+  knownKeys('', o, [...KNOWN_KEYS])
 
-  const ctor = o.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket
+  const ctor =
+    o.WebSocket === undefined ? (globalThis as { WebSocket?: unknown }).WebSocket : o.WebSocket
   if (ctor === undefined) {
     throw new TypeError(
       'heartline: WebSocket implementation missing: this runtime has no global WebSocket. ' +
         "On Node 20 pass `WebSocket` from the `ws` package: createConnection(url, { WebSocket }) with `import WebSocket from 'ws'`.",
     )
   }
-  if (typeof ctor !== 'function') {
-    throw new TypeError(`heartline: \`WebSocket\` must be a constructor; got ${describe(ctor)}.`)
+  if (!isConstructor(ctor)) {
+    throw new TypeError(
+      `heartline: \`WebSocket\` must be a WebSocket constructor (a class usable with \`new\`, such as \`WebSocket\` from the \`ws\` package); got ${typeof ctor === 'function' ? 'a function that cannot be called with new' : describe(ctor)}.`,
+    )
   }
 
   const protocols = o.protocols
@@ -416,6 +477,7 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
       `heartline: \`protocols\` must be a string, an array of strings or a function; got ${describe(protocols)}.`,
     )
   }
+  if (typeof protocols === 'string' || Array.isArray(protocols)) checkProtocols(protocols)
 
   const binaryType =
     o.binaryType === undefined
@@ -427,11 +489,17 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
           'blob',
         )
 
-  const hb = section('heartbeat', o.heartbeat)
+  const hb = section('heartbeat', o.heartbeat, [
+    'interval',
+    'timeout',
+    'ping',
+    'isPong',
+    'deliverPongs',
+  ])
   let heartbeat: ResolvedHeartbeat | false = false
   if (hb !== false) {
     const h = hb ?? {}
-    const ping = h.ping ?? DEFAULTS.heartbeat.ping
+    const ping = h.ping === undefined ? DEFAULTS.heartbeat.ping : h.ping
     if (typeof ping !== 'function' && !isSendData(ping)) {
       throw new TypeError(
         `heartline: \`heartbeat.ping\` must be a string, binary data or a function returning one; got ${describe(ping)}.`,
@@ -453,7 +521,14 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
     }
   }
 
-  const rc = section('reconnect', o.reconnect)
+  const rc = section('reconnect', o.reconnect, [
+    'initialDelay',
+    'maxDelay',
+    'factor',
+    'jitter',
+    'maxAttempts',
+    'stableAfter',
+  ])
   let reconnect: BackoffPolicy | false = false
   if (rc !== false) {
     const r = rc ?? {}
@@ -521,7 +596,7 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
     }
   }
 
-  const q = section('queue', o.queue)
+  const q = section('queue', o.queue, ['max', 'overflow'])
   let queue: ResolvedOptions['queue'] = false
   if (q !== false) {
     const qq = q ?? {}
@@ -654,8 +729,15 @@ export function checkUrl(value: unknown, name = 'url'): string {
     try {
       url = new URL(value)
     } catch {
+      const authority = value.replace(/^[a-z][a-z0-9+.-]*:\/*/i, '').split(/[/?#]/)[0] ?? ''
+      const host = authority.replace(/^.*@/, '').replace(/:\d*$/, '')
+      const problem = !/^[a-z][a-z0-9+.-]*:/i.test(value)
+        ? 'is not an absolute URL (WebSocket URLs have no base to resolve against)'
+        : /^(wss?|https?):/i.test(value) && host === ''
+          ? 'has no host'
+          : 'is not a valid URL'
       throw new SyntaxError(
-        `heartline: \`${name}\` is not a valid absolute URL; got ${describe(value)}. Use ws://host/path or wss://host/path.`,
+        `heartline: \`${name}\` ${problem}; got ${describe(value)}. Use ws://host/path or wss://host/path.`,
       )
     }
   } else {
@@ -667,13 +749,14 @@ export function checkUrl(value: unknown, name = 'url'): string {
   else if (url.protocol === 'https:') url.protocol = 'wss:'
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new SyntaxError(
-      `heartline: \`${name}\` must use ws:, wss:, http: or https:; got ${JSON.stringify(url.protocol)} in ${describe(String(value))}.`,
+      `heartline: \`${name}\` must use ws: or wss: (http: and https: are mapped to them); got ${JSON.stringify(url.protocol)} in ${describe(String(value))}.`,
     )
   }
   if (url.hostname === '') {
     throw new SyntaxError(`heartline: \`${name}\` has no host; got ${describe(String(value))}.`)
   }
-  if (url.hash !== '') {
+  // `hash` reads '' for a bare '#', which is still a fragment.
+  if (url.href.includes('#')) {
     throw new SyntaxError(
       `heartline: \`${name}\` must not have a fragment (WebSocket URLs cannot); got ${describe(String(value))}.`,
     )

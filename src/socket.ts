@@ -103,10 +103,10 @@ export function createSocketActor(host: SocketHost) {
 
     let currentUrl = ''
     const fail = (error: unknown) => {
-      if (stopped) return
       failed = true
-      // Reported on a microtask: a provider that throws on the very first attempt
-      // does so inside the constructor, before the application can listen.
+      // Reported on a later microtask, never synchronously: the first attempt runs
+      // inside createConnection(), before the application could add listeners
+      // (a browser WebSocket, too, reports connection failures asynchronously).
       queueMicrotask(() => {
         if (!stopped) send({ type: 'socket.error', error })
       })

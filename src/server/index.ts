@@ -3,6 +3,8 @@
  * client's app-level pings, and sweeps out clients that stopped answering
  * protocol-level pings (the pattern the `ws` README documents: mark every client,
  * ping it, and terminate the ones still unmarked at the next sweep).
+ *
+ * @module heartline/server
  */
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
 

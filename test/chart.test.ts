@@ -1,0 +1,400 @@
+/**
+ * The chart alone, one test per row of the transitions table (DESIGN §2), on a
+ * SimulatedClock with a scripted socket actor.
+ */
+import { describe, expect, it } from 'vitest'
+import { backoffDelay } from '../machines/connection.js'
+import { runChart } from './helpers/chart.js'
+
+const open = (c: ReturnType<typeof runChart>) =>
+  c.current().emit({ type: 'socket.open', protocol: '' })
+
+describe('connecting', () => {
+  it('socket open → open: flushes the queue, then announces open', () => {
+    const c = runChart()
+    expect(c.state()).toBe('connecting')
+    expect(c.sockets).toHaveLength(1)
+    open(c)
+    expect(c.state()).toBe('open')
+    expect(c.log).toEqual(['flushQueue', 'emit:open'])
+  })
+
+  it('socket close → waitingToReconnect, reported once with willReconnect', () => {
+    const c = runChart()
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('waitingToReconnect')
+    expect(c.current().stopped).toBe(true)
+    const closes = c.emitted.filter((e) => e.type === 'close')
+    expect(closes).toEqual([
+      {
+        type: 'close',
+        code: 1006,
+        reason: '',
+        wasClean: false,
+        cause: 'server-close',
+        willReconnect: true,
+      },
+    ])
+  })
+
+  it('socket error → closing, then the close that follows → waitingToReconnect', () => {
+    const c = runChart()
+    c.current().emit({ type: 'socket.error', error: new Error('refused') })
+    expect(c.state()).toBe('closing')
+    expect(c.emitted.map((e) => e.type)).toEqual(['error'])
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('waitingToReconnect')
+    expect(c.context().lastClose?.cause).toBe('error')
+  })
+
+  it('socket close → closed when reconnect is off', () => {
+    const c = runChart({ reconnect: false })
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('closed')
+    expect(c.pendingTimers()).toBe(0)
+  })
+
+  it('socket close → closed when the close policy says stop', () => {
+    const c = runChart({}, { retryable: () => false })
+    c.current().emit({ type: 'socket.close', code: 1008, reason: 'policy', wasClean: true })
+    expect(c.state()).toBe('closed')
+    expect(c.emitted.find((e) => e.type === 'close')).toMatchObject({ willReconnect: false })
+  })
+
+  it('socket close → closed with gave-up when attempts are exhausted', () => {
+    const c = runChart({
+      reconnect: { ...runChart().context().reconnect, maxAttempts: 2 } as never,
+    })
+    for (let i = 0; i < 2; i++) {
+      c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+      expect(c.state()).toBe('waitingToReconnect')
+      c.advance(c.context().retryDelay)
+      expect(c.state()).toBe('connecting')
+    }
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('closed')
+    expect(c.context().gaveUp).toBe(true)
+    expect(c.emitted.filter((e) => e.type === 'gave-up')).toEqual([
+      { type: 'gave-up', attempts: 2 },
+    ])
+    expect(c.pendingTimers()).toBe(0)
+  })
+
+  it('connectTimeout → waitingToReconnect: the attempt is abandoned, not awaited', () => {
+    const c = runChart()
+    c.advance(1999)
+    expect(c.state()).toBe('connecting')
+    c.advance(1)
+    expect(c.state()).toBe('waitingToReconnect')
+    expect(c.sockets[0]?.stopped).toBe(true)
+    expect(c.context().lastClose).toEqual({
+      code: 1006,
+      reason: 'connect-timeout',
+      wasClean: false,
+      cause: 'connect-timeout',
+    })
+  })
+})
+
+describe('open', () => {
+  it('interval of inbound silence → awaitingPong, sending the ping on entry', () => {
+    const c = runChart()
+    open(c)
+    c.advance(999)
+    expect(c.state()).toBe('open')
+    c.advance(1)
+    expect(c.state()).toBe('awaitingPong')
+    expect(c.current().commands.map((x) => x.type)).toEqual(['heartbeat.check', 'heartbeat.ping'])
+  })
+
+  it('inbound traffic re-arms: the ping goes out exactly interval after the last message', () => {
+    const c = runChart()
+    open(c)
+    c.advance(700)
+    c.current().inbound() // t = 700
+    c.advance(300) // t = 1000: the check finds 300 ms of silence and re-arms for 700
+    expect(c.state()).toBe('open')
+    c.advance(699) // t = 1699
+    expect(c.state()).toBe('open')
+    c.advance(1) // t = 1700 = 700 + interval
+    expect(c.state()).toBe('awaitingPong')
+  })
+
+  it('socket close → waitingToReconnect; with reconnect off → closed', () => {
+    const a = runChart()
+    open(a)
+    a.current().emit({ type: 'socket.close', code: 1001, reason: 'going away', wasClean: true })
+    expect(a.state()).toBe('waitingToReconnect')
+    const b = runChart({ reconnect: false })
+    open(b)
+    b.current().emit({ type: 'socket.close', code: 1001, reason: 'going away', wasClean: true })
+    expect(b.state()).toBe('closed')
+  })
+
+  it('socket error → closing → waitingToReconnect after closeTimeout when no close follows', () => {
+    const c = runChart()
+    open(c)
+    c.current().emit({ type: 'socket.error', error: 'boom' })
+    expect(c.state()).toBe('closing')
+    c.advance(299)
+    expect(c.state()).toBe('closing')
+    c.advance(1)
+    expect(c.state()).toBe('waitingToReconnect')
+  })
+})
+
+describe('awaitingPong', () => {
+  it('any inbound message → open (not only the pong)', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1000)
+    expect(c.state()).toBe('awaitingPong')
+    c.advance(100)
+    c.current().inbound()
+    expect(c.state()).toBe('open')
+    // The next check comes a full interval after that message.
+    c.advance(999)
+    expect(c.state()).toBe('open')
+    c.advance(1)
+    expect(c.state()).toBe('awaitingPong')
+  })
+
+  it('pongTimeout → closing with heartbeat-timeout, asking the socket to close', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1000)
+    c.advance(499)
+    expect(c.state()).toBe('awaitingPong')
+    c.advance(1)
+    expect(c.state()).toBe('closing')
+    expect(c.current().commands.at(-1)).toEqual({
+      type: 'socket.close',
+      code: 4000,
+      reason: 'heartbeat-timeout',
+    })
+  })
+
+  it('socket close → waitingToReconnect', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1000)
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('waitingToReconnect')
+  })
+})
+
+describe('closing', () => {
+  it('socket close → waitingToReconnect, reported with the heartbeat cause', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1500)
+    expect(c.state()).toBe('closing')
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('waitingToReconnect')
+    expect(c.context().lastClose?.cause).toBe('heartbeat-timeout')
+  })
+
+  it('closeTimeout → waitingToReconnect: never waits longer on a dead socket', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1500)
+    expect(c.state()).toBe('closing')
+    c.advance(300)
+    expect(c.state()).toBe('waitingToReconnect')
+    expect(c.sockets[0]?.stopped).toBe(true)
+    expect(c.emitted.filter((e) => e.type === 'close')).toEqual([
+      {
+        type: 'close',
+        code: 1006,
+        reason: 'heartbeat-timeout',
+        wasClean: false,
+        cause: 'heartbeat-timeout',
+        willReconnect: true,
+      },
+    ])
+    // A late close of the abandoned socket changes nothing.
+    c.sockets[0]?.emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('waitingToReconnect')
+    expect(c.emitted.filter((e) => e.type === 'close')).toHaveLength(1)
+  })
+})
+
+describe('waitingToReconnect', () => {
+  it('backoff delay → connecting with a new socket', () => {
+    const c = runChart()
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.context().retryDelay).toBe(100)
+    c.advance(99)
+    expect(c.state()).toBe('waitingToReconnect')
+    c.advance(1)
+    expect(c.state()).toBe('connecting')
+    expect(c.sockets).toHaveLength(2)
+    expect(c.sockets[1]?.input).toEqual({ attempt: 1, reason: 'server-close' })
+  })
+})
+
+describe('user close()', () => {
+  for (const from of ['connecting', 'open', 'awaitingPong'] as const) {
+    it(`from ${from}: closing → closed, no reconnect and no timer`, () => {
+      const c = runChart()
+      if (from !== 'connecting') open(c)
+      if (from === 'awaitingPong') c.advance(1000)
+      expect(c.state()).toBe(from)
+      c.actor.send({ type: 'app.close', code: 1000, reason: 'bye' })
+      expect(c.state()).toBe('closing')
+      expect(c.current().commands.at(-1)).toEqual({
+        type: 'socket.close',
+        code: 1000,
+        reason: 'bye',
+      })
+      c.current().emit({ type: 'socket.close', code: 1000, reason: 'bye', wasClean: true })
+      expect(c.state()).toBe('closed')
+      expect(c.pendingTimers()).toBe(0)
+      expect(c.log).toContain('dropQueue')
+      c.advance(60_000)
+      expect(c.state()).toBe('closed')
+      expect(c.sockets).toHaveLength(1)
+    })
+  }
+
+  it('from closing (heartbeat timeout): the close becomes the user’s, and ends in closed', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1500)
+    expect(c.state()).toBe('closing')
+    c.actor.send({ type: 'app.close', code: 1000, reason: '' })
+    c.advance(300)
+    expect(c.state()).toBe('closed')
+    expect(c.pendingTimers()).toBe(0)
+  })
+
+  it('from closing with no close event: closed after closeTimeout', () => {
+    const c = runChart()
+    open(c)
+    c.actor.send({ type: 'app.close', code: 1000, reason: '' })
+    c.advance(300)
+    expect(c.state()).toBe('closed')
+    expect(c.pendingTimers()).toBe(0)
+  })
+
+  it('from waitingToReconnect: closed at once, the pending retry cancelled', () => {
+    const c = runChart()
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    c.actor.send({ type: 'app.close', code: 1000, reason: '' })
+    expect(c.state()).toBe('closed')
+    expect(c.pendingTimers()).toBe(0)
+    c.advance(10_000)
+    expect(c.sockets).toHaveLength(1)
+  })
+})
+
+describe('user reconnect()', () => {
+  it('from closed: connecting at once, attempt counter reset', () => {
+    const c = runChart({ reconnect: false })
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('closed')
+    c.actor.send({ type: 'app.reconnect' })
+    expect(c.state()).toBe('connecting')
+    expect(c.sockets[1]?.input).toEqual({ attempt: 0, reason: 'manual' })
+  })
+
+  it('from waitingToReconnect: connecting at once, attempt counter reset', () => {
+    const c = runChart()
+    for (let i = 0; i < 3; i++) {
+      c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+      c.advance(c.context().retryDelay)
+    }
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.context().attempt).toBe(4)
+    c.actor.send({ type: 'app.reconnect' })
+    expect(c.state()).toBe('connecting')
+    expect(c.context().attempt).toBe(0)
+    expect(c.pendingTimers()).toBe(1) // only the connect timeout
+  })
+
+  it('from open: the current socket is torn down and a fresh one started', () => {
+    const c = runChart()
+    open(c)
+    c.actor.send({ type: 'app.reconnect' })
+    expect(c.state()).toBe('connecting')
+    expect(c.sockets).toHaveLength(2)
+    expect(c.sockets[0]?.stopped).toBe(true)
+    expect(c.sockets[1]?.stopped).toBe(false)
+  })
+
+  it('after user close(): reconnect() revives the connection', () => {
+    const c = runChart()
+    open(c)
+    c.actor.send({ type: 'app.close', code: 1000, reason: '' })
+    c.current().emit({ type: 'socket.close', code: 1000, reason: '', wasClean: true })
+    expect(c.state()).toBe('closed')
+    c.actor.send({ type: 'app.reconnect' })
+    open(c)
+    expect(c.state()).toBe('open')
+    // And an unrequested close is retried again.
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('waitingToReconnect')
+  })
+})
+
+describe('backoff', () => {
+  const policy = {
+    initialDelay: 100,
+    maxDelay: 1000,
+    factor: 2,
+    jitter: 'full' as const,
+    maxAttempts: Number.POSITIVE_INFINITY,
+    stableAfter: 5000,
+  }
+
+  it('full jitter draws in [0, min(maxDelay, initialDelay × factor^attempt))', () => {
+    const draws = [0.5, 0.25, 0.999, 0, 0.5, 0.5]
+    let i = 0
+    const c = runChart({ reconnect: policy }, { random: () => draws[i++] ?? 0.5 })
+    const delays: number[] = []
+    for (let n = 0; n < 6; n++) {
+      c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+      delays.push(c.context().retryDelay)
+      c.advance(c.context().retryDelay)
+    }
+    // ceilings: 100, 200, 400, 800, 1000, 1000
+    expect(delays).toEqual([50, 50, 399, 0, 500, 500])
+    expect(c.emitted.filter((e) => e.type === 'reconnecting').map((e) => e)).toEqual(
+      delays.map((delay, n) => ({ type: 'reconnecting', attempt: n + 1, delay })),
+    )
+  })
+
+  it('jitter none uses the ceiling', () => {
+    const none = { ...policy, jitter: 'none' as const }
+    expect([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(none, a, () => 0))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ])
+  })
+
+  it('the counter resets only after the connection stayed open for stableAfter', () => {
+    const c = runChart({ reconnect: { ...policy, jitter: 'none' }, heartbeat: false })
+    // Accept-then-drop: the counter keeps growing.
+    for (let n = 0; n < 3; n++) {
+      open(c)
+      c.advance(4999)
+      c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+      c.advance(c.context().retryDelay)
+    }
+    expect(c.context().attempt).toBe(3)
+    open(c)
+    c.advance(5000)
+    expect(c.context().attempt).toBe(0)
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.context().retryDelay).toBe(100)
+  })
+})
+
+describe('heartbeat off', () => {
+  it('stays open through silence, with no ping', () => {
+    const c = runChart({ heartbeat: false })
+    open(c)
+    c.advance(60_000)
+    expect(c.state()).toBe('open')
+    expect(c.current().commands).toEqual([])
+  })
+})

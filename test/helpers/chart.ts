@@ -1,0 +1,140 @@
+/**
+ * Runs the chart alone: SimulatedClock, and a scripted socket actor standing in
+ * for the adapter's, so each test decides when a socket opens, talks or closes.
+ */
+import { createActor, fromCallback, SimulatedClock } from 'xstate'
+import {
+  type ConnectionEmitted,
+  type ConnectionInput,
+  connectionMachine,
+  planRetryWith,
+  type SocketActorInput,
+  type SocketCommand,
+  type SocketEvent,
+  stateNameOf,
+} from '../../machines/connection.js'
+
+export interface ScriptedSocket {
+  input: SocketActorInput
+  commands: SocketCommand[]
+  stopped: boolean
+  /** Sends a socket event to the chart, as the real actor would. */
+  emit(event: SocketEvent): void
+  /** Marks inbound traffic at the current time (as the real actor's message listener does). */
+  inbound(): void
+}
+
+export const baseInput: ConnectionInput = {
+  heartbeat: { interval: 1000, timeout: 500 },
+  reconnect: {
+    initialDelay: 100,
+    maxDelay: 1000,
+    factor: 2,
+    jitter: 'none',
+    maxAttempts: Number.POSITIVE_INFINITY,
+    stableAfter: 5000,
+  },
+  connectTimeout: 2000,
+  closeTimeout: 300,
+}
+
+export function runChart(
+  overrides: Partial<ConnectionInput> = {},
+  opts: { random?: () => number; retryable?: (cause: unknown) => boolean } = {},
+) {
+  const clock = new SimulatedClock()
+  const sockets: ScriptedSocket[] = []
+  const log: string[] = []
+  const socket = fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input }) => {
+    let lastInboundAt = clock.now()
+    let pingAt = -1
+    const s: ScriptedSocket = {
+      input,
+      commands: [],
+      stopped: false,
+      emit: (event) => sendBack(event),
+      inbound: () => {
+        lastInboundAt = clock.now()
+        if (pingAt >= 0) {
+          const rtt = lastInboundAt - pingAt
+          pingAt = -1
+          sendBack({ type: 'heartbeat.alive', rtt })
+        }
+      },
+    }
+    sockets.push(s)
+    receive((command) => {
+      s.commands.push(command)
+      if (command.type === 'heartbeat.check') {
+        sendBack({ type: 'heartbeat.silence', silentFor: clock.now() - lastInboundAt })
+      } else if (command.type === 'heartbeat.ping') {
+        pingAt = clock.now()
+      }
+    })
+    return () => {
+      s.stopped = true
+    }
+  })
+  const machine = connectionMachine.provide({
+    actors: { socket },
+    actions: {
+      planRetry: planRetryWith(opts.random ?? (() => 0.5)),
+      flushQueue: () => {
+        log.push('flushQueue')
+      },
+      dropQueue: () => {
+        log.push('dropQueue')
+      },
+    },
+    guards: {
+      closeIsRetryable: ({ context, event }, params) =>
+        opts.retryable ? opts.retryable({ context, event, params }) : true,
+    },
+  })
+  const actor = createActor(machine, { input: { ...baseInput, ...overrides }, clock })
+  const emitted: ConnectionEmitted[] = []
+  actor.on('*', (e) => {
+    emitted.push(e as ConnectionEmitted)
+    log.push(`emit:${e.type}`)
+  })
+  const states: string[] = []
+  actor.subscribe((snapshot) => {
+    const name = stateNameOf(snapshot.value)
+    if (states[states.length - 1] !== name) states.push(name)
+  })
+  actor.start()
+  const pendingTimers = () =>
+    (clock as unknown as { timeouts: Map<unknown, unknown> }).timeouts.size
+  return {
+    actor,
+    clock,
+    sockets,
+    emitted,
+    log,
+    states,
+    pendingTimers,
+    state: () => stateNameOf(actor.getSnapshot().value),
+    current: () => sockets[sockets.length - 1] as ScriptedSocket,
+    context: () => actor.getSnapshot().context,
+    advance: (ms: number) => advance(clock, ms),
+  }
+}
+
+/**
+ * Moves a SimulatedClock forward by `ms`, stopping at every timer deadline on the
+ * way so each timer fires at its own time (`increment` alone fires them all at
+ * the end, which is what a sleeping laptop does, not a running one).
+ */
+export function advance(clock: SimulatedClock, ms: number): void {
+  const target = clock.now() + ms
+  const timeouts = (
+    clock as unknown as { timeouts: Map<unknown, { start: number; timeout: number }> }
+  ).timeouts
+  for (;;) {
+    let next = Number.POSITIVE_INFINITY
+    for (const t of timeouts.values()) next = Math.min(next, t.start + t.timeout)
+    if (next > target) break
+    clock.set(Math.max(next, clock.now()))
+  }
+  clock.set(target)
+}

@@ -1,0 +1,138 @@
+/**
+ * Property-based invariants over the real adapter and chart, driven by a
+ * SimulatedClock and scripted sockets (see helpers/invariant-model.ts for the
+ * commands and the invariants). Seeded: a failure prints the seed and path;
+ * rerun it with HEARTLINE_FUZZ_SEED=<seed> HEARTLINE_FUZZ_PATH=<path>.
+ * Long runs: `npm run fuzz -- --runs 100000`.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  emptyTotals,
+  invariantProperty,
+  runScenario,
+  type Scenario,
+} from './helpers/invariant-model.js'
+import type { SocketRegistry } from './helpers/scripted-socket.js'
+
+const RECONNECT = {
+  initialDelay: 10,
+  maxDelay: 100,
+  factor: 2,
+  jitter: 'none' as const,
+  maxAttempts: Number.POSITIVE_INFINITY,
+  stableAfter: 50,
+}
+
+const SEED = Number(process.env.HEARTLINE_FUZZ_SEED ?? 20261125)
+const PATH = process.env.HEARTLINE_FUZZ_PATH
+const RUNS = Number(process.env.HEARTLINE_FUZZ_RUNS ?? 2000)
+
+describe('invariants under random faults', () => {
+  it(`hold over ${RUNS} random command sequences (seed ${SEED})`, async () => {
+    const totals = emptyTotals()
+    const result = await fc.check(invariantProperty(totals), {
+      seed: SEED,
+      numRuns: RUNS,
+      ...(PATH ? { path: PATH } : {}),
+    })
+    if (result.failed) {
+      // fast-check's report carries the seed, the path and the shrunk counterexample.
+      const why = result.errorInstance instanceof Error ? result.errorInstance.message : ''
+      throw new Error(`${fc.defaultReportMessage(result) ?? `seed ${SEED}`}\n${why}`)
+    }
+    expect(totals.scenarios).toBe(RUNS)
+    // The sequences really exercise the paths that matter.
+    expect(totals.sent).toBeGreaterThan(RUNS)
+    expect(totals.delivered).toBeGreaterThan(0)
+    expect(totals.dropped).toBeGreaterThan(0)
+    expect(totals.sockets).toBeGreaterThan(RUNS)
+  })
+
+  // The model must be able to fail: break the world on purpose and expect it to notice.
+  const world: Scenario = {
+    config: {
+      heartbeat: false,
+      reconnect: false,
+      connectTimeout: 1000,
+      closeTimeout: 100,
+      queue: { max: 10, overflow: 'reject' },
+      policy: 'always',
+      terminate: false,
+      randomSeed: 1,
+      sendInListeners: false,
+      syncClose: false,
+      reentry: 'none',
+    },
+    commands: [
+      { t: 'send' },
+      { t: 'open', target: -1 },
+      { t: 'send' },
+      { t: 'advance', ms: 10 },
+      { t: 'send' },
+    ],
+  }
+
+  it('the untouched world passes', async () => {
+    await expect(runScenario(world)).resolves.toBeUndefined()
+  })
+
+  it('a URL that resolves after its attempt was abandoned opens nothing', async () => {
+    let registry: SocketRegistry | undefined
+    await runScenario(
+      {
+        config: { ...world.config, reconnect: { ...RECONNECT }, url: 'deferred' },
+        commands: [
+          { t: 'advance', ms: 1001 }, // connectTimeout: attempt 0 abandoned, its URL still pending
+          { t: 'advance', ms: 10 }, // attempt 1 starts and asks for a URL
+          { t: 'resolveUrl', target: 0, outcome: 'ok' }, // attempt 0's URL arrives late
+          { t: 'send' },
+          { t: 'resolveUrl', target: -1, outcome: 'ok' },
+          { t: 'open', target: -1 },
+        ],
+      },
+      undefined,
+      (_conn, r) => {
+        registry = r
+      },
+    )
+    expect(registry?.sockets).toHaveLength(1)
+    expect(registry?.sockets[0]?.sent.map((s) => s.data)).toEqual(['m0'])
+  })
+
+  it('notices a second live socket', async () => {
+    await expect(
+      runScenario(world, undefined, (_conn, registry, step) => {
+        if (step === 3) new registry.WebSocket('ws://fuzz.invalid/other')
+      }),
+    ).rejects.toThrow(/socket 1 created while socket\(s\) 0 still live/)
+  })
+
+  it('notices a message swallowed without a drop event', async () => {
+    await expect(
+      runScenario(world, undefined, (conn, _registry, step) => {
+        if (step === 0) conn.send = () => true
+      }),
+    ).rejects.toThrow(/1 sent but 0 delivered \+ 0 dropped \+ 0 queued/)
+  })
+
+  it('notices a reconnect timer left running in open', async () => {
+    await expect(
+      runScenario(
+        { ...world, config: { ...world.config, reconnect: { ...RECONNECT } } },
+        undefined,
+        (conn, _registry, step) => {
+          // Forge a second scheduled reconnect next to the chart's own.
+          if (step === 4 && conn.state === 'open')
+            conn.actor.system.scheduler.schedule(
+              conn.actor,
+              conn.actor,
+              { type: 'xstate.after.reconnectDelay.heartline.waitingToReconnect' },
+              50,
+              'forged',
+            )
+        },
+      ),
+    ).rejects.toThrow(/reconnect timer pending in open/)
+  })
+})
