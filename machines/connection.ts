@@ -85,6 +85,8 @@ export interface ConnectionContext extends ConnectionInput {
   gaveUp: boolean
   /** Why the next (or current) socket is opened. */
   attemptReason: AttemptReason
+  /** False between a `network.offline` and the next `network.online`: no attempt starts then. */
+  online: boolean
 }
 
 /** Events the socket actor sends to the chart. */
@@ -101,8 +103,15 @@ export type SocketEvent =
 export type AppEvent =
   | { type: 'app.close'; code: number; reason: string }
   | { type: 'app.reconnect' }
+  /** The page came back (visible again, unfrozen, restored): timers may have slept. */
+  | { type: 'app.resume' }
+  /** `send()` found the pong deadline already passed while its timer has not fired. */
+  | { type: 'heartbeat.overdue' }
 
-export type ConnectionEvent = SocketEvent | AppEvent
+/** What the adapter reports from the environment (browser `offline` / `online`). */
+export type NetworkEvent = { type: 'network.offline' } | { type: 'network.online' }
+
+export type ConnectionEvent = SocketEvent | AppEvent | NetworkEvent
 
 /** Commands the chart sends to the socket actor. */
 export type SocketCommand =
@@ -221,6 +230,22 @@ function socketEnded(cause?: CloseCause) {
   ]
 }
 
+/**
+ * The pong deadline (the timer, or `send()` finding it overdue). A deadline seen
+ * much later than scheduled proves only that timers slept: probe again with a
+ * fresh deadline instead of declaring a live link dead (react-use-websocket #269,
+ * phoenix #3083).
+ */
+function pongDeadline() {
+  return [
+    { guard: 'pongMayStillCome' as const, target: 'awaitingPong', reenter: true },
+    {
+      target: '#heartline.live.closing',
+      actions: { type: 'beginClose' as const, params: { cause: 'heartbeat-timeout' as const } },
+    },
+  ]
+}
+
 export const connectionMachine = setup({
   types: {
     context: {} as ConnectionContext,
@@ -250,6 +275,14 @@ export const connectionMachine = setup({
      */
     closeIsRetryable: (_args, _params: EndParams) => true,
     userClosed: ({ context }) => context.closedByUser,
+    isOnline: ({ context }) => context.online,
+    /**
+     * At the pong deadline: may the link still be alive? The chart has no clock, so
+     * it says no; the adapter compares the clock with the ping and the last inbound
+     * message, and says yes when the timer fired much later than scheduled (the
+     * page or machine slept) or traffic arrived after the ping.
+     */
+    pongMayStillCome: () => false,
     /** Silence really lasted `interval` (inbound traffic re-arms, it never pings). */
     silentLongEnough: ({ context, event }) =>
       event.type === 'heartbeat.silence' &&
@@ -301,6 +334,9 @@ export const connectionMachine = setup({
       delay: context.retryDelay,
     })),
     resetAttempts: assign({ attempt: 0 }),
+    markOffline: assign({ online: false }),
+    markOnline: assign({ online: true }),
+    noteNetworkAttempt: assign({ attemptReason: 'network' as const }),
     markGaveUp: assign({ gaveUp: true }),
     announceGaveUp: emit(({ context }) => ({
       type: 'gave-up' as const,
@@ -356,8 +392,14 @@ export const connectionMachine = setup({
     closedByUser: false,
     gaveUp: false,
     attemptReason: 'initial',
+    online: true,
   }),
   initial: 'live',
+  // The network state is tracked everywhere; states that act on it add their own.
+  on: {
+    'network.offline': { actions: 'markOffline' },
+    'network.online': { actions: 'markOnline' },
+  },
   states: {
     /** The states that own a socket. Leaving `live` stops the socket actor. */
     live: {
@@ -428,19 +470,31 @@ export const connectionMachine = setup({
                   { guard: 'silentLongEnough', target: 'awaitingPong' },
                   { target: 'open', reenter: true, actions: 'rearmHeartbeat' },
                 ],
+                // A network change or a wake-up: probe now instead of trusting a
+                // socket that may have died while nobody was looking.
+                'network.offline': {
+                  guard: 'heartbeatEnabled',
+                  target: 'awaitingPong',
+                  actions: 'markOffline',
+                },
+                'network.online': {
+                  guard: 'heartbeatEnabled',
+                  target: 'awaitingPong',
+                  actions: 'markOnline',
+                },
+                'app.resume': { guard: 'heartbeatEnabled', target: 'awaitingPong' },
               },
             },
             awaitingPong: {
               entry: 'sendPing',
               on: {
-                // Any inbound message proves the link, not only the pong.
-                'heartbeat.alive': { target: 'open', actions: 'armHeartbeat' },
+                // Any inbound message proves the link, not only the pong. Messages
+                // held back while the deadline was overdue go out now.
+                'heartbeat.alive': { target: 'open', actions: ['armHeartbeat', 'flushQueue'] },
+                'heartbeat.overdue': pongDeadline(),
               },
               after: {
-                pongTimeout: {
-                  target: '#heartline.live.closing',
-                  actions: { type: 'beginClose', params: { cause: 'heartbeat-timeout' } },
-                },
+                pongTimeout: pongDeadline(),
               },
             },
           },
@@ -461,9 +515,12 @@ export const connectionMachine = setup({
     waitingToReconnect: {
       entry: 'noteAttemptReason',
       after: {
-        reconnectDelay: 'live',
+        // Offline, the backoff is paused: no attempt is spent on a network that is
+        // known to be down; `network.online` starts the next one at once.
+        reconnectDelay: { guard: 'isOnline', target: 'live' },
       },
       on: {
+        'network.online': { target: 'live', actions: ['markOnline', 'noteNetworkAttempt'] },
         'app.reconnect': { target: 'live', actions: 'startManualAttempt' },
         'app.close': { target: 'closed', actions: 'acceptUserClose' },
       },

@@ -3,17 +3,21 @@
  * interface of a browser WebSocket (four handlers, addEventListener, send, close)
  * plus `reconnect()`, `state` and the `statechange` / `drop` events.
  */
-import { type Actor, createActor, type InspectionEvent } from 'xstate'
+import { type Actor, assign, createActor, type InspectionEvent } from 'xstate'
 import {
+  backoffDelay,
+  type ConnectionContext,
   type ConnectionEmitted,
+  type ConnectionEvent,
   type ConnectionMachine,
   type ConnectionStateName,
   closeInfoOf,
   connectionMachine,
-  planRetryWith,
   stateNameOf,
 } from '../machines/connection.js'
 import { checkClose } from './close.js'
+import { checkReconnectDecision, defaultShouldReconnect } from './close-policy.js'
+import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import {
   type CloseDetails,
   type ConnectionOptions,
@@ -21,13 +25,21 @@ import {
   checkUrl,
   describeValue,
   isSendData,
+  type LifecycleTargets,
   type ResolvedOptions,
   resolveOptions,
   type SendData,
   type UrlProvider,
   type WebSocketLike,
 } from './options.js'
-import { createSocketActor, type UrlSource } from './socket.js'
+import { createSocketActor, type LivenessProbe, type UrlSource } from './socket.js'
+
+/**
+ * A pong deadline seen more than this many ms after it was due means the timers
+ * slept (a frozen tab, a suspended laptop, intensive background throttling, which
+ * Chromium aligns to one minute): the link is probed again instead of declared dead.
+ */
+export const LATE_TIMER_MS = 1000
 
 export interface HeartlineEvent<T extends string = string> {
   type: T
@@ -135,10 +147,20 @@ export class Connection {
   /** Chart-emitted events waiting for the chart's snapshot to settle (see #onInspect). */
   #pending: Array<() => void> = []
   readonly #subscribers = new Set<(event: StateChangeEvent) => void>()
+  readonly #metrics: MetricsRecorder
+  /** Heartbeat clocks of the current socket (read at deadlines and by an awaitingPong send). */
+  #probe: LivenessProbe | null = null
+  /** The close event the last `shouldReconnect` decision was made for (guards may ask twice). */
+  #decidedFor: unknown = null
+  #decision = true
+  /** A delay `shouldReconnect` returned, used by the next planned retry instead of the backoff. */
+  #retryOverride: number | null = null
+  #lifecycleAttached = false
 
   constructor(url: UrlProvider, options?: ConnectionOptions) {
     const resolved = resolveOptions(options)
     this.#options = resolved
+    this.#metrics = new MetricsRecorder(resolved.now)
     this.#binaryType = resolved.binaryType
     let urlSource: UrlSource
     if (typeof url === 'function') {
@@ -166,21 +188,32 @@ export class Connection {
         if (this.#current === ws) this.#current = null
       },
       binaryType: () => this.#binaryType,
+      started: (input, probe) => {
+        this.#probe = probe
+        this.#metrics.attemptStarted(input.attempt, input.reason)
+      },
     })
 
-    const shouldReconnect = resolved.shouldReconnect
+    const random = resolved.random
     const machine = connectionMachine.provide({
       actors: { socket },
       actions: {
-        planRetry: planRetryWith(resolved.random),
+        planRetry: assign(({ context }: { context: ConnectionContext }) => {
+          if (context.reconnect === false) return {}
+          const override = this.#retryOverride
+          this.#retryOverride = null
+          return {
+            retryDelay: override ?? backoffDelay(context.reconnect, context.attempt, random),
+            attempt: context.attempt + 1,
+          }
+        }),
         flushQueue: () => this.#flush(),
         dropQueue: () => this.#dropAll(),
       },
       guards: {
-        closeIsRetryable: ({ context, event }, params) => {
-          const info = closeInfoOf(context, event, params.cause)
-          return shouldReconnect({ ...info }) !== false
-        },
+        closeIsRetryable: ({ context, event }, params) =>
+          this.#shouldReconnect(context, event, params.cause),
+        pongMayStillCome: () => this.#pongMayStillCome(),
       },
     })
 
@@ -199,7 +232,21 @@ export class Connection {
     if (resolved.clock) actorOptions.clock = resolved.clock
     this.actor = createActor(machine, actorOptions)
     this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))
+    this.#attachLifecycle()
     this.actor.start()
+    const targets = resolved.lifecycle
+    const nav = (globalThis as { navigator?: { onLine?: unknown } }).navigator
+    if (targets !== false && targets.window !== undefined && nav?.onLine === false) {
+      this.actor.send({ type: 'network.offline' })
+    }
+  }
+
+  /**
+   * Round-trip times, attempts, reconnects, the last close and error, time per
+   * state and the last 20 attempts. A fresh copy on every read.
+   */
+  get metrics(): ConnectionMetrics {
+    return this.#metrics.snapshot()
   }
 
   // ---- the WebSocket interface -------------------------------------------------
@@ -258,8 +305,16 @@ export class Connection {
     // readyState is read as well: a socket may have started closing in this very
     // tick, before its close event reached the chart; such data waits instead.
     if (ws !== null && ws.readyState === 1) {
-      ws.send(data)
-      return true
+      if (this.#state !== 'awaitingPong' || !this.#pongOverdue()) {
+        ws.send(data)
+        return true
+      }
+      // The pong deadline has passed but its timer has not fired (timers slept or
+      // the thread was busy): the link may be dead, so the data waits for proof.
+      this.#writable = null
+      const kept = this.#enqueue(data)
+      this.actor.send({ type: 'heartbeat.overdue' })
+      return kept
     }
     return this.#enqueue(data)
   }
@@ -327,6 +382,106 @@ export class Connection {
   }
 
   // ---- internals ---------------------------------------------------------------
+
+  /** One decision per socket end, from the application's policy or the default table. */
+  #shouldReconnect(
+    context: ConnectionContext,
+    event: ConnectionEvent,
+    cause: Parameters<typeof closeInfoOf>[2],
+  ): boolean {
+    if (event === this.#decidedFor) return this.#decision
+    const info = closeInfoOf(context, event, cause)
+    let value: unknown
+    let problem: unknown = null
+    try {
+      value = this.#options.shouldReconnect({ ...info })
+      problem = checkReconnectDecision(value)
+    } catch (error) {
+      problem = error
+    }
+    if (problem !== null) {
+      this.#report(problem)
+      value = defaultShouldReconnect({ ...info })
+    }
+    this.#decidedFor = event
+    this.#decision = value !== false
+    this.#retryOverride = typeof value === 'number' ? value : null
+    return this.#decision
+  }
+
+  #report(error: unknown): void {
+    this.#metrics.error(error)
+    this.#pending.push(() =>
+      this.#dispatch('error', { type: 'error', target: this, error } as ErrorEventDetails),
+    )
+  }
+
+  /** True when a ping is pending and its deadline has passed. */
+  #pongOverdue(): boolean {
+    const probe = this.#probe
+    const heartbeat = this.#options.heartbeat
+    if (probe === null || heartbeat === false) return false
+    const at = probe.pingAt()
+    return at >= 0 && this.#options.now() - at >= heartbeat.timeout
+  }
+
+  /** At the pong deadline: traffic after the ping, or a deadline seen far too late, is no proof of death. */
+  #pongMayStillCome(): boolean {
+    const probe = this.#probe
+    const heartbeat = this.#options.heartbeat
+    if (probe === null || heartbeat === false) return false
+    const at = probe.pingAt()
+    if (at < 0) return false
+    if (probe.lastInboundAt() > at) return true
+    return this.#options.now() - at > heartbeat.timeout + LATE_TIMER_MS
+  }
+
+  readonly #onOffline = (): void => {
+    this.actor.send({ type: 'network.offline' })
+  }
+  readonly #onOnline = (): void => {
+    this.actor.send({ type: 'network.online' })
+  }
+  readonly #onResume = (): void => {
+    this.actor.send({ type: 'app.resume' })
+  }
+  readonly #onPageShow = (event: Event): void => {
+    // Only a page restored from the back/forward cache was asleep.
+    if ((event as { persisted?: boolean }).persisted === true) this.#onResume()
+  }
+  readonly #onVisibility = (): void => {
+    const targets = this.#options.lifecycle
+    if (targets === false || targets.document?.visibilityState === 'hidden') return
+    this.#onResume()
+  }
+
+  #lifecycle(method: 'addEventListener' | 'removeEventListener'): void {
+    const targets: LifecycleTargets | false = this.#options.lifecycle
+    if (targets === false) return
+    const { window: win, document: doc } = targets
+    if (win) {
+      win[method]('offline', this.#onOffline)
+      win[method]('online', this.#onOnline)
+      win[method]('pageshow', this.#onPageShow)
+    }
+    if (doc) {
+      doc[method]('visibilitychange', this.#onVisibility)
+      doc[method]('resume', this.#onResume)
+    }
+  }
+
+  #attachLifecycle(): void {
+    if (this.#lifecycleAttached) return
+    this.#lifecycleAttached = true
+    this.#lifecycle('addEventListener')
+  }
+
+  /** Runs as the connection reaches `closed`: nothing of it stays registered on the page. */
+  #detachLifecycle(): void {
+    if (!this.#lifecycleAttached) return
+    this.#lifecycleAttached = false
+    this.#lifecycle('removeEventListener')
+  }
 
   readonly #wrapped = new WeakMap<object, AnyListener>()
   #wrap<E>(listener: Listener<E>): AnyListener {
@@ -441,12 +596,14 @@ export class Connection {
     // connection already reads `open` (actions run before the snapshot updates).
     switch (emitted.type) {
       case 'open':
+        this.#metrics.opened()
         this.#pending.push(() =>
           this.#dispatch('open', { type: 'open', target: this, url: this.#url } as OpenEvent),
         )
         return
       case 'close': {
         const { type: _t, ...details } = emitted
+        this.#metrics.closed(details)
         if (!details.willReconnect) this.#opened = null
         this.#pending.push(() =>
           this.#dispatch('close', { type: 'close', target: this, ...details } as CloseEventDetails),
@@ -454,6 +611,7 @@ export class Connection {
         return
       }
       case 'error':
+        this.#metrics.error(emitted.error)
         this.#pending.push(() =>
           this.#dispatch('error', {
             type: 'error',
@@ -463,6 +621,7 @@ export class Connection {
         )
         return
       case 'reconnecting':
+        this.#metrics.retryPlanned(emitted.delay)
         this.#pending.push(() =>
           this.#dispatch('reconnecting', {
             type: 'reconnecting',
@@ -486,10 +645,14 @@ export class Connection {
 
   #onInspect(event: InspectionEvent): void {
     if (event.type !== '@xstate.snapshot' || event.actorRef !== this.actor) return
+    if (event.event.type === 'heartbeat.alive') this.#metrics.rtt(event.event.rtt)
     const next = stateNameOf((event.snapshot as unknown as { value: unknown }).value)
     const from = this.#state
     if (next !== from) {
       this.#state = next
+      this.#metrics.state(next)
+      if (next === 'closed') this.#detachLifecycle()
+      else if (from === 'closed') this.#attachLifecycle()
       const change: StateChangeEvent = {
         type: 'statechange',
         target: this,

@@ -28,6 +28,11 @@ export {
 } from '../machines/connection.js'
 export { checkClose, MAX_REASON_BYTES } from './close.js'
 export {
+  CLOSE_CODE_POLICY,
+  type ClosePolicyRow,
+  defaultShouldReconnect,
+} from './close-policy.js'
+export {
   type CloseEventDetails,
   Connection,
   type ConnectionEventMap,
@@ -36,12 +41,18 @@ export {
   type DropReason,
   type ErrorEventDetails,
   type GaveUpEvent,
+  LATE_TIMER_MS,
   type OpenEvent,
   type ReconnectingEvent,
   type StateChangeEvent,
 } from './connection.js'
 export type { AcceptSteps } from './handshake.js'
 export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
+export {
+  ATTEMPT_HISTORY,
+  type AttemptRecord,
+  type ConnectionMetrics,
+} from './metrics.js'
 export type { Clock, ProtocolsProvider } from './options.js'
 export {
   type AttemptInfo,
@@ -49,6 +60,7 @@ export {
   type ConnectionOptions,
   DEFAULTS,
   type HeartbeatOptions,
+  type LifecycleTargets,
   type QueueOptions,
   type ReconnectOptions,
   type SendData,

@@ -4,6 +4,7 @@
  */
 import type { InspectionEvent, Observer } from 'xstate'
 import type { AttemptReason, BackoffPolicy, ConnectionInput } from '../machines/connection.js'
+import { defaultShouldReconnect } from './close-policy.js'
 
 /** What a WebSocket constructor must look like: the browser's, `ws`'s, or undici's. */
 /** XState's clock interface (what `SimulatedClock` implements). */
@@ -192,12 +193,25 @@ export interface ConnectionOptions {
    */
   queue?: QueueOptions | false
   /**
-   * Decides whether a close the application did not ask for is retried. Return
-   * false to stop in `closed`. Never called for a close the application asked for
-   * (those never reconnect).
-   * @default () => true
+   * Decides whether a close the application did not ask for is retried: `true`
+   * retries after the backoff delay, `false` stops in `closed`, a number retries
+   * after that many ms instead of the backoff delay (still counted against
+   * `maxAttempts`). Never called for a close the application asked for (those
+   * never reconnect). Replaces the default table entirely; call
+   * `defaultShouldReconnect(close)` to refine it. A throw or any other return value
+   * (a negative or non-finite number, a string, undefined…) is reported by an
+   * `error` event carrying a TypeError or RangeError, and the default table decides.
+   * @default defaultShouldReconnect (the close-code table in the README)
    */
-  shouldReconnect?: (close: CloseDetails) => boolean
+  shouldReconnect?: (close: CloseDetails) => boolean | number
+  /**
+   * Where heartline listens for network and page lifecycle events: `online`,
+   * `offline` and `pageshow` on `window`; `visibilitychange` and `resume` on
+   * `document`. `false` listens to nothing. Missing targets (Node) are skipped.
+   * Listeners are removed when the connection reaches `closed`.
+   * @default { window: globalThis.window, document: globalThis.document }
+   */
+  lifecycle?: LifecycleTargets | false
   /**
    * XState clock driving every timer (for tests: `new SimulatedClock()`). If it
    * has `now()`, heartline measures silence with it too.
@@ -214,6 +228,21 @@ export interface ConnectionOptions {
    * @default undefined
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
+}
+
+/** Event targets for network and page lifecycle events (see the `lifecycle` option). */
+export interface LifecycleTargets {
+  /**
+   * Heard for `online`, `offline` and `pageshow` (a page restored from the
+   * back/forward cache).
+   * @default globalThis.window (none in Node)
+   */
+  window?: EventTarget
+  /**
+   * Heard for `visibilitychange` (to visible) and `resume` (unfrozen).
+   * @default globalThis.document (none in Node)
+   */
+  document?: EventTarget & { visibilityState?: string }
 }
 
 export interface ResolvedHeartbeat {
@@ -233,7 +262,8 @@ export interface ResolvedOptions {
   connectTimeout: number
   closeTimeout: number
   queue: { max: number; overflow: 'reject' | 'drop-oldest' } | false
-  shouldReconnect: (close: CloseDetails) => boolean
+  shouldReconnect: (close: CloseDetails) => unknown
+  lifecycle: LifecycleTargets | false
   clock: (Clock & { now?: () => number }) | undefined
   now: () => number
   random: () => number
@@ -408,6 +438,7 @@ const KNOWN_KEYS = new Set([
   'clock',
   'random',
   'inspect',
+  'lifecycle',
 ])
 
 /** Resolves defaults and validates. Throws TypeError / RangeError naming the option. */
@@ -630,12 +661,51 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
     }),
     closeTimeout: ms('closeTimeout', o.closeTimeout, DEFAULTS.closeTimeout, { min: 'zero' }),
     queue,
-    shouldReconnect: fn('shouldReconnect', o.shouldReconnect, () => true),
+    shouldReconnect: fn('shouldReconnect', o.shouldReconnect, defaultShouldReconnect),
+    lifecycle: resolveLifecycle(o.lifecycle),
     clock,
     now,
     random: fn('random', o.random, Math.random),
     inspect: o.inspect as ConnectionOptions['inspect'],
   }
+}
+
+function isEventTarget(value: unknown): value is EventTarget {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as EventTarget).addEventListener === 'function' &&
+    typeof (value as EventTarget).removeEventListener === 'function'
+  )
+}
+
+function resolveLifecycle(value: unknown): LifecycleTargets | false {
+  if (value === false) return false
+  if (value === undefined) {
+    const g = globalThis as { window?: unknown; document?: unknown }
+    const targets: LifecycleTargets = {}
+    if (isEventTarget(g.window)) targets.window = g.window
+    if (isEventTarget(g.document)) targets.document = g.document as LifecycleTargets['document']
+    return targets
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `heartline: \`lifecycle\` must be false or { window?, document? } event targets; got ${describe(value)}.`,
+    )
+  }
+  const v = value as Record<string, unknown>
+  const targets: LifecycleTargets = {}
+  for (const key of ['window', 'document'] as const) {
+    const target = v[key]
+    if (target === undefined) continue
+    if (!isEventTarget(target)) {
+      throw new TypeError(
+        `heartline: \`lifecycle.${key}\` must be an EventTarget (addEventListener/removeEventListener); got ${describe(target)}.`,
+      )
+    }
+    targets[key] = target
+  }
+  return targets
 }
 
 /** The numbers the chart needs, from resolved options. */

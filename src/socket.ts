@@ -29,6 +29,16 @@ export interface SocketHost {
   binaryType(): string | undefined
   /** A new socket was created for `url`. */
   created(ws: WebSocketLike, url: string): void
+  /** An attempt starts; `probe` reads this socket's heartbeat clocks (never per message). */
+  started?(input: SocketActorInput, probe: LivenessProbe): void
+}
+
+/** Read-only view of one socket's heartbeat bookkeeping, in the `now()` clock. */
+export interface LivenessProbe {
+  /** When the last inbound message arrived (or the socket opened, or the attempt started). */
+  lastInboundAt(): number
+  /** When the pending ping was sent, or -1 when no ping is pending. */
+  pingAt(): number
 }
 
 export type UrlSource = string | ((info: SocketActorInput) => unknown)
@@ -58,6 +68,7 @@ export function createSocketActor(host: SocketHost) {
     let lastInboundAt = now()
     /** Time the pending ping was sent, or -1 when none is pending. */
     let pingAt = -1
+    host.started?.(input, { lastInboundAt: () => lastInboundAt, pingAt: () => pingAt })
 
     const onOpen = () => {
       if (ws === undefined) return

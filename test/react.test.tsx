@@ -172,7 +172,7 @@ describe('useConnection', () => {
   it('returns connection.metrics when the connection has them', async () => {
     const { rerender } = render(<Status url={`${base}/metrics`} />)
     await stateIs('open')
-    expect(latest?.metrics).toBeUndefined()
+    expect(latest?.metrics).toMatchObject({ attempts: 1, reconnects: 0 })
     const connection = latest?.connection
     if (!connection) throw new Error('no connection')
     Object.defineProperty(connection, 'metrics', { value: { reconnects: 0 } })

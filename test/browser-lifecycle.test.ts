@@ -1,0 +1,213 @@
+/**
+ * Browser behaviours in real headless Chromium: heartline bundled with esbuild,
+ * served from node:http on 127.0.0.1:0, talking to a real `ws` server.
+ *
+ * What Chromium really does here (observed, and relied on below):
+ * - `context.setOffline(true)` fires `offline` on window and holds the traffic of
+ *   an existing WebSocket (a ping sent while offline reaches the server only after
+ *   `setOffline(false)`); it does not close the socket. `setOffline(false)` fires
+ *   `online`.
+ * - `Page.setWebLifecycleState` answered `{}` but froze nothing in this headless
+ *   build (timers kept ticking, no `freeze`/`resume` events), so resume is driven
+ *   by dispatching the `resume` event the page would get.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { build } from 'esbuild'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startServer, type TestServer } from './helpers-lifecycle.js'
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+let http: Server
+let base: string
+let browser: Browser
+let context: BrowserContext
+let page: Page
+let server: TestServer
+
+beforeAll(async () => {
+  const bundle = await build({
+    entryPoints: [new URL('../src/index.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+  })
+  const js = bundle.outputFiles[0]?.text ?? ''
+  http = createServer((req, res) => {
+    if (req.url === '/heartline.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' })
+      res.end(js)
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/html' })
+    res.end(
+      `<!doctype html><title>heartline</title><script type="module">import * as heartline from '/heartline.js'; window.heartline = heartline; window.ready = true</script>`,
+    )
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await new Promise((resolve) => http?.close(resolve))
+})
+
+beforeEach(async () => {
+  server = await startServer()
+  context = await browser.newContext()
+  page = await context.newPage()
+  await page.goto(base)
+  await page.waitForFunction('window.ready === true')
+})
+
+afterEach(async () => {
+  await page.evaluate('window.conn && window.conn.close()').catch(() => undefined)
+  await context.close()
+  await server.close()
+})
+
+/**
+ * Creates `window.conn` with `options` (a JS object literal) and records every
+ * state change, window online/offline and the url provider's calls, each with
+ * performance.now(). Listeners the test adds run before heartline's own.
+ */
+async function connect(options: string, setup = '') {
+  await page.evaluate(`(() => {
+    const log = (window.log = [])
+    const at = () => performance.now()
+    window.addEventListener('online', () => log.push({ what: 'online', at: at() }))
+    window.addEventListener('offline', () => log.push({ what: 'offline', at: at() }))
+    window.calls = []
+    const conn = window.heartline.createConnection((info) => {
+      window.calls.push(info)
+      return ${JSON.stringify(server.url)}
+    }, ${options})
+    conn.addEventListener('statechange', (e) => log.push({ what: e.to, event: e.event, at: at() }))
+    window.conn = conn
+    ${setup}
+  })()`)
+  await page.waitForFunction(`window.conn.state === 'open'`)
+}
+
+type LogEntry = { what: string; event?: string; at: number }
+const log = () => page.evaluate('window.log') as Promise<LogEntry[]>
+
+describe('in Chromium', () => {
+  it('offline probes at once, pauses the backoff while offline, and online opens at once', async () => {
+    await connect(`{
+      heartbeat: { interval: 60000, timeout: 300 },
+      closeTimeout: 300,
+      reconnect: { initialDelay: 40, factor: 1, jitter: 'none' },
+    }`)
+    await context.setOffline(true)
+    await page.waitForFunction(`window.log.some((e) => e.what === 'offline')`)
+    const afterOffline = await log()
+    const offlineAt = afterOffline.find((e) => e.what === 'offline')?.at ?? 0
+    const probe = afterOffline.find((e) => e.what === 'awaitingPong')
+    // The probe starts in the same task as the offline event, not 60 s later.
+    expect(probe?.event).toBe('network.offline')
+    expect((probe?.at ?? 0) - offlineAt).toBeLessThan(50)
+    // The held ping is never answered: heartbeat timeout, then waiting, offline.
+    await page.waitForFunction(`window.conn.state === 'waitingToReconnect'`, undefined, {
+      timeout: 5000,
+    })
+    // 25 backoff delays of 40 ms: with the backoff running, attempts would be made.
+    await page.evaluate('new Promise((resolve) => setTimeout(resolve, 1000))')
+    expect(await page.evaluate('window.conn.state')).toBe('waitingToReconnect')
+    expect(await page.evaluate('window.calls.length')).toBe(1)
+
+    await context.setOffline(false)
+    await page.waitForFunction(`window.conn.state === 'open'`)
+    const entries = await log()
+    const onlineAt = entries.find((e) => e.what === 'online')?.at ?? 0
+    const openAt = entries.filter((e) => e.what === 'open').at(-1)?.at ?? 0
+    const calls = (await page.evaluate('window.calls')) as Array<{ reason: string }>
+    expect(calls.map((c) => c.reason)).toEqual(['initial', 'network'])
+    const ms = openAt - onlineAt
+    console.log(`online → open in Chromium: ${ms.toFixed(1)} ms`)
+    expect(ms).toBeGreaterThan(0)
+    expect(ms).toBeLessThan(1000)
+  })
+
+  it('online skips a long backoff', async () => {
+    await connect(`{ heartbeat: false, reconnect: { initialDelay: 600000, jitter: 'none' } }`)
+    for (const client of server.clients()) client.terminate()
+    await page.waitForFunction(`window.conn.state === 'waitingToReconnect'`)
+    await context.setOffline(true)
+    await context.setOffline(false)
+    await page.waitForFunction(`window.conn.state === 'open'`)
+    expect(server.connections).toBe(2)
+  })
+
+  it('resume probes at once', async () => {
+    await connect(`{ heartbeat: { interval: 60000, timeout: 5000 } }`)
+    const state = await page.evaluate(
+      `document.dispatchEvent(new Event('resume')), window.conn.state`,
+    )
+    expect(state).toBe('awaitingPong')
+    await server.when(() => server.pings === 1, 'the probe ping')
+    await page.waitForFunction(`window.conn.state === 'open'`)
+  })
+
+  it('a pong deadline that fires late after a blocked main thread probes again instead of closing', async () => {
+    server.answerPings = false
+    // The page is busy for 1.5 s right after the first ping (as after a sleep or a
+    // long task): when the thread frees, the deadline is 1.3 s overdue. The server
+    // ignores that ping but answers later ones, so only a second probe can tell.
+    await connect(
+      `{ heartbeat: { interval: 100, timeout: 200 }, reconnect: { initialDelay: 0 } }`,
+      `conn.addEventListener('statechange', (e) => {
+        if (e.to !== 'awaitingPong' || window.blocked) return
+        window.blocked = true
+        const end = performance.now() + 1500
+        while (performance.now() < end) {}
+      })`,
+    )
+    await server.when(() => server.pings >= 1, 'the first ping')
+    server.answerPings = true
+    await server.when(() => server.pings >= 2, 'the second probe')
+    await page.waitForFunction(`window.log.filter((e) => e.what === 'open').length >= 2`)
+    // Up to the first open after the block (later cycles of this 200 ms heartbeat
+    // are not what this test is about, and a loaded machine may time them out).
+    const entries = await log()
+    const second = entries.findIndex((e, i) => e.what === 'open' && i > 0)
+    expect(entries.slice(0, second + 1).map((e) => `${e.what} ${e.event}`)).toEqual([
+      'open socket.open',
+      'awaitingPong heartbeat.silence',
+      'open heartbeat.alive',
+    ])
+    expect(server.pings).toBeGreaterThanOrEqual(2)
+  })
+
+  it('removes its window and document listeners when closed for good', async () => {
+    await page.evaluate(`(() => {
+      window.registered = 0
+      for (const target of [window, document]) {
+        const add = target.addEventListener.bind(target)
+        const remove = target.removeEventListener.bind(target)
+        target.addEventListener = (...a) => { window.registered++; add(...a) }
+        target.removeEventListener = (...a) => { window.registered--; remove(...a) }
+      }
+    })()`)
+    await page.evaluate(`(() => {
+      window.conn = window.heartline.createConnection(${JSON.stringify(server.url)})
+    })()`)
+    expect(await page.evaluate('window.registered')).toBe(5)
+    await page.waitForFunction(`window.conn.state === 'open'`)
+    await page.evaluate('window.conn.close()')
+    await page.waitForFunction(`window.conn.state === 'closed'`)
+    expect(await page.evaluate('window.registered')).toBe(0)
+  })
+})

@@ -1,0 +1,273 @@
+/**
+ * The default close-code table, row by row, against a real `ws` server that
+ * closes each connection with the code under test; then `shouldReconnect`
+ * overrides (true, false, a delay, invalid returns) and the attempt budget.
+ */
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SimulatedClock } from 'xstate'
+import {
+  CLOSE_CODE_POLICY,
+  type Connection,
+  createConnection,
+  defaultShouldReconnect,
+} from '../src/index.js'
+import { next, startServer, type TestServer, WebSocket } from './helpers-lifecycle.js'
+
+let server: TestServer
+let conn: Connection | undefined
+afterEach(async () => {
+  conn?.close()
+  conn = undefined
+  await server?.close()
+})
+
+/** How the server ends each connection: a code, an empty close frame (1005) or a TCP reset (1006). */
+function endWith(code: number) {
+  return (ws: WebSocket) => {
+    if (code === 1005) ws.close()
+    else if (code === 1006) ws.terminate()
+    else ws.close(code, `bye ${code}`)
+  }
+}
+
+// [code, retries?]: the table as the README states it.
+const ROWS: Array<[number, boolean]> = [
+  [1000, true],
+  [1001, true],
+  [1002, false],
+  [1003, false],
+  [1005, true],
+  [1006, true],
+  [1007, false],
+  [1008, false],
+  [1009, false],
+  [1010, false],
+  [1011, true],
+  [1012, true],
+  [1013, true],
+  [1014, true],
+  [3000, false],
+  [3003, false],
+  [3500, true],
+  [4000, true],
+  [4001, false],
+  [4003, false],
+  [4500, true],
+]
+
+describe('default close-code table over a real socket', () => {
+  for (const [code, retries] of ROWS) {
+    it(`server close ${code} ${retries ? 'retries' : 'stops'}`, async () => {
+      server = await startServer()
+      server.onConnection = endWith(code)
+      conn = createConnection(server.url, {
+        WebSocket,
+        clock: new SimulatedClock(),
+        heartbeat: false,
+      })
+      const close = await next(conn, 'close')
+      expect(close.code).toBe(code)
+      expect(close.cause).toBe('server-close')
+      expect(close.willReconnect).toBe(retries)
+      expect(conn.state).toBe(retries ? 'waitingToReconnect' : 'closed')
+    })
+  }
+
+  it('a close the application asked for never reconnects, whatever shouldReconnect says', async () => {
+    server = await startServer()
+    let asked = 0
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock: new SimulatedClock(),
+      heartbeat: false,
+      shouldReconnect: () => {
+        asked++
+        return true
+      },
+    })
+    await next(conn, 'open')
+    conn.close(4000, 'done')
+    const close = await next(conn, 'close')
+    expect(close.willReconnect).toBe(false)
+    expect(conn.state).toBe('closed')
+    expect(asked).toBe(0)
+  })
+})
+
+describe('defaultShouldReconnect, every row', () => {
+  it('follows the table for server closes and errors, including 1015', () => {
+    for (const [code, retries] of [...ROWS, [1015, false] as [number, boolean]]) {
+      for (const cause of ['server-close', 'error']) {
+        expect(
+          defaultShouldReconnect({ code, reason: '', wasClean: true, cause }),
+          `${code} ${cause}`,
+        ).toBe(retries)
+      }
+    }
+  })
+  it('retries every end heartline caused itself, whatever the code', () => {
+    for (const cause of ['heartbeat-timeout', 'connect-timeout', 'manual', 'network']) {
+      expect(defaultShouldReconnect({ code: 1008, reason: '', wasClean: false, cause })).toBe(true)
+    }
+  })
+  it('retries codes no row covers', () => {
+    expect(
+      defaultShouldReconnect({ code: 2500, reason: '', wasClean: true, cause: 'server-close' }),
+    ).toBe(true)
+  })
+  it('has a reason for every row', () => {
+    for (const row of CLOSE_CODE_POLICY) expect(row.why.length).toBeGreaterThan(20)
+  })
+  it('is the table the README shows, row for row', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').split('\n')
+    const start = readme.findIndex((line) => line.startsWith('<!-- close-code-table'))
+    expect(start).toBeGreaterThan(0)
+    const rows: string[][] = []
+    for (const line of readme.slice(start + 3)) {
+      if (!line.startsWith('|')) break
+      rows.push(
+        line
+          .slice(1, -1)
+          .split(' | ')
+          .map((cell) => cell.trim()),
+      )
+    }
+    expect(rows).toEqual(
+      CLOSE_CODE_POLICY.map((row) => [
+        typeof row.codes === 'number'
+          ? String(row.codes)
+          : `${row.codes[0]}–${row.codes[1]} (others)`,
+        row.retry ? 'yes' : 'no',
+        row.why,
+      ]),
+    )
+  })
+})
+
+describe('shouldReconnect overrides the table', () => {
+  it('true retries a code the table stops; false stops one it retries', async () => {
+    server = await startServer()
+    server.onConnection = endWith(1008)
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock: new SimulatedClock(),
+      heartbeat: false,
+      shouldReconnect: (close) => close.code === 1008,
+    })
+    expect((await next(conn, 'close')).willReconnect).toBe(true)
+    conn.close()
+    await server.close()
+
+    server = await startServer()
+    server.onConnection = endWith(1006)
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock: new SimulatedClock(),
+      heartbeat: false,
+      shouldReconnect: () => false,
+    })
+    expect((await next(conn, 'close')).willReconnect).toBe(false)
+    expect(conn.state).toBe('closed')
+  })
+
+  it('a number is the delay of that retry, instead of the backoff', async () => {
+    server = await startServer()
+    server.onConnection = endWith(1013)
+    const clock = new SimulatedClock()
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock,
+      heartbeat: false,
+      reconnect: { initialDelay: 10, jitter: 'none' },
+      shouldReconnect: () => 4321,
+    })
+    const retry = await next(conn, 'reconnecting')
+    expect(retry.delay).toBe(4321)
+    clock.increment(4320)
+    expect(conn.state).toBe('waitingToReconnect')
+    clock.increment(1)
+    expect(conn.state).toBe('connecting')
+  })
+
+  for (const [label, value, kind] of [
+    ['a negative delay', -5, RangeError],
+    ['Infinity', Number.POSITIVE_INFINITY, RangeError],
+    ['NaN', Number.NaN, RangeError],
+    ['a string', 'yes', TypeError],
+    ['undefined', undefined, TypeError],
+  ] as const) {
+    it(`returning ${label} fires an error event and the default table decides`, async () => {
+      server = await startServer()
+      server.onConnection = endWith(1008)
+      conn = createConnection(server.url, {
+        WebSocket,
+        clock: new SimulatedClock(),
+        heartbeat: false,
+        shouldReconnect: () => value as unknown as boolean,
+      })
+      const [error, close] = await Promise.all([next(conn, 'error'), next(conn, 'close')])
+      expect(error.error).toBeInstanceOf(kind)
+      expect(String((error.error as Error).message)).toMatch(/shouldReconnect/)
+      expect(close.willReconnect).toBe(false) // 1008 stops by the table
+    })
+  }
+
+  it('a throwing shouldReconnect is reported and the default table decides', async () => {
+    server = await startServer()
+    server.onConnection = endWith(1012)
+    const boom = new Error('policy crashed')
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock: new SimulatedClock(),
+      heartbeat: false,
+      shouldReconnect: () => {
+        throw boom
+      },
+    })
+    const [error, close] = await Promise.all([next(conn, 'error'), next(conn, 'close')])
+    expect(error.error).toBe(boom)
+    expect(close.willReconnect).toBe(true) // 1012 retries by the table
+  })
+
+  it('is asked once per socket end', async () => {
+    server = await startServer()
+    server.onConnection = endWith(1011)
+    let asked = 0
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock: new SimulatedClock(),
+      heartbeat: false,
+      reconnect: { maxAttempts: 0 },
+      shouldReconnect: () => {
+        asked++
+        return true
+      },
+    })
+    await next(conn, 'gave-up')
+    expect(asked).toBe(1)
+  })
+})
+
+describe('maxAttempts', () => {
+  it('exhausted ends in closed with a gave-up event', async () => {
+    server = await startServer()
+    server.onConnection = endWith(1011)
+    const clock = new SimulatedClock()
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock,
+      heartbeat: false,
+      reconnect: { maxAttempts: 2, initialDelay: 100, jitter: 'none', factor: 1 },
+    })
+    const gaveUp = next(conn, 'gave-up')
+    for (let i = 0; i < 2; i++) {
+      await next(conn, 'reconnecting')
+      clock.increment(100)
+    }
+    const event = await gaveUp
+    expect(event.attempts).toBe(2)
+    expect(conn.state).toBe('closed')
+    expect(server.connections).toBe(3)
+  })
+})

@@ -1,0 +1,144 @@
+/** Shared helpers for the lifecycle tests: a real `ws` server on port 0 and event waiters. */
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import WebSocket, { WebSocketServer } from 'ws'
+import { SimulatedClock } from 'xstate'
+import type { Connection, ConnectionEventMap } from '../src/index.js'
+
+export { WebSocket }
+
+export interface TestServer {
+  url: string
+  wss: WebSocketServer
+  /** Every text message received, across connections. */
+  received: string[]
+  /** Pings received. */
+  pings: number
+  /** Connections accepted so far. */
+  connections: number
+  /** Whether `ping` is answered with `pong`. */
+  answerPings: boolean
+  /** Runs for each new connection (for example to close it with a code). */
+  onConnection: ((ws: WebSocket) => void) | null
+  clients(): WebSocket[]
+  /** Resolves once `condition` holds, checked after every server event (safety timeout 5 s). */
+  when(condition: () => boolean, what: string): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startServer(): Promise<TestServer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  await once(wss, 'listening')
+  const waiters = new Set<() => void>()
+  const changed = () => {
+    for (const check of [...waiters]) check()
+  }
+  const server: TestServer = {
+    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`,
+    wss,
+    received: [],
+    pings: 0,
+    connections: 0,
+    answerPings: true,
+    onConnection: null,
+    clients: () => [...wss.clients],
+    when: (condition, what) =>
+      new Promise<void>((resolve, reject) => {
+        if (condition()) return resolve()
+        const timer = setTimeout(() => {
+          waiters.delete(check)
+          reject(new Error(`server: no ${what} within 5000 ms`))
+        }, 5000)
+        const check = () => {
+          if (!condition()) return
+          clearTimeout(timer)
+          waiters.delete(check)
+          resolve()
+        }
+        waiters.add(check)
+      }),
+    close: async () => {
+      for (const client of wss.clients) client.terminate()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+    },
+  }
+  wss.on('connection', (ws) => {
+    server.connections++
+    ws.on('message', (data) => {
+      const text = data.toString()
+      if (text === 'ping') {
+        server.pings++
+        if (server.answerPings) ws.send('pong')
+        changed()
+        return
+      }
+      server.received.push(text)
+      changed()
+    })
+    ws.on('close', changed)
+    server.onConnection?.(ws)
+    changed()
+  })
+  return server
+}
+
+/** Resolves with the next `type` event of `conn` (rejects after a generous safety timeout). */
+export function next<K extends keyof ConnectionEventMap>(
+  conn: Connection,
+  type: K,
+  match: (event: ConnectionEventMap[K]) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<ConnectionEventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      conn.removeEventListener(type, listener)
+      reject(new Error(`no ${type} event within ${timeoutMs} ms (state ${conn.state})`))
+    }, timeoutMs)
+    const listener = (event: ConnectionEventMap[K]) => {
+      if (!match(event)) return
+      clearTimeout(timer)
+      conn.removeEventListener(type, listener)
+      resolve(event)
+    }
+    conn.addEventListener(type, listener)
+  })
+}
+
+/** Resolves when `conn` enters `state` (at once if it is there already). */
+export function reach(conn: Connection, state: Connection['state'], timeoutMs = 5000) {
+  if (conn.state === state) return Promise.resolve()
+  return next(conn, 'statechange', (e) => e.to === state, timeoutMs).then(() => undefined)
+}
+
+/**
+ * A SimulatedClock whose `now()` can run ahead of its timers: `skew(ms)` moves the
+ * clock without firing anything, as when a frozen page's timers have not run yet.
+ */
+export class SkewableClock {
+  readonly sim = new SimulatedClock()
+  #skew = 0
+  setTimeout = (fn: (...args: unknown[]) => void, timeout: number) =>
+    this.sim.setTimeout(fn, timeout)
+  clearTimeout = (id: unknown) => this.sim.clearTimeout(id as number)
+  now = () => this.sim.now() + this.#skew
+  skew(ms: number) {
+    this.#skew += ms
+  }
+  increment(ms: number) {
+    this.sim.increment(ms)
+  }
+}
+
+/** An EventTarget that counts its listeners (to prove none leak). */
+export class CountingTarget extends EventTarget {
+  listeners = 0
+  visibilityState = 'visible'
+  override addEventListener(...args: Parameters<EventTarget['addEventListener']>) {
+    this.listeners++
+    super.addEventListener(...args)
+  }
+  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>) {
+    this.listeners--
+    super.removeEventListener(...args)
+  }
+}
