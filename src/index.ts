@@ -22,6 +22,20 @@ export {
 } from './connection.js'
 export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
 export {
+  type InspectionRecord,
+  redactUrl,
+  redactUrls,
+  type TransitionRecord,
+  toRecord,
+} from './inspection.js'
+export {
+  type BridgeHello,
+  type BridgeMessage,
+  type InspectorBridge,
+  type InspectorBridgeOptions,
+  inspectorBridge,
+} from './inspector-bridge.js'
+export {
   type AttemptInfo,
   type CloseDetails,
   type ConnectionOptions,
