@@ -1,9 +1,28 @@
 import { defineConfig } from 'vitest/config'
 
+const shared = { testTimeout: 30_000, hookTimeout: 30_000 }
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.e2e.test.ts'],
+        },
+      },
+      {
+        // Browser tests run after the rest: Chromium's load would skew the
+        // real-time measurements of the integration tests running beside it.
+        test: {
+          ...shared,
+          name: 'e2e',
+          include: ['test/**/*.e2e.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 })

@@ -186,6 +186,10 @@ export async function drawChart(machine: AnyStateMachine, host: HTMLElement): Pr
       labels: [{ text: label, width: label.length * 7 + 8, height: 16 }],
       layoutOptions: {
         ...SPACING,
+        // Innermost compounds get room for the labels between their leaves.
+        ...(children.every((c) => c.children === undefined)
+          ? { 'elk.layered.spacing.nodeNodeBetweenLayers': '115' }
+          : {}),
         'elk.padding': '[top=30,left=14,bottom=14,right=14]',
         'elk.nodeLabels.placement': 'INSIDE V_TOP H_LEFT',
       },

@@ -295,7 +295,11 @@ function selectSession(id: string) {
   current = id
   shown.length = 0
   $<HTMLFieldSetElement>('app-controls').disabled = session.readOnly
-  $<HTMLFieldSetElement>('fault-controls').disabled = false
+  // The options editor and the app controls drive the page's own connection only.
+  $<HTMLFieldSetElement>('options-fields').disabled = session.readOnly
+  for (const id of ['apply-options', 'preset-seed', 'preset-defaults']) {
+    $<HTMLButtonElement>(id).disabled = session.readOnly
+  }
   $('session-note').textContent = session.readOnly
     ? 'read-only: streamed by inspectorBridge from another process'
     : ''

@@ -295,14 +295,23 @@ describe('inspector page', () => {
         ?.textContent?.endsWith('/ 3000 ms'),
     )
 
-    // Back to small timings, then close for good.
-    await page.goto(`${server.url}?${TIMINGS}`)
-    await page.waitForSelector('#chart svg', { timeout: 30_000 })
-    await waitForShown(['open'], 0)
+    // Back to small timings through the editor (a new connection), then close for good.
+    for (const [name, value] of TIMINGS) {
+      const id = `#opt-${name.replace('.', '-')}`
+      if (name === 'reconnect.jitter') await page.selectOption(id, value)
+      else await page.fill(id, value)
+    }
+    await page.click('#apply-options')
+    await page.waitForFunction(() =>
+      document
+        .querySelector('#timers [data-timer="pingDelay"] span')
+        ?.textContent?.endsWith('/ 300 ms'),
+    )
+    const from = (await shown()).length
     await page.fill('#close-code', '1000')
     await page.fill('#close-reason', 'done')
     await page.click('#close')
-    await waitForShown(['closing', 'closed'], 0)
+    await waitForShown(['closing', 'closed'], from)
     expect(await page.textContent('#app-error')).toBe('')
   })
 
