@@ -261,13 +261,24 @@ export async function startInspector(
   const wsUrl = `ws://${urlHost}:${wsPort}/demo`
   const attachUrl = `ws://${urlHost}:${pagePort}/attach`
 
+  /** A browser sends its page's Origin: only this page (by any loopback name) may drive faults. */
+  const sameSite = (origin: string | undefined): boolean => {
+    if (origin === undefined) return true // not a browser: a local script
+    try {
+      const o = new URL(origin)
+      const names = new Set([host, urlHost, '127.0.0.1', 'localhost', '[::1]'])
+      return o.port === String(pagePort) && names.has(o.hostname)
+    } catch {
+      return false
+    }
+  }
+
   page.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     socket.on('error', () => undefined)
     if (path === '/control') {
       // Only the page itself may drive the faults (a browser sends its Origin).
-      const origin = req.headers.origin
-      if (origin !== undefined && origin !== pageOrigin && !origin.endsWith(`:${pagePort}`)) {
+      if (!sameSite(req.headers.origin)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
         return
       }

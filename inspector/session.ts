@@ -241,7 +241,8 @@ export class Session {
         return
       case 'socket.error': {
         const err = e.error as { message?: string; type?: string } | undefined
-        this.row('error', 'client', `error ${err?.message ?? err?.type ?? ''}`.trim(), at)
+        // Browsers give no detail on a failed WebSocket (by design); Node's ws does.
+        this.row('error', 'client', `socket error${err?.message ? `: ${err.message}` : ''}`, at)
         return
       }
       case 'heartbeat.alive': {

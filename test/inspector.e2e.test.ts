@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { toDirectedGraph } from 'xstate/graph'
 import { type InspectorServer, startInspector } from '../inspector/server.js'
 import { connectionMachine } from '../machines/connection.js'
@@ -275,7 +276,7 @@ describe('inspector page', () => {
       `${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`,
     )
     expect(await page.textContent('#hs-response-line')).toBe('HTTP/1.1 101 Switching Protocols')
-    await page.locator('#handshake-h').scrollIntoViewIfNeeded()
+    await page.locator('#accept-match').scrollIntoViewIfNeeded()
     await page.screenshot({ path: `${SHOTS}/handshake.png` })
   })
 
@@ -358,6 +359,23 @@ describe('inspector page', () => {
       child?.stdin?.end()
       child?.kill()
     }
+  })
+
+  it('refuses fault commands from another site', async () => {
+    const controlUrl = server.url.replace('http:', 'ws:') + 'control'
+    const port = new URL(server.url).port
+    const status = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(controlUrl, { origin })
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+        ws.on('open', () => {
+          ws.close()
+          resolve(101)
+        })
+        ws.on('error', () => undefined)
+      })
+    expect(await status(`http://evil.test:${port}`)).toBe(403)
+    expect(await status(`http://127.0.0.1:${port}`)).toBe(101)
   })
 
   it('made no request beyond loopback and threw nothing', () => {
