@@ -18,6 +18,9 @@ export default defineConfig({
         // real-time measurements of the integration tests running beside it.
         test: {
           ...shared,
+          // A loaded machine slows the page; every wait inside has its own bound.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
           sequence: { groupOrder: 1 },
