@@ -313,6 +313,7 @@ function drawState(session: Session, edges: string[]) {
   const badge = $('state-badge')
   badge.textContent = session.state
   badge.dataset.state = session.state
+  renderTimers()
   if (!chart) return
   chart.highlight(session.active)
   if (edges.length > 0) chart.flash(edges)
