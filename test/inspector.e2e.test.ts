@@ -362,7 +362,7 @@ describe('inspector page', () => {
   })
 
   it('refuses fault commands from another site', async () => {
-    const controlUrl = server.url.replace('http:', 'ws:') + 'control'
+    const controlUrl = `${server.url.replace('http:', 'ws:')}control`
     const port = new URL(server.url).port
     const status = (origin: string) =>
       new Promise<number>((resolve) => {
