@@ -54,6 +54,21 @@ export {
   type ConnectionMetrics,
 } from './metrics.js'
 export type { Clock, ProtocolsProvider } from './options.js'
+
+  type InspectionRecord,
+  redactUrl,
+  redactUrls,
+  type TransitionRecord,
+  toRecord,
+} from './inspection.js'
+
+export {
+  type BridgeHello,
+  type BridgeMessage,
+  type InspectorBridge,
+  type InspectorBridgeOptions,
+  inspectorBridge,
+} from './inspector-bridge.js'
 export {
   type AttemptInfo,
   type CloseDetails,

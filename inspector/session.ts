@@ -1,0 +1,282 @@
+/**
+ * What the page knows about one connection, built only from inspection records:
+ * the page's own connection and an attached one go through the same code. No DOM
+ * here.
+ */
+import type { AnyStateMachine } from 'xstate'
+import { type ConnectionStateName, type InspectionRecord, STATE_NAMES } from '../src/index.js'
+import { eventLabel } from './chart.js'
+
+export type RowKind =
+  | 'handshake'
+  | 'open'
+  | 'ping'
+  | 'pong'
+  | 'message'
+  | 'close'
+  | 'reconnect'
+  | 'error'
+  | 'timer'
+  | 'fault'
+
+export const ROW_KINDS: readonly RowKind[] = [
+  'handshake',
+  'open',
+  'ping',
+  'pong',
+  'message',
+  'close',
+  'reconnect',
+  'error',
+  'timer',
+  'fault',
+]
+
+/** One line of the sequence diagram. `dir`: to the server, to the client, or a note on one side. */
+export interface Row {
+  at: number
+  kind: RowKind
+  dir: 'to-server' | 'to-client' | 'client' | 'server'
+  text: string
+}
+
+export interface Timer {
+  /** The delay's name in `setup()`, which is also the option it comes from. */
+  name: string
+  /** The state node that owns it. */
+  state: string
+  total: number
+  deadline: number
+}
+
+/** The ids of the state nodes active for `value`, root first. */
+export function activeIds(rootId: string, value: unknown): string[] {
+  const out = [rootId]
+  const walk = (prefix: string, v: unknown) => {
+    if (typeof v === 'string') {
+      out.push(`${prefix}.${v}`)
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, child] of Object.entries(v)) {
+        out.push(`${prefix}.${key}`)
+        walk(`${prefix}.${key}`, child)
+      }
+    }
+  }
+  walk(rootId, value)
+  return out
+}
+
+/** The application-facing state name for a chart value (the six names). */
+export function publicName(value: unknown): ConnectionStateName {
+  const ids = activeIds('', value)
+  const leaf = ids[ids.length - 1]?.split('.').pop() ?? ''
+  return (STATE_NAMES as readonly string[]).includes(leaf)
+    ? (leaf as ConnectionStateName)
+    : ids.some((id) => id.endsWith('.connected'))
+      ? 'open'
+      : 'closed'
+}
+
+interface DelayedTransition {
+  delay: string | number
+}
+interface StateNodeLike {
+  after?: DelayedTransition[]
+}
+
+export class Session {
+  readonly rows: Row[] = []
+  /** Rows trimmed from the front of `rows` so far (absolute index = dropped + i). */
+  dropped = 0
+  active = new Set<string>()
+  value: unknown = null
+  context: Record<string, unknown> = {}
+  state: ConnectionStateName = 'connecting'
+  /** The public state names in the order the chart showed them. */
+  readonly history: ConnectionStateName[] = []
+  /** Edge ids of the last microstep. */
+  lastEdges: string[] = []
+  readonly rtts: number[] = []
+  socketsOpened = 0
+  retries = 0
+  readonly timeIn: Record<string, number> = Object.fromEntries(STATE_NAMES.map((n) => [n, 0]))
+  #since = 0
+  readonly #entered = new Map<string, number>()
+  readonly #rootId: string
+  /** Called after every record that changed what is drawn. */
+  onChange: (edges: string[]) => void = () => undefined
+  onRow: () => void = () => undefined
+
+  constructor(
+    readonly id: string,
+    readonly label: string,
+    readonly machine: AnyStateMachine,
+    readonly readOnly: boolean,
+  ) {
+    this.#rootId = machine.root.id
+  }
+
+  row(kind: RowKind, dir: Row['dir'], text: string, at = Date.now()): void {
+    this.rows.push({ at, kind, dir, text })
+    if (this.rows.length > 3000) {
+      this.rows.splice(0, 1000)
+      this.dropped += 1000
+    }
+    this.onRow()
+  }
+
+  #setValue(value: unknown, at: number, enteredByTransition: string[] | null) {
+    const next = new Set(activeIds(this.#rootId, value))
+    for (const id of next) {
+      const isNew = !this.active.has(id)
+      const reentered = enteredByTransition?.some((t) => id === t || id.startsWith(`${t}.`))
+      if (isNew || reentered) this.#entered.set(id, at)
+    }
+    this.active = next
+    this.value = value
+    const name = publicName(value)
+    if (this.#since === 0) this.#since = at
+    if (name !== this.state || this.history.length === 0) {
+      this.timeIn[this.state] = (this.timeIn[this.state] ?? 0) + (at - this.#since)
+      this.#since = at
+      this.state = name
+      this.history.push(name)
+      if (name === 'waitingToReconnect') this.#pendingRetryRow = true
+    }
+  }
+  #pendingRetryRow = false
+
+  /** Time spent in each state so far, the current one included. */
+  timeSpent(now = Date.now()): Record<string, number> {
+    const out = { ...this.timeIn }
+    if (this.#since !== 0) out[this.state] = (out[this.state] ?? 0) + (now - this.#since)
+    return out
+  }
+
+  /** The delayed transitions armed in the active states, each with its deadline. */
+  timers(): Timer[] {
+    const delays = (this.machine.implementations.delays ?? {}) as Record<
+      string,
+      number | ((args: { context: unknown; event: unknown }) => number)
+    >
+    const out: Timer[] = []
+    for (const id of this.active) {
+      let node: StateNodeLike
+      try {
+        node = this.machine.getStateNodeById(id) as unknown as StateNodeLike
+      } catch {
+        continue
+      }
+      const names = new Set<string>()
+      for (const t of node.after ?? []) {
+        if (typeof t.delay === 'string') names.add(t.delay)
+      }
+      for (const name of names) {
+        const d = delays[name]
+        const total =
+          typeof d === 'function'
+            ? Number(d({ context: this.context, event: { type: '' } }))
+            : Number(d)
+        const entered = this.#entered.get(id) ?? Date.now()
+        out.push({ name, state: id, total, deadline: entered + total })
+      }
+    }
+    return out
+  }
+
+  ingest(record: InspectionRecord): void {
+    switch (record.kind) {
+      case 'snapshot': {
+        if (!record.root) return
+        const first = this.history.length === 0
+        this.context = (record.context ?? {}) as Record<string, unknown>
+        this.#setValue(record.value, record.at, first ? [this.#rootId] : null)
+        if (this.#pendingRetryRow) {
+          this.#pendingRetryRow = false
+          this.retries += 1
+          this.row(
+            'reconnect',
+            'client',
+            `reconnect #${String(this.context.attempt)} in ${String(this.context.retryDelay)} ms (reconnectDelay)`,
+            record.at,
+          )
+        }
+        this.onChange([])
+        return
+      }
+      case 'microstep': {
+        if (!record.root) return
+        const targets = record.transitions.flatMap((t) => t.targets)
+        this.#setValue(record.value, record.at, targets)
+        this.lastEdges = record.transitions.flatMap((t) =>
+          t.targets.map((_target, i) => `${t.source}:${t.index}:${i}`),
+        )
+        this.onChange(this.lastEdges)
+        return
+      }
+      case 'event': {
+        const e = record.event
+        if (record.root) this.#chartEvent(e, record.at)
+        else this.#socketCommand(e, record.at)
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  #chartEvent(e: { type: string; [key: string]: unknown }, at: number) {
+    switch (e.type) {
+      case 'socket.open':
+        this.socketsOpened += 1
+        this.row('open', 'to-client', '101 Switching Protocols · open', at)
+        return
+      case 'socket.close':
+        this.row(
+          'close',
+          'to-client',
+          `close ${String(e.code)}${e.reason ? ` “${String(e.reason)}”` : ''}${e.wasClean ? '' : ' (not clean)'}`,
+          at,
+        )
+        return
+      case 'socket.error': {
+        const err = e.error as { message?: string; type?: string } | undefined
+        // Browsers give no detail on a failed WebSocket (by design); Node's ws does.
+        this.row('error', 'client', `socket error${err?.message ? `: ${err.message}` : ''}`, at)
+        return
+      }
+      case 'heartbeat.alive': {
+        const rtt = Number(e.rtt)
+        this.rtts.push(rtt)
+        if (this.rtts.length > 50) this.rtts.shift()
+        this.row('pong', 'to-client', `pong (first message after the ping) · rtt ${rtt} ms`, at)
+        return
+      }
+      case 'heartbeat.silence':
+        this.row('timer', 'client', `silent for ${String(e.silentFor)} ms`, at)
+        return
+      case 'app.close':
+        this.row('close', 'client', `app close(${String(e.code)}, “${String(e.reason)}”)`, at)
+        return
+      case 'app.reconnect':
+        this.row('reconnect', 'client', 'app reconnect()', at)
+        return
+      default:
+        if (e.type.startsWith('xstate.after.')) {
+          this.row(
+            'timer',
+            'client',
+            `timer ${eventLabel(e.type).replace('after ', '')} elapsed`,
+            at,
+          )
+        }
+    }
+  }
+
+  #socketCommand(e: { type: string; [key: string]: unknown }, at: number) {
+    if (e.type === 'heartbeat.ping') this.row('ping', 'to-server', 'ping', at)
+    else if (e.type === 'socket.close') {
+      this.row('close', 'to-server', `close ${String(e.code)} “${String(e.reason)}”`, at)
+    }
+  }
+}
