@@ -49,19 +49,12 @@ export {
 export type { AcceptSteps } from './handshake.js'
 export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
 export {
-  ATTEMPT_HISTORY,
-  type AttemptRecord,
-  type ConnectionMetrics,
-} from './metrics.js'
-export type { Clock, ProtocolsProvider } from './options.js'
-
   type InspectionRecord,
   redactUrl,
   redactUrls,
   type TransitionRecord,
   toRecord,
 } from './inspection.js'
-
 export {
   type BridgeHello,
   type BridgeMessage,
@@ -69,6 +62,12 @@ export {
   type InspectorBridgeOptions,
   inspectorBridge,
 } from './inspector-bridge.js'
+export {
+  ATTEMPT_HISTORY,
+  type AttemptRecord,
+  type ConnectionMetrics,
+} from './metrics.js'
+export type { Clock, ProtocolsProvider } from './options.js'
 export {
   type AttemptInfo,
   type CloseDetails,
