@@ -201,7 +201,7 @@ class OfflineSocket {
  */
 function pageWebSocket(session: Session) {
   const Native = window.WebSocket
-  return function PageWebSocket(url: string, protocols?: string | string[]) {
+  return function watchedWebSocket(url: string, protocols?: string | string[]) {
     const path = new URL(url).pathname
     if (offline) {
       session.row('handshake', 'client', `GET ${path}: no network (offline)`)
