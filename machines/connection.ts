@@ -57,6 +57,12 @@ export interface ConnectionInput {
   reconnect: BackoffPolicy | false
   connectTimeout: number
   closeTimeout: number
+  /**
+   * The adapter's handle for the connection this chart runs (a number, so the
+   * context stays serialisable): one machine, provided once, serves every
+   * connection and finds each one's socket, queue and policy by it. 0 by default.
+   */
+  owner?: number
 }
 
 export interface CloseInfo {
@@ -132,6 +138,8 @@ export interface SocketActorInput {
   attempt: number
   /** Why this socket is opened. */
   reason: AttemptReason
+  /** The connection's handle (`ConnectionInput.owner`). */
+  owner: number
 }
 
 /** Close code the chart asks for when it ends a socket itself (RFC 6455 §7.4.2: 4000–4999 are private). */
@@ -409,6 +417,7 @@ export const connectionMachine = setup({
         input: ({ context }): SocketActorInput => ({
           attempt: context.attempt,
           reason: context.attemptReason,
+          owner: context.owner ?? 0,
         }),
       },
       initial: 'connecting',

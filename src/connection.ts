@@ -32,7 +32,7 @@ import {
   type UrlProvider,
   type WebSocketLike,
 } from './options.js'
-import { createSocketActor, type LivenessProbe, type UrlSource } from './socket.js'
+import { createSocketActor, type LivenessProbe, type SocketHost, type UrlSource } from './socket.js'
 
 /**
  * A pong deadline seen more than this many ms after it was due means the timers
@@ -113,6 +113,26 @@ function rethrowLater(error: unknown): void {
   }, 0)
 }
 
+/**
+ * Live connections by handle. Weak, so a connection the application dropped is
+ * collected once it is idle (in `closed`, nothing else refers to it); while it
+ * runs, its timers and socket reach it through the actor.
+ */
+const owners = new Map<number, WeakRef<Connection>>()
+const forget = new FinalizationRegistry<number>((owner) => owners.delete(owner))
+let lastOwner = 0
+
+function register(connection: Connection): number {
+  const owner = ++lastOwner
+  owners.set(owner, new WeakRef(connection))
+  forget.register(connection, owner)
+  return owner
+}
+
+function connectionOf(owner: number): Connection | undefined {
+  return owners.get(owner)?.deref()
+}
+
 export class Connection {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
@@ -156,10 +176,57 @@ export class Connection {
   /** A delay `shouldReconnect` returned, used by the next planned retry instead of the backoff. */
   #retryOverride: number | null = null
   #lifecycleAttached = false
+  /** This connection's handle in the chart's context (see `connectionOf`). */
+  readonly #owner: number
+  /** What the shared socket actor needs from this connection. */
+  readonly #socketHost: SocketHost
+
+  static #machine: ConnectionMachine | undefined
+  /**
+   * One provided machine for every connection: its implementations find their
+   * connection by the `owner` handle in context. Providing per connection would
+   * rebuild the whole state-node tree each time (~27 KB of heap).
+   */
+  static #sharedMachine(): ConnectionMachine {
+    Connection.#machine ??= connectionMachine.provide({
+      actors: {
+        socket: createSocketActor((owner) => {
+          const conn = connectionOf(owner)
+          return conn === undefined ? undefined : conn.#socketHost
+        }),
+      },
+      actions: {
+        planRetry: assign(({ context }: { context: ConnectionContext }) => {
+          const conn = connectionOf(context.owner ?? 0)
+          return conn ? conn.#planRetry(context) : {}
+        }),
+        flushQueue: ({ context }) => {
+          const conn = connectionOf(context.owner ?? 0)
+          if (conn) conn.#flush()
+        },
+        dropQueue: ({ context }) => {
+          const conn = connectionOf(context.owner ?? 0)
+          if (conn) conn.#dropAll()
+        },
+      },
+      guards: {
+        closeIsRetryable: ({ context, event }, params) => {
+          const conn = connectionOf(context.owner ?? 0)
+          return conn ? conn.#shouldReconnect(context, event, params.cause) : true
+        },
+        pongMayStillCome: ({ context }) => {
+          const conn = connectionOf(context.owner ?? 0)
+          return conn ? conn.#pongMayStillCome() : false
+        },
+      },
+    })
+    return Connection.#machine
+  }
 
   constructor(url: UrlProvider, options?: ConnectionOptions) {
     const resolved = resolveOptions(options)
     this.#options = resolved
+    this.#owner = register(this)
     this.#metrics = new MetricsRecorder(resolved.now)
     this.#binaryType = resolved.binaryType
     let urlSource: UrlSource
@@ -171,7 +238,7 @@ export class Connection {
       this.#url = urlSource
     }
 
-    const socket = createSocketActor({
+    this.#socketHost = {
       options: resolved,
       url: urlSource,
       deliver: this.#deliver,
@@ -192,30 +259,7 @@ export class Connection {
         this.#probe = probe
         this.#metrics.attemptStarted(input.attempt, input.reason)
       },
-    })
-
-    const random = resolved.random
-    const machine = connectionMachine.provide({
-      actors: { socket },
-      actions: {
-        planRetry: assign(({ context }: { context: ConnectionContext }) => {
-          if (context.reconnect === false) return {}
-          const override = this.#retryOverride
-          this.#retryOverride = null
-          return {
-            retryDelay: override ?? backoffDelay(context.reconnect, context.attempt, random),
-            attempt: context.attempt + 1,
-          }
-        }),
-        flushQueue: () => this.#flush(),
-        dropQueue: () => this.#dropAll(),
-      },
-      guards: {
-        closeIsRetryable: ({ context, event }, params) =>
-          this.#shouldReconnect(context, event, params.cause),
-        pongMayStillCome: () => this.#pongMayStillCome(),
-      },
-    })
+    }
 
     const userInspect = resolved.inspect
     const inspect = (event: InspectionEvent) => {
@@ -226,11 +270,11 @@ export class Connection {
     }
 
     const actorOptions: Parameters<typeof createActor<ConnectionMachine>>[1] = {
-      input: chartInput(resolved),
+      input: { ...chartInput(resolved), owner: this.#owner },
       inspect,
     }
     if (resolved.clock) actorOptions.clock = resolved.clock
-    this.actor = createActor(machine, actorOptions)
+    this.actor = createActor(Connection.#sharedMachine(), actorOptions)
     this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))
     this.#attachLifecycle()
     this.actor.start()
@@ -384,6 +428,18 @@ export class Connection {
   // ---- internals ---------------------------------------------------------------
 
   /** One decision per socket end, from the application's policy or the default table. */
+  /** The next reconnect delay: a delay `shouldReconnect` returned, else the backoff draw. */
+  #planRetry(context: ConnectionContext): Partial<ConnectionContext> {
+    if (context.reconnect === false) return {}
+    const override = this.#retryOverride
+    this.#retryOverride = null
+    return {
+      retryDelay:
+        override ?? backoffDelay(context.reconnect, context.attempt, this.#options.random),
+      attempt: context.attempt + 1,
+    }
+  }
+
   #shouldReconnect(
     context: ConnectionContext,
     event: ConnectionEvent,

@@ -41,7 +41,7 @@ export interface LivenessProbe {
   pingAt(): number
 }
 
-export type UrlSource = string | ((info: SocketActorInput) => unknown)
+export type UrlSource = string | ((info: Pick<SocketActorInput, 'attempt' | 'reason'>) => unknown)
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -53,14 +53,21 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 const noop = () => undefined
 
-export function createSocketActor(host: SocketHost) {
-  const { options } = host
-  const now = options.now
-  const heartbeat = options.heartbeat
-  const hidePongs = heartbeat !== false && !heartbeat.deliverPongs
-  const isPong = heartbeat === false ? () => false : heartbeat.isPong
-
+/**
+ * The socket actor, shared by every connection: `hostOf(input.owner)` finds the
+ * connection that invoked it, so one provided machine serves them all (a
+ * `machine.provide()` per connection costs ~27 KB of heap and most of the
+ * construction time).
+ */
+export function createSocketActor(hostOf: (owner: number) => SocketHost | undefined) {
   return fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input }) => {
+    const host = hostOf(input.owner)
+    if (host === undefined) return undefined
+    const { options } = host
+    const now = options.now
+    const heartbeat = options.heartbeat
+    const hidePongs = heartbeat !== false && !heartbeat.deliverPongs
+    const isPong = heartbeat === false ? () => false : heartbeat.isPong
     const send = sendBack as (event: SocketEvent) => void
     let ws: WebSocketLike | undefined
     let stopped = false
@@ -136,9 +143,10 @@ export function createSocketActor(host: SocketHost) {
     // The url and protocols are resolved before every attempt (token refresh);
     // a synchronous pair opens at once so no tick is lost.
     try {
-      const urlValue = typeof host.url === 'function' ? host.url(input) : host.url
+      const info = { attempt: input.attempt, reason: input.reason }
+      const urlValue = typeof host.url === 'function' ? host.url(info) : host.url
       const p = options.protocols
-      const protocols = typeof p === 'function' ? p(input) : p
+      const protocols = typeof p === 'function' ? p(info) : p
       if (isThenable(urlValue) || isThenable(protocols)) {
         Promise.all([urlValue, protocols]).then(([u, pr]) => open(u, pr), fail)
       } else {

@@ -229,7 +229,7 @@ describe('waitingToReconnect', () => {
     c.advance(1)
     expect(c.state()).toBe('connecting')
     expect(c.sockets).toHaveLength(2)
-    expect(c.sockets[1]?.input).toEqual({ attempt: 1, reason: 'server-close' })
+    expect(c.sockets[1]?.input).toEqual({ attempt: 1, reason: 'server-close', owner: 0 })
   })
 })
 
@@ -295,7 +295,7 @@ describe('user reconnect()', () => {
     expect(c.state()).toBe('closed')
     c.actor.send({ type: 'app.reconnect' })
     expect(c.state()).toBe('connecting')
-    expect(c.sockets[1]?.input).toEqual({ attempt: 0, reason: 'manual' })
+    expect(c.sockets[1]?.input).toEqual({ attempt: 0, reason: 'manual', owner: 0 })
   })
 
   it('from waitingToReconnect: connecting at once, attempt counter reset', () => {
