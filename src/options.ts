@@ -8,7 +8,7 @@ import type { AttemptReason, BackoffPolicy, ConnectionInput } from '../machines/
 /** What a WebSocket constructor must look like: the browser's, `ws`'s, or undici's. */
 /** XState's clock interface (what `SimulatedClock` implements). */
 export interface Clock {
-  setTimeout(fn: (...args: never[]) => void, timeout: number): unknown
+  setTimeout(fn: () => void, timeout: number): unknown
   clearTimeout(id: unknown): void
 }
 
