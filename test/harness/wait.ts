@@ -5,7 +5,7 @@
  */
 export function waitFor<T>(
   check: () => T | undefined | false,
-  what: string,
+  what: string | (() => string),
   timeout: number,
   subscribe: (wake: () => void) => () => void,
 ): Promise<T> {
@@ -33,7 +33,11 @@ export function waitFor<T>(
     unsubscribe = subscribe(wake)
     timer = setTimeout(() => {
       unsubscribe()
-      reject(new Error(`timed out after ${timeout} ms waiting for ${what}`))
+      reject(
+        new Error(
+          `timed out after ${timeout} ms waiting for ${typeof what === 'function' ? what() : what}`,
+        ),
+      )
     }, timeout)
     wake()
   })

@@ -64,10 +64,15 @@ export class Watch {
   }
 
   waitFor<T>(check: () => T | undefined | false, what: string, timeout = 10_000): Promise<T> {
-    return waitFor(check, `${what} (states so far: ${this.path})`, timeout, (wake) => {
-      this.#listeners.add(wake)
-      return () => this.#listeners.delete(wake)
-    })
+    return waitFor(
+      check,
+      () => `${what} (states so far: ${this.path})`,
+      timeout,
+      (wake) => {
+        this.#listeners.add(wake)
+        return () => this.#listeners.delete(wake)
+      },
+    )
   }
 
   /** Resolves at the next entry into `state` (counting from now). */
