@@ -24,6 +24,8 @@ export class Link {
   /** Bytes forwarded client → server and server → client. */
   up = 0
   down = 0
+  /** Bytes the black hole swallowed. */
+  swallowed = 0
 
   constructor(
     client: net.Socket,
@@ -72,7 +74,12 @@ export class Link {
 
   #forward(chunk: Buffer, direction: 'up' | 'down'): void {
     const mode = this.mode
-    if (mode === 'black-hole' || mode === 'reset' || this.closed) return
+    if (mode === 'black-hole') {
+      this.swallowed += chunk.length
+      this.changed()
+      return
+    }
+    if (mode === 'reset' || this.closed) return
     const target = direction === 'up' ? this.upstream : this.client
     const write = () => {
       if (this.closed || target === null || target.destroyed) return

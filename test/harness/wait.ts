@@ -25,7 +25,7 @@ export function waitFor<T>(
         reject(error)
         return
       }
-      if (value !== undefined && value !== false) {
+      if (value) {
         finish()
         resolve(value)
       }
