@@ -214,7 +214,10 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
     expect(queued.map((r) => [r.accepted, r.queued])).toEqual(Array(5).fill([true, true]))
     await server.waitFor(() => server.messages.length === 5, 'queued messages delivered')
     expect(server.messages).toEqual(['q1', 'q2', 'q3', 'q4', 'q5'])
-    expect(tp.of('close')[0]).toMatchObject({ code: 1006, willReconnect: true })
+    expect(tp.of('close')[0], `${tp.path} ${JSON.stringify(tp.of('close'))}`).toMatchObject({
+      code: 1006,
+      willReconnect: true,
+    })
     expect(tp.of('drop')).toEqual([])
 
     await tp.closeAndCheck()
@@ -233,7 +236,7 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
         w.start(url as string, {
           heartbeat: { interval: 150, timeout: 300 },
           reconnect: { initialDelay: 50, maxDelay: 400 },
-          connectTimeout: 400,
+          connectTimeout: 1000,
           closeTimeout: 150,
         })
         w.queueOnFault('f', 5)
@@ -251,7 +254,10 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
     await server.waitFor(() => server.messages.length >= 5, 'queued messages delivered')
     expect(server.messages).toEqual(['f1', 'f2', 'f3', 'f4', 'f5'])
     expect(tp.of('sent').every((r) => r.queued)).toBe(true)
-    expect(tp.of('close')[0]).toMatchObject({ cause: 'heartbeat-timeout', willReconnect: true })
+    expect(tp.of('close')[0], `${tp.path} ${JSON.stringify(tp.of('close'))}`).toMatchObject({
+      cause: 'heartbeat-timeout',
+      willReconnect: true,
+    })
 
     await tp.closeAndCheck(() => server.kill())
     expect(tp.path, tp.path).toMatch(path('connecting ', DETECTED, OUTAGE, 'connecting ', END))
@@ -268,7 +274,7 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
         ;(window as unknown as { start(u: string, o: object): void }).start(url as string, {
           heartbeat: { interval: 150, timeout: 300 },
           reconnect: { initialDelay: 50, maxDelay: 400 },
-          connectTimeout: 400,
+          connectTimeout: 1000,
           closeTimeout: 150,
         })
       },
@@ -309,7 +315,9 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
     const firstQueued = index(queued[0] as string)
     const lost = written.filter((m) => !received.includes(m))
     expect(lost.every((m) => index(m) < firstQueued)).toBe(true)
-    expect(tp.of('close')[0]).toMatchObject({ cause: 'heartbeat-timeout' })
+    expect(tp.of('close')[0], `${tp.path} ${JSON.stringify(tp.of('close'))}`).toMatchObject({
+      cause: 'heartbeat-timeout',
+    })
 
     await tp.closeAndCheck(() => proxy.close())
     expect(tp.path, tp.path).toMatch(path('connecting ', DETECTED, OUTAGE, 'connecting ', END))

@@ -86,7 +86,7 @@ interface Harness {
 const FAST: ConnectionOptions = {
   heartbeat: { interval: 1000, timeout: 1000 },
   reconnect: { initialDelay: 20, maxDelay: 100 },
-  connectTimeout: 500,
+  connectTimeout: 2000,
   closeTimeout: 150,
 }
 
@@ -213,7 +213,7 @@ describe('fault matrix (Node, ws client)', () => {
     const server = await serverProcess()
     const h = connect(server.url, {
       heartbeat: { interval: 150, timeout: 300 },
-      connectTimeout: 250,
+      connectTimeout: 500,
     })
     await h.watch.next('open')
     const queued = queueOnFault(h, 'f', 5)
@@ -228,7 +228,10 @@ describe('fault matrix (Node, ws client)', () => {
     await h.watch.next('open')
     await server.waitFor(() => server.messages.length >= 5, 'queued messages delivered')
     expect(server.messages).toEqual(queued)
-    expect(h.watch.closes[0]).toMatchObject({ cause: 'heartbeat-timeout', willReconnect: true })
+    expect(h.watch.closes[0], h.watch.path).toMatchObject({
+      cause: 'heartbeat-timeout',
+      willReconnect: true,
+    })
 
     await closeAndCheck(h, () => server.kill())
     expect(h.watch.path, h.watch.path).toMatch(
@@ -242,7 +245,7 @@ describe('fault matrix (Node, ws client)', () => {
     const proxy = await proxyTo(server.port)
     const h = connect(proxy.url, {
       heartbeat: { interval: 150, timeout: 300 },
-      connectTimeout: 250,
+      connectTimeout: 500,
     })
     await h.watch.next('open')
     let ticks = 0
@@ -290,7 +293,7 @@ describe('fault matrix (Node, ws client)', () => {
     const lost = written.filter((m) => !received.includes(m))
     const firstQueued = index(queued[0] as string)
     expect(lost.every((m) => index(m) < firstQueued)).toBe(true)
-    expect(h.watch.closes[0]).toMatchObject({ cause: 'heartbeat-timeout' })
+    expect(h.watch.closes[0], h.watch.path).toMatchObject({ cause: 'heartbeat-timeout' })
 
     await closeAndCheck(h, async () => {
       await proxy.close()
@@ -323,7 +326,7 @@ describe('fault matrix (Node, ws client)', () => {
   it('6. TCP accepted but no HTTP answer: connectTimeout abandons the attempt', async () => {
     const server = await upgradeServer()
     server.script.push('silent', 'silent')
-    const h = connect(server.url, { connectTimeout: 150 })
+    const h = connect(server.url, { connectTimeout: 400 })
     const queued = sendQueued(h.conn, 's', 3)
     await h.watch.next('open')
     await server.waitFor(() => server.messages.length === 3, 'queued messages delivered')
