@@ -30,6 +30,7 @@ interface PageRecord {
   cause?: string
   code?: number
   willReconnect?: boolean
+  wasClean?: boolean
   count?: number
 }
 
@@ -166,6 +167,30 @@ class TestPage {
     )
     expect(this.pageErrors).toEqual([])
   }
+}
+
+type PageWindow = {
+  start(url: string, options: object): void
+  queueOnFault(prefix: string, n: number): void
+  send(data: string): boolean
+}
+
+/** Starts the page's connection to `url` and queues `n` messages when it first goes down. */
+async function startConnection(
+  tp: TestPage,
+  url: string,
+  options: object,
+  prefix: string,
+  n: number,
+) {
+  await tp.page.evaluate(
+    ([u, o, p, count]) => {
+      const w = window as unknown as PageWindow
+      w.start(u as string, o as object)
+      w.queueOnFault(p as string, count as number)
+    },
+    [url, options, prefix, n] as const,
+  )
 }
 
 async function serverProcess(): Promise<ServerProcess> {
@@ -321,5 +346,76 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
 
     await tp.closeAndCheck(() => proxy.close())
     expect(tp.path, tp.path).toMatch(path('connecting ', DETECTED, OUTAGE, 'connecting ', END))
+  })
+
+  it('2. graceful server close with 1001 and 1012: reconnects, queued messages delivered once', async () => {
+    const server = await serverProcess()
+    const tp = await TestPage.open()
+    await startConnection(
+      tp,
+      server.url,
+      { reconnect: { initialDelay: 50, maxDelay: 400 }, connectTimeout: 3000, closeTimeout: 150 },
+      'c',
+      3,
+    )
+    await tp.next('open')
+    const reopened = tp.next('open')
+    await server.command({ cmd: 'close', code: 1001, reason: 'going away' })
+    await reopened
+    const again = tp.next('open')
+    await server.command({ cmd: 'close', code: 1012, reason: 'restart' })
+    await again
+    await server.waitFor(() => server.messages.length === 3, 'queued messages delivered')
+    expect(server.messages).toEqual(['c1', 'c2', 'c3'])
+    expect(tp.of('close').map((c) => [c.code, c.wasClean, c.willReconnect])).toEqual([
+      [1001, true, true],
+      [1012, true, true],
+    ])
+    await tp.closeAndCheck()
+    expect(tp.path, tp.path).toMatch(
+      path('connecting ', DROPPED, 'connecting ', DROPPED, 'connecting ', END),
+    )
+  })
+
+  it("11. the abandoned socket's late close (Chromium would wait 60 s for it) changes nothing", async () => {
+    const server = await serverProcess()
+    const proxy = await FaultProxy.start(server.port)
+    cleanups.push(() => proxy.close())
+    const tp = await TestPage.open()
+    await startConnection(
+      tp,
+      proxy.url,
+      {
+        heartbeat: { interval: 150, timeout: 300 },
+        reconnect: { initialDelay: 50, maxDelay: 400 },
+        connectTimeout: 3000,
+        closeTimeout: 100,
+      },
+      'a',
+      3,
+    )
+    await tp.next('open')
+    // Only the current link goes dark; new connections pass.
+    proxy.setMode('black-hole', 'existing')
+    await tp.next('open')
+    await server.waitFor(() => server.messages.length === 3, 'queued messages delivered')
+    expect(server.messages).toEqual(['a1', 'a2', 'a3'])
+    const closedSockets = () => tp.of('socket').filter((r) => r.event === 'closed')
+    expect(closedSockets().map((r) => r.index)).not.toContain(0)
+
+    const before = { path: tp.path, closes: tp.of('close').length, errors: tp.of('error').length }
+    // Release the abandoned socket: its close event (1006) arrives now, late.
+    proxy.links[0]?.destroy(true)
+    await tp.waitFor(() => closedSockets().some((r) => r.index === 0), 'the late close event')
+    const sent = await tp.page.evaluate(() => (window as unknown as PageWindow).send('after'))
+    expect(sent).toBe(true)
+    await server.waitFor(() => server.messages.includes('after'), 'a message on the new socket')
+    expect({ path: tp.path, closes: tp.of('close').length, errors: tp.of('error').length }).toEqual(
+      before,
+    )
+    expect(tp.states.at(-1)).toMatch(/^(open|awaitingPong)$/)
+
+    await tp.closeAndCheck(() => proxy.close())
+    expect(tp.path, tp.path).toMatch(path('connecting ', DETECTED, 'connecting ', END))
   })
 })

@@ -541,4 +541,25 @@ describe('fault matrix (Node, ws client)', () => {
     })
     expect(h.watch.path, h.watch.path).toMatch(path('connecting ', DETECTED, 'connecting ', END))
   })
+
+  it('a slow link (proxy delay) longer than the heartbeat interval causes no false reconnect', async () => {
+    const server = await serverProcess()
+    const proxy = await proxyTo(server.port)
+    const h = connect(proxy.url, { heartbeat: { interval: 100, timeout: 400 } })
+    await h.watch.next('open')
+    // Each ping waits at least 2 × 60 ms for its pong: longer than nothing, shorter than the timeout.
+    proxy.setMode({ delay: 60 })
+    const roundTrips = () =>
+      h.watch.changes.filter((c) => c.from === 'awaitingPong' && c.to === 'open').length
+    const sent = ['s1', 's2', 's3'].filter((m) => h.conn.send(m))
+    await h.watch.waitFor(() => roundTrips() >= 3, 'three heartbeat round trips over the slow link')
+    await server.waitFor(() => server.messages.length === 3, 'messages over the slow link')
+    expect(server.messages).toEqual(sent)
+    expect(h.watch.closes).toEqual([])
+    await closeAndCheck(h, async () => {
+      await proxy.close()
+      await server.kill()
+    })
+    expect(h.watch.path, h.watch.path).toMatch(path('connecting ', END))
+  })
 })

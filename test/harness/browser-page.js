@@ -119,6 +119,7 @@ window.stopPump = () => {
   return pumped
 }
 
+window.send = (data) => conn.send(data)
 window.closeConnection = () => conn.close()
 
 window.summary = () => ({
