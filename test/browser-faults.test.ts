@@ -201,8 +201,7 @@ async function serverProcess(): Promise<ServerProcess> {
 
 describe('fault matrix in Chromium (browser WebSocket)', () => {
   it('1. server killed: reconnects once it is back, queued messages delivered once', async () => {
-    const server = await serverProcess()
-    const tp = await TestPage.open()
+    const [server, tp] = await Promise.all([serverProcess(), TestPage.open()])
     await tp.page.evaluate(
       ([url]) => {
         const w = window as unknown as {
@@ -250,8 +249,7 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
   })
 
   it('3. server frozen (SIGSTOP): the heartbeat detects it, recovery after SIGCONT', async () => {
-    const server = await serverProcess()
-    const tp = await TestPage.open()
+    const [server, tp] = await Promise.all([serverProcess(), TestPage.open()])
     await tp.page.evaluate(
       ([url]) => {
         const w = window as unknown as {
@@ -349,8 +347,7 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
   })
 
   it('2. graceful server close with 1001 and 1012: reconnects, queued messages delivered once', async () => {
-    const server = await serverProcess()
-    const tp = await TestPage.open()
+    const [server, tp] = await Promise.all([serverProcess(), TestPage.open()])
     await startConnection(
       tp,
       server.url,

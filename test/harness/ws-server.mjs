@@ -36,7 +36,10 @@ wss.on('connection', (ws) => {
   ws.on('error', () => undefined)
 })
 
-createInterface({ input: process.stdin }).on('line', (line) => {
+const commands = createInterface({ input: process.stdin })
+// The test that started this server is gone: never outlive it.
+commands.on('close', () => process.exit(0))
+commands.on('line', (line) => {
   const command = JSON.parse(line)
   switch (command.cmd) {
     case 'close':
