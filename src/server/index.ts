@@ -31,7 +31,7 @@ export interface AttachHeartbeatOptions {
 
 function fail(name: string, allowed: string, got: unknown): never {
   throw new TypeError(
-    `heartline/server: \`${name}\` must be ${allowed}; got ${JSON.stringify(got) ?? String(got)}.`,
+    `heartline/server: \`${name}\` must be ${allowed}; got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}.`,
   )
 }
 
@@ -43,9 +43,10 @@ export function attachHeartbeat(
   wss: WebSocketServer,
   options: AttachHeartbeatOptions = {},
 ): () => void {
-  const ping = options.ping ?? 'ping'
-  const pong = options.pong ?? 'pong'
-  const sweepInterval = options.sweepInterval ?? 30_000
+  // Only `undefined` means "the default": a null is a mistake worth reporting.
+  const ping = options.ping === undefined ? 'ping' : options.ping
+  const pong = options.pong === undefined ? 'pong' : options.pong
+  const sweepInterval = options.sweepInterval === undefined ? 30_000 : options.sweepInterval
   if (typeof ping !== 'string') fail('ping', 'a string', ping)
   if (typeof pong !== 'string') fail('pong', 'a string', pong)
   if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
@@ -81,11 +82,13 @@ export function attachHeartbeat(
     })
   }
 
-  for (const client of wss.clients) attach(client)
+  for (const client of wss.clients ?? []) attach(client)
   wss.on('connection', attach)
 
+  // Own bookkeeping rather than `wss.clients`, which a server created with
+  // `clientTracking: false` does not have.
   const sweep = () => {
-    for (const client of wss.clients) {
+    for (const client of [...detachers.keys()]) {
       if (alive.get(client) === false) {
         client.terminate()
         continue
