@@ -5,9 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from './helpers/chromium.js'
 
 const root = new URL('..', import.meta.url).pathname
 /** Waits for an event, never for a fixed time: a generous ceiling, not a delay. */
@@ -18,17 +19,7 @@ beforeAll(async () => {
   if (!existsSync(join(root, 'dist/src/index.js'))) {
     throw new Error('examples use the built package: run `npm run build` first')
   }
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 })
 afterAll(async () => {
   await browser?.close()

@@ -7,13 +7,14 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { toDirectedGraph } from 'xstate/graph'
 import { type InspectorServer, startInspector } from '../inspector/server.js'
 import { connectionMachine } from '../machines/connection.js'
 import { computeAccept } from '../src/handshake.js'
+import { launchChromium } from './helpers/chromium.js'
 
 const SHOTS = 'test-results'
 mkdirSync(SHOTS, { recursive: true })
@@ -93,17 +94,7 @@ async function fault(id: string, pressed?: boolean) {
 
 beforeAll(async () => {
   server = await startInspector({ port: 0, wsPort: 0 })
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   page.on('request', (request) => {
     const url = new URL(request.url())
