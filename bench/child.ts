@@ -4,7 +4,7 @@
  *   node --expose-gc --import tsx bench/child.ts <mode> <json args>
  * and prints one JSON line.
  *
- *   heap  {n}                          heap per heartline controller over a stub socket
+ *   heap  {n, reps}                    heap per heartline controller over a stub socket
  *   rss   {kind, port, n}              RSS per live connection (kind: ws | heartline)
  *   idle  {kind, port, n, interval, window}
  *                                      CPU per heartbeat cycle (kind: heartline | classic)
@@ -51,7 +51,7 @@ class StubSocket {
 
 /** Heap growth per item for `n` items made by `make` (after a warm-up). */
 async function perItem(n: number, make: () => unknown): Promise<number> {
-  const warm = Array.from({ length: 100 }, make)
+  const warm = Array.from({ length: 20 }, make)
   await settle()
   warm.length = 0
   await settle()
@@ -77,26 +77,32 @@ async function heapBreakdown(n: number) {
   return { provideOnly, actorOnSharedMachine }
 }
 
-async function heap({ n }: { n: number }) {
+/** `reps` measurements of `n` live controllers each, in this one process (heap is measured as a delta after full GCs). */
+async function heap({ n, reps }: { n: number; reps: number }) {
   // Warm-up: load and compile every path once, then drop it.
-  const warm = Array.from({ length: 200 }, () =>
+  const warm = Array.from({ length: 50 }, () =>
     createConnection('ws://127.0.0.1:1/', { WebSocket: StubSocket as never }),
   )
   await settle()
   for (const c of warm) c.close()
   warm.length = 0
   await settle()
-  const before = process.memoryUsage().heapUsed
-  const live = Array.from({ length: n }, () =>
-    createConnection('ws://127.0.0.1:1/', { WebSocket: StubSocket as never }),
-  )
-  await settle()
-  const after = process.memoryUsage().heapUsed
-  const open = live.filter((c) => c.state === 'open').length
-  const bytesPerController = (after - before) / n
-  for (const c of live) c.close()
-  live.length = 0
-  await settle()
+  const bytesPerController: number[] = []
+  let open = 0
+  for (let r = 0; r < reps; r++) {
+    const before = process.memoryUsage().heapUsed
+    const live = Array.from({ length: n }, () =>
+      createConnection('ws://127.0.0.1:1/', { WebSocket: StubSocket as never }),
+    )
+    await settle()
+    bytesPerController.push((process.memoryUsage().heapUsed - before) / n)
+    open = live.filter((c) => c.state === 'open').length
+    for (const c of live) c.close()
+    live.length = 0
+    // closing waits closeTimeout (the stub never fires close); let those timers run out.
+    await sleep(1100)
+    await settle()
+  }
   return { bytesPerController, open, n, breakdown: await heapBreakdown(n) }
 }
 
@@ -126,7 +132,7 @@ async function rss({ kind, port, n }: { kind: 'ws' | 'heartline'; port: number; 
     return conn
   }
   // Warm-up: one batch opened and closed, so code and pools are already there.
-  const warm = await connectAll(100, make)
+  const warm = await connectAll(50, make)
   for (const c of warm) c.close()
   await sleep(200)
   await settle()

@@ -8,7 +8,7 @@
  * and the time until 99 % of the clients are open again.
  */
 import WS from 'ws'
-import { createConnection } from '../src/index.js'
+import { createConnection, type ReconnectOptions } from '../src/index.js'
 import { CLASSIC_SEED, classicClient } from './classic.js'
 import { forkServer, now, order, sleep, startServer, stats } from './lib.js'
 import { EventClock, type SimServer, StubSocket, seeded } from './sim.js'
@@ -136,7 +136,13 @@ async function herdRun(kind: Kind, n: number, downMs: number): Promise<HerdRun> 
  * (past heartline's 5 s `stableAfter`, so every attempt counter is back to 0)
  * before the server dies. Seeded, so each run is reproducible.
  */
-function herdSim(kind: Kind, n: number, downMs: number, seed: number): HerdRun {
+function herdSim(
+  kind: Kind,
+  n: number,
+  downMs: number,
+  seed: number,
+  reconnect?: ReconnectOptions,
+): HerdRun {
   const clock = new EventClock()
   const random = seeded(seed)
   let downFrom = Number.POSITIVE_INFINITY
@@ -170,6 +176,7 @@ function herdSim(kind: Kind, n: number, downMs: number, seed: number): HerdRun {
           WebSocket: Recording as never,
           clock,
           random,
+          ...(reconnect ? { reconnect } : {}),
         })
         conn.addEventListener('open', onOpen)
         stops.push(() => conn.close())
@@ -204,15 +211,18 @@ export async function herdSimulated({
   n,
   rounds,
   downMs = 2000,
+  reconnect,
 }: {
   n: number
   rounds: number
   downMs?: number
+  /** heartline reconnect options other than the defaults. */
+  reconnect?: ReconnectOptions
 }): Promise<HerdResult> {
   const runs: Record<Kind, HerdRun[]> = { heartline: [], classic: [] }
   for (let r = 0; r < rounds; r++) {
     for (const kind of order(['heartline', 'classic'] as const, r)) {
-      runs[kind].push(herdSim(kind, n, downMs, 1000 + r))
+      runs[kind].push(herdSim(kind, n, downMs, 1000 + r, reconnect))
       await sleep(0)
     }
   }

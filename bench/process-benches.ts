@@ -20,17 +20,15 @@ export async function heapPerController({
   n: number
   rounds: number
 }): Promise<HeapResult> {
-  const runs: Array<{
-    bytesPerController: number
+  const run = await runChild<{
+    bytesPerController: number[]
     breakdown: { provideOnly: number; actorOnSharedMachine: number }
-  }> = []
-  for (let r = 0; r < rounds; r++)
-    runs.push(await runChild('child.ts', ['heap', JSON.stringify({ n })], GC))
+  }>('child.ts', ['heap', JSON.stringify({ n, reps: rounds })], GC)
   return {
     controllers: n,
-    bytesPerController: stats(runs.map((x) => x.bytesPerController)),
-    provideOnly: stats(runs.map((x) => x.breakdown.provideOnly)),
-    actorOnSharedMachine: stats(runs.map((x) => x.breakdown.actorOnSharedMachine)),
+    bytesPerController: stats(run.bytesPerController),
+    provideOnly: stats([run.breakdown.provideOnly]),
+    actorOnSharedMachine: stats([run.breakdown.actorOnSharedMachine]),
   }
 }
 
