@@ -319,6 +319,10 @@ function closingNote(r: Results): string[] {
       `${id} heartline / ws ≥ 0.97`,
       x.median >= 0.97,
       `Median ${x.median.toFixed(3)} (runs ${x.min.toFixed(3)}–${x.max.toFixed(3)}).${
+        x.max - x.min > 0.1
+          ? ' The runs spread far wider than the 3 % margin, so this verdict is not conclusive on this machine; a quiet rerun decides it.'
+          : ''
+      }${
         x.median >= 0.97
           ? ''
           : id === 'B1'
