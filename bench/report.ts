@@ -61,6 +61,19 @@ export function renderMarkdown(r: Results): string {
       '`send()` calls from `open` until the server has counted every byte.',
       '',
     )
+    if (r.B1path) {
+      const p = r.B1path
+      lines.push(
+        "B1 diagnostic: heartline's own work per inbound message, no network (the socket actor's listener called directly, CPU time, " +
+          `${p.messages.toLocaleString('en-US')} calls per run).`,
+        '',
+      )
+      head()
+      row('B1', 'a bare listener, ns per message', p.bare, 1)
+      row('B1', 'heartline, ns per message', p.heartline, 1)
+      row('B1', 'heartline with a constant clock, ns per message', p.constantClock, 1)
+      lines.push('')
+    }
     for (const [id, res, target] of [
       ['B1', r.B1, 'inbound'],
       ['B2', r.B2, 'outbound'],
@@ -326,7 +339,15 @@ function closingNote(r: Results): string[] {
         x.median >= 0.97
           ? ''
           : id === 'B1'
-            ? ' Per inbound message heartline adds a clock read (`now()` for the silence measure), the pong test and its own listener loop (src/socket.ts `onMessage`, `Connection#deliver`). If a quiet rerun confirms the gap, what would close it: record "a message arrived" as a flag and read the clock only when the heartbeat check runs, and skip the pong test unless a ping is outstanding.'
+            ? ` Cause: per inbound message heartline reads the clock (\`now()\`, for the silence measure in src/socket.ts \`onMessage\`).${
+                r.B1path
+                  ? ` The diagnostic above puts heartline's own work at ${r.B1path.heartline.median.toFixed(0)} ns per message, of which all but ${r.B1path.constantClock.median.toFixed(0)} ns is that clock read (Date.now() on this VM)${
+                      r.B1
+                        ? `, against ${(1e9 / r.B1.rate.ws.median).toFixed(0)} ns per message for ws itself here`
+                        : ''
+                    }.`
+                  : ''
+              } What would close it without changing behaviour: read the clock once per event-loop turn instead of once per message (a timestamp cached until a microtask clears it; the messages of one socket read share it, off by at most the length of that read), or count messages and read the clock only when the heartbeat check runs and the count has moved.`
             : ' Per `send()` heartline adds a type check and a readyState read before `ws.send`; the spread of the runs is wider than the gap, so a quiet rerun must confirm it first. What would close a real gap: check the data type only on the queued path.'
       }`,
     )

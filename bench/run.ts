@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { deadLink } from './deadlink.js'
 import { herd, herdSimulated } from './herd.js'
 import { BENCH, machine, prepareChildren, type Stats } from './lib.js'
+import { messagePathCost } from './micro.js'
 import { heapPerController, idleCost, rssPerConnection } from './process-benches.js'
 import { renderMarkdown } from './report.js'
 import { sizes } from './size.js'
@@ -46,8 +47,9 @@ const PLAN = quick
 
 const started = Date.now()
 const durations: Record<string, number> = {}
-async function timed<T>(id: string, fn: () => Promise<T>): Promise<T | undefined> {
+async function timed<T>(id: string, fn: () => Promise<T>, label = id): Promise<T | undefined> {
   if (!wanted(id)) return undefined
+  id = label
   const t0 = Date.now()
   process.stderr.write(`${id} …\n`)
   const result = await fn()
@@ -63,6 +65,7 @@ const results = {
   machine: machine(),
   plan: PLAN,
   B1: await timed('B1', () => throughput('in', PLAN.throughput)),
+  B1path: await timed('B1', () => messagePathCost({ n: 2_000_000, rounds: 5 }), 'B1 diagnostic'),
   B2: await timed('B2', () => throughput('out', PLAN.throughput)),
   B3: await timed('B3', () => deadLink({ quick, rounds: PLAN.deadLinkRounds })),
   B4: await timed('B4', async () => ({
