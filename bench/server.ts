@@ -1,0 +1,108 @@
+/**
+ * The benchmark server, always run in its own process (so the client under test
+ * has a core's worth of event loop to itself and the server can be frozen with
+ * SIGSTOP or killed). Driven over the IPC channel:
+ *
+ *   { cmd: 'listen', mode: 'raw' | 'ws', port }  →  { listening: port }
+ *
+ * `raw` is a minimal hand-written endpoint for the throughput runs, so that the
+ * server costs next to nothing and the client is what gets measured:
+ *   GET /in?n=N   after the handshake, writes N pre-framed 32-byte text messages in one go;
+ *   GET /out?n=N  counts the bytes of N masked 32-byte text frames, then answers "done".
+ * `ws` is an ordinary `ws` server with heartline's server companion answering
+ * "ping" with "pong" (the dead-link, herd, memory and idle-cost runs).
+ */
+import { createHash } from 'node:crypto'
+import { createServer, type IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import { attachHeartbeat } from '../src/server/index.js'
+import { CLIENT_FRAME_BYTES, PAYLOAD } from './wire.js'
+
+const now = () => performance.timeOrigin + performance.now()
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+
+function serverFrame(text: string): Buffer {
+  const payload = Buffer.from(text)
+  if (payload.length > 125) throw new Error('short frames only')
+  return Buffer.concat([Buffer.from([0x81, payload.length]), payload])
+}
+
+function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
+  const key = req.headers['sec-websocket-key']
+  if (typeof key !== 'string') {
+    socket.destroy()
+    return
+  }
+  const accept = createHash('sha1')
+    .update(key + GUID)
+    .digest('base64')
+  socket.on('error', () => undefined)
+  socket.write(
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  )
+  const url = new URL(req.url ?? '/', 'http://x')
+  const n = Number(url.searchParams.get('n') ?? '0')
+  if (url.pathname === '/in') {
+    const one = serverFrame(PAYLOAD)
+    const all = Buffer.allocUnsafe(one.length * n)
+    for (let i = 0; i < n; i++) one.copy(all, i * one.length)
+    socket.write(all)
+    socket.on('data', () => undefined)
+    return
+  }
+  if (url.pathname === '/out') {
+    const want = n * CLIENT_FRAME_BYTES
+    let got = 0
+    let done = false
+    socket.on('data', (chunk: Buffer) => {
+      got += chunk.length
+      if (!done && got >= want) {
+        done = true
+        socket.write(serverFrame('done'))
+      }
+    })
+    return
+  }
+  socket.destroy()
+}
+
+function listen(mode: 'raw' | 'ws', port: number): void {
+  if (mode === 'raw') {
+    const http = createServer()
+    http.on('upgrade', rawUpgrade)
+    http.listen(port, '127.0.0.1', () => {
+      const address = http.address()
+      process.send?.({
+        listening: typeof address === 'object' && address ? address.port : 0,
+        at: now(),
+      })
+    })
+    return
+  }
+  const wss = new WebSocketServer({ host: '127.0.0.1', port })
+  wss.on('connection', (socket) => socket.on('error', () => undefined))
+  attachHeartbeat(wss, { sweepInterval: 0 })
+  wss.on('listening', () => {
+    const address = wss.address()
+    process.send?.({
+      listening: typeof address === 'object' && address ? address.port : 0,
+      at: now(),
+    })
+  })
+}
+
+if (process.send !== undefined) {
+  process.on(
+    'message',
+    (message: { cmd: string; mode: 'raw' | 'ws'; port: number; at?: number }) => {
+      if (message.cmd !== 'listen') return
+      const wait = (message.at ?? 0) - now()
+      if (wait > 0) setTimeout(() => listen(message.mode, message.port), wait)
+      else listen(message.mode, message.port)
+    },
+  )
+  process.on('disconnect', () => process.exit(0))
+  process.send({ ready: true })
+}
