@@ -166,14 +166,15 @@ function herdSim(
     clearTimeout: (id: unknown) => clock.clearTimeout(id),
   }
   for (let id = 0; id < n; id++) {
-    function Recording() {
+    // A constructor function that records each attempt (called with `new`).
+    const recording = function recordingSocket() {
       if (killedAt > 0) attempts.push([clock.now(), id])
       return new StubSocket(clock, server)
     }
     clock.setTimeout(() => {
       if (kind === 'heartline') {
         const conn = createConnection('ws://sim/herd', {
-          WebSocket: Recording as never,
+          WebSocket: recording as never,
           clock,
           random,
           ...(reconnect ? { reconnect } : {}),

@@ -14,8 +14,11 @@ export const SIZE_TARGET = 4096
  * The budget `npm test` enforces. The target above is not met yet (see
  * bench/RESULTS.md, B6), so this is a ratchet: the size when it was set plus a
  * small margin. Lower it as the code shrinks; never raise it without a reason.
+ * Raised from 7300 to 12 600 when the lifecycle work (metrics, close-code
+ * table, network and page listeners), the stricter option validation and the
+ * inspector bridge joined the main entry (12 006 B then).
  */
-export const SIZE_BUDGET = 7300
+export const SIZE_BUDGET = 12_600
 
 export interface Size {
   minified: number
