@@ -182,7 +182,7 @@ function herdSim(
         conn.addEventListener('open', onOpen)
         stops.push(() => conn.close())
       } else {
-        const client = classicClient('ws://sim/herd', Recording as never, CLASSIC_SEED, timers)
+        const client = classicClient('ws://sim/herd', recording as never, CLASSIC_SEED, timers)
         client.onopen = onOpen
         stops.push(() => client.stop())
       }
