@@ -404,7 +404,7 @@ function closingNote(r: Results): string[] {
       `${(heap.bytesPerController.median / 1024).toFixed(1)} KB.${
         heap.bytesPerController.median <= 8192
           ? ''
-          : ` Cause: every connection calls \`connectionMachine.provide()\` (src/connection.ts), because the implementations close over that connection; a provided machine is a full copy of the state-node tree, ${(heap.provideOnly.median / 1024).toFixed(1)} KB here, while the actor itself on one shared machine takes ${(heap.actorOnSharedMachine.median / 1024).toFixed(1)} KB. What would close it: provide once per module and reach the connection from the implementations through the actor (for example a WeakMap keyed by the actor's system, or the socket actor's input), which leaves about ${(heap.actorOnSharedMachine.median / 1024).toFixed(1)} KB plus the adapter's own state.`
+          : ` Cause: the XState actor itself, on the one machine all connections share, takes ${(heap.actorOnSharedMachine.median / 1024).toFixed(1)} KB (a \`machine.provide()\` per connection, which heartline no longer does, would add ${(heap.provideOnly.median / 1024).toFixed(1)} KB); the remaining ${((heap.bytesPerController.median - heap.actorOnSharedMachine.median) / 1024).toFixed(1)} KB are the adapter's own state: the socket actor (a child actor with its listeners), the listener tables, the queue, the metrics recorder and the lifecycle listeners. What would close it: an actor lighter than XState's for the socket (plain callbacks instead of a child actor), and metrics and lifecycle state allocated only when first read or enabled.`
       }`,
     )
     item(
@@ -413,7 +413,7 @@ function closingNote(r: Results): string[] {
       `${rss.ratio.median.toFixed(2)} × (${(rss.bytesPerConnection.heartline.median / 1024).toFixed(1)} KB vs ${(rss.bytesPerConnection.ws.median / 1024).toFixed(1)} KB for raw ws).${
         rss.ratio.median <= 1.3
           ? ''
-          : ' The per-connection heap above (mostly the machine copy) is the bulk of the difference; RSS also carries V8 heap headroom over the live objects. The same fix applies.'
+          : ' The per-connection heap above is the bulk of the difference; RSS also carries V8 heap headroom over the live objects. The same remedies apply.'
       }`,
     )
   }
@@ -425,7 +425,7 @@ function closingNote(r: Results): string[] {
       `${b.heartlineOwn.gzip} B min+gzip for heartline's own code (${b.heartlineWithXstate.gzip} B with xstate).${
         b.heartlineOwn.gzip <= b.target
           ? ''
-          : ` ${b.heartlineOwn.gzip - b.target} B (${(((b.heartlineOwn.gzip - b.target) / b.target) * 100).toFixed(0)} %) over. Cause: the option validation with its descriptive error messages (src/options.ts, about 2.5 KB min+gzip on its own), the chart (about 2 KB), the adapter (about 2 KB), and the handshake and close-code helpers in the main entry. What would close it: move the handshake helper (a teaching aid) and \`presets\` to subpath exports, build the validation messages from one shared template, and provide the machine once (less adapter code per connection); the budget in test/size.test.ts is a ratchet at ${b.budget} B until then.`
+          : ` ${b.heartlineOwn.gzip - b.target} B (${(((b.heartlineOwn.gzip - b.target) / b.target) * 100).toFixed(0)} %) over. Cause: the measured entry is the whole of \`heartline\`: option validation with a descriptive error for every option (src/options.ts, about 4.5 KB min+gzip on its own), the chart (about 2.2 KB), the adapter with its metrics and page-lifecycle listeners, the close-code table (about 1.6 KB), the handshake helper and the inspector bridge. An application that imports only \`createConnection\` gets the bridge and the handshake helper tree-shaken away. What would close it: build the validation messages from one shared template, and move the inspector bridge and the handshake helper to subpath exports; none of it is worth dropping a clear error or a behaviour. The budget in test/size.test.ts is a ratchet at ${b.budget} B until then.`
       }`,
     )
   }
