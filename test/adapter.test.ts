@@ -217,3 +217,35 @@ describe('adapter on mock-socket', () => {
     expect(seen).toEqual(['connecting>open'])
   })
 })
+
+describe('the heartbeat through the real socket actor', () => {
+  it('pings exactly interval after the last inbound message, the clock read once per turn', async () => {
+    const { SimulatedClock } = await import('xstate')
+    const { SocketRegistry } = await import('./helpers/scripted-socket.js')
+    const { advance } = await import('./helpers/chart.js')
+    vi.useRealTimers()
+    const clock = new SimulatedClock()
+    const registry = new SocketRegistry()
+    const conn = createConnection(URL_, {
+      WebSocket: registry.WebSocket as never,
+      clock,
+      heartbeat: { interval: 1000, timeout: 500 },
+    })
+    conns.push(conn)
+    const socket = registry.latest()
+    socket?.fireOpen()
+    expect(conn.state).toBe('open')
+    advance(clock, 700)
+    // A burst in one turn of the event loop, then the turn ends (microtasks run),
+    // as between a socket read and the next timer.
+    for (let i = 0; i < 50; i++) socket?.fireMessage(`m${i}`)
+    await Promise.resolve()
+    advance(clock, 300) // t = 1000: the check finds 300 ms of silence
+    expect(conn.state).toBe('open')
+    advance(clock, 699) // t = 1699
+    expect(conn.state).toBe('open')
+    advance(clock, 1) // t = 1700 = the last message + interval
+    expect(conn.state).toBe('awaitingPong')
+    expect(socket?.sent.map((s) => s.data)).toEqual(['ping'])
+  })
+})
