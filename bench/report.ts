@@ -334,7 +334,7 @@ function closingNote(r: Results): string[] {
     const wsNs = 1e9 / res.rate.ws.median
     const predicted = wsNs / (wsNs + added)
     const diagnostic = path
-      ? ` The diagnostic above, free of network noise, puts heartline's own work at ${added.toFixed(0)} ns per message over a bare listener, ${(path.heartline.median - path.constantClock.median).toFixed(0)} ns of it the clock read (\`now()\` in src/socket.ts \`onMessage\`, Date.now() on this VM); against ${wsNs.toFixed(0)} ns per message for ws itself here that predicts a ratio of about ${predicted.toFixed(2)}.${
+      ? ` The diagnostic above, free of network noise, puts heartline's own work at ${added.toFixed(0)} ns per message over a bare listener (${Math.max(0, path.heartline.median - path.constantClock.median).toFixed(0)} ns of it reading the clock, which src/socket.ts does once per turn of the event loop rather than once per message); against ${wsNs.toFixed(0)} ns per message for ws itself here that predicts a ratio of about ${predicted.toFixed(2)}.${
           predicted < 0.97
             ? ' What would close it without changing behaviour: read the clock once per event-loop turn instead of once per message (a timestamp cached until a microtask clears it; the messages of one socket read share it, off by at most the length of that read), or count messages and read the clock only when the heartbeat check runs and the count has moved.'
             : ''
