@@ -3,7 +3,12 @@ import { defineConfig } from 'vitest/config'
 const shared = { testTimeout: 30_000, hookTimeout: 30_000 }
 
 /** Files that drive Chromium or bundle pages: heavy on a 2-core machine. */
-const heavy = ['test/**/*.e2e.test.ts', 'test/browser-*.test.ts', 'test/examples.test.ts']
+const heavy = [
+  'test/**/*.e2e.test.ts',
+  'test/browser-*.test.ts',
+  'test/examples.test.ts',
+  'test/docs.test.ts',
+]
 
 export default defineConfig({
   test: {

@@ -14,6 +14,7 @@ export type {
   ConnectionEvent,
   ConnectionInput,
   HeartbeatTimings,
+  NetworkEvent,
   SocketActorInput,
   SocketCommand,
   SocketEvent,
@@ -50,6 +51,8 @@ export type { AcceptSteps } from './handshake.js'
 export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
 export {
   type InspectionRecord,
+  type RecordBase,
+  type RecordOptions,
   redactUrl,
   redactUrls,
   type TransitionRecord,

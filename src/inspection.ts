@@ -19,7 +19,7 @@ export interface TransitionRecord {
   reenter: boolean
 }
 
-interface RecordBase {
+export interface RecordBase {
   /** Milliseconds since the epoch, when the record was made. */
   at: number
   /** The actor's session id. */
