@@ -17,6 +17,8 @@ import {
 } from '../machines/connection.js'
 import { checkClose } from './close.js'
 import { checkReconnectDecision, defaultShouldReconnect } from './close-policy.js'
+// [resume hook] types only: the layer's code lives in heartline/resume.
+import type { ConnectionLayer, ResetEventDetail, ResumedEventDetail } from './layer.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import {
   type CloseDetails,
@@ -63,7 +65,12 @@ export interface StateChangeEvent extends HeartlineEvent<'statechange'> {
   /** The chart event that caused the change (for example `heartbeat.silence`). */
   event: string
 }
-export type DropReason = 'not-open' | 'queue-full' | 'queue-overflow' | 'closed'
+export type DropReason =
+  | 'not-open'
+  | 'queue-full'
+  | 'queue-overflow'
+  | 'closed'
+  | 'resume-buffer-full'
 export interface DropEvent extends HeartlineEvent<'drop'> {
   /** The message that will not be sent. */
   data: SendData
@@ -71,7 +78,9 @@ export interface DropEvent extends HeartlineEvent<'drop'> {
    * `not-open`: sent while not open with `queue: false`; `queue-full`: refused by
    * a full queue; `queue-overflow`: the oldest queued message pushed out by
    * `overflow: 'drop-oldest'`; `closed`: the connection closed for good (queued
-   * messages are reported when it does, later sends at once).
+   * messages are reported when it does, later sends at once);
+   * `resume-buffer-full`: with `resume` on, the unacknowledged messages already
+   * fill `maxBytes`.
    */
   reason: DropReason
 }
@@ -82,6 +91,10 @@ export interface ReconnectingEvent extends HeartlineEvent<'reconnecting'> {
 export interface GaveUpEvent extends HeartlineEvent<'gave-up'> {
   attempts: number
 }
+/** With `resume` on: the session continued on a new socket. */
+export interface ResumedEvent extends HeartlineEvent<'resumed'>, ResumedEventDetail {}
+/** With `resume` on: the server no longer had the session; a new one started. */
+export interface ResetEvent extends HeartlineEvent<'reset'>, ResetEventDetail {}
 
 export interface ConnectionEventMap {
   open: OpenEvent
@@ -92,6 +105,8 @@ export interface ConnectionEventMap {
   drop: DropEvent
   reconnecting: ReconnectingEvent
   'gave-up': GaveUpEvent
+  resumed: ResumedEvent
+  reset: ResetEvent
 }
 
 type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void }
@@ -180,6 +195,9 @@ export class Connection {
   readonly #owner: number
   /** What the shared socket actor needs from this connection. */
   readonly #socketHost: SocketHost
+  /** [resume hook] The delivery layer (the `resume` option), and the socket it writes to. */
+  readonly #layer: ConnectionLayer | null = null
+  #layerSocket: WebSocketLike | null = null
 
   static #machine: ConnectionMachine | undefined
   /**
@@ -245,6 +263,11 @@ export class Connection {
       opened: (ws, openedUrl) => {
         this.#opened = ws
         this.#url = openedUrl
+        // [resume hook] socket open: the layer writes its handshake first.
+        if (this.#layer) {
+          this.#layerSocket = ws
+          this.#layer.opened(ws)
+        }
       },
       created: (ws, createdUrl) => {
         this.#current = ws
@@ -253,12 +276,38 @@ export class Connection {
       detach: (ws) => {
         if (this.#writable === ws) this.#writable = null
         if (this.#current === ws) this.#current = null
+        // [resume hook] socket end.
+        if (this.#layerSocket === ws) {
+          this.#layerSocket = null
+          this.#layer?.ended()
+        }
       },
       binaryType: () => this.#binaryType,
       started: (input, probe) => {
         this.#probe = probe
         this.#metrics.attemptStarted(input.attempt, input.reason)
       },
+    }
+
+    // [resume hook] the layer, bound to this connection.
+    if (resolved.resume) {
+      const clock = resolved.clock
+      this.#layer = resolved.resume({
+        connection: this,
+        write: (data) => {
+          const ws = this.#layerSocket
+          if (ws === null || ws.readyState !== 1) return false
+          ws.send(data)
+          return true
+        },
+        dispatch: (type, detail) =>
+          this.#dispatch(type, { ...detail, type, target: this } as HeartlineEvent),
+        setTimeout: clock ? (fn, ms) => clock.setTimeout(fn, ms) : (fn, ms) => setTimeout(fn, ms),
+        clearTimeout: clock
+          ? (id) => clock.clearTimeout(id)
+          : (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+        state: () => this.#state,
+      })
     }
 
     const userInspect = resolved.inspect
@@ -345,6 +394,8 @@ export class Connection {
         `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describeValue(data)}${hint}.`,
       )
     }
+    // [resume hook] app send: the layer numbers, keeps and writes it.
+    if (this.#layer) return this.#layer.send(data)
     const ws = this.#writable
     // readyState is read as well: a socket may have started closing in this very
     // tick, before its close event reached the chart; such data waits instead.
@@ -551,7 +602,10 @@ export class Connection {
   }
 
   /** The message path: straight from the socket to the application, no chart event. */
-  readonly #deliver = (event: MessageEvent): void => {
+  readonly #deliver = (inbound: MessageEvent): void => {
+    // [resume hook] inbound message, before the application sees it.
+    const event = this.#layer ? this.#layer.inbound(inbound) : inbound
+    if (event === null) return
     const handler = this.onmessage
     if (handler !== null) {
       try {
@@ -707,8 +761,11 @@ export class Connection {
     if (next !== from) {
       this.#state = next
       this.#metrics.state(next)
-      if (next === 'closed') this.#detachLifecycle()
-      else if (from === 'closed') this.#attachLifecycle()
+      if (next === 'closed') {
+        this.#detachLifecycle()
+        // [resume hook] closed for good.
+        this.#layer?.closed()
+      } else if (from === 'closed') this.#attachLifecycle()
       const change: StateChangeEvent = {
         type: 'statechange',
         target: this,

@@ -45,6 +45,8 @@ export {
   LATE_TIMER_MS,
   type OpenEvent,
   type ReconnectingEvent,
+  type ResetEvent,
+  type ResumedEvent,
   type StateChangeEvent,
 } from './connection.js'
 export type { AcceptSteps } from './handshake.js'
@@ -65,6 +67,14 @@ export {
   type InspectorBridgeOptions,
   inspectorBridge,
 } from './inspector-bridge.js'
+export type {
+  ConnectionLayer,
+  DirectionCounts,
+  LayerFactory,
+  LayerHost,
+  ResetEventDetail,
+  ResumedEventDetail,
+} from './layer.js'
 export {
   ATTEMPT_HISTORY,
   type AttemptRecord,

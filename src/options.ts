@@ -5,6 +5,7 @@
 import type { InspectionEvent, Observer } from 'xstate'
 import type { AttemptReason, BackoffPolicy, ConnectionInput } from '../machines/connection.js'
 import { defaultShouldReconnect } from './close-policy.js'
+import type { LayerFactory } from './layer.js'
 
 /** What a WebSocket constructor must look like: the browser's, `ws`'s, or undici's. */
 /** XState's clock interface (what `SimulatedClock` implements). */
@@ -228,6 +229,17 @@ export interface ConnectionOptions {
    * @default undefined
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
+  /**
+   * Resumable sessions: `resume(options)` from `heartline/resume`. Every message
+   * is numbered and kept until the server acknowledges it; after a reconnect
+   * both sides replay what the other missed (`resumed` event), or the client
+   * learns that the server no longer had the session (`reset` event, with the
+   * lost counts). Needs a server that speaks the resume protocol
+   * (`acceptSessions` from `heartline/server`). The outgoing `queue` is not used
+   * then: the session's own bound (`maxBytes`) applies.
+   * @default undefined (off)
+   */
+  resume?: LayerFactory
 }
 
 /** Event targets for network and page lifecycle events (see the `lifecycle` option). */
@@ -268,6 +280,7 @@ export interface ResolvedOptions {
   now: () => number
   random: () => number
   inspect: ConnectionOptions['inspect']
+  resume: LayerFactory | undefined
 }
 
 export const DEFAULTS = {
@@ -439,6 +452,7 @@ const KNOWN_KEYS = new Set([
   'random',
   'inspect',
   'lifecycle',
+  'resume',
 ])
 
 /** Resolves defaults and validates. Throws TypeError / RangeError naming the option. */
@@ -667,6 +681,7 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
     now,
     random: fn('random', o.random, Math.random),
     inspect: o.inspect as ConnectionOptions['inspect'],
+    resume: fn<LayerFactory | undefined>('resume', o.resume, undefined),
   }
 }
 

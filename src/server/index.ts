@@ -9,6 +9,27 @@
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
 
 export { computeAccept, WEBSOCKET_GUID } from '../handshake.js'
+export { memoryStore } from './memory-store.js'
+export {
+  Session,
+  type SessionCloseInfo,
+  type SessionDropReason,
+  type SessionEvents,
+  type SessionMessageInfo,
+} from './session.js'
+export {
+  type AcceptSessionsOptions,
+  acceptSessions,
+  SessionServer,
+  type SessionServerEvents,
+} from './sessions.js'
+export type {
+  ClaimedSession,
+  MissingSession,
+  SessionStore,
+  StoredMessage,
+  StoreOptions,
+} from './store.js'
 
 export interface AttachHeartbeatOptions {
   /**

@@ -105,7 +105,7 @@ export class FaultProxy {
   #listeners = new Set<() => void>()
   port = 0
 
-  private constructor(private readonly targetPort: number) {
+  private constructor(private targetPort: number) {
     this.#server = net.createServer((client) => {
       const link = new Link(client, this.#mode, this.targetPort, () => this.#changed())
       this.links.push(link)
@@ -133,6 +133,11 @@ export class FaultProxy {
   /** Links not yet closed. */
   get open(): Link[] {
     return this.links.filter((l) => !l.closed)
+  }
+
+  /** Later connections go to `port` (a client moved to another server behind one address). */
+  retarget(port: number): void {
+    this.targetPort = port
   }
 
   setMode(mode: ProxyMode, scope: 'all' | 'existing' | 'new' = 'all'): void {
