@@ -54,6 +54,8 @@ afterAll(async () => {
   await new Promise((resolve) => site?.close(resolve))
 })
 
+type Library = typeof import('../src/index.js') & typeof import('../src/resume/index.js')
+
 interface PageResult {
   received: number[]
   sent: number
@@ -83,7 +85,7 @@ it('black-hole in mid-stream (Chromium WebSocket): resumed, every message exactl
     const result = (await page.evaluate(
       ({ url, count }) =>
         new Promise((resolve) => {
-          const hl = (window as unknown as { heartline: Record<string, any> }).heartline
+          const hl = (window as unknown as { heartline: Library }).heartline
           const w = window as unknown as { blackHole(): Promise<void> }
           const received: number[] = []
           let sent = 0
@@ -109,7 +111,7 @@ it('black-hole in mid-stream (Chromium WebSocket): resumed, every message exactl
             }),
           })
           const finish = () => {
-            const session = hl.sessionOf(conn)
+            const session = hl.sessionOf(conn) ?? { buffered: -1 }
             if (received.length === count && sent === count && session.buffered === 0) {
               resolve({
                 received,
