@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
- * Runs B1–B7, prints the table, writes bench/results.json and bench/RESULTS.md.
+ * Runs B1–B8, prints the table, writes bench/results.json and bench/RESULTS.md.
  * Benchmarks, not tests: nothing here fails on a timing.
  */
 import { writeFile } from 'node:fs/promises'
@@ -12,6 +12,7 @@ import { BENCH, machine, prepareChildren, type Stats } from './lib.js'
 import { messagePathCost } from './micro.js'
 import { heapPerController, idleCost, rssPerConnection } from './process-benches.js'
 import { renderMarkdown } from './report.js'
+import { resumeBench } from './resume.js'
 import { sizes } from './size.js'
 import { throughput } from './throughput.js'
 
@@ -32,6 +33,7 @@ const PLAN = quick
       heap: { n: 500, rounds: 5 },
       rss: { n: 200, rounds: 5 },
       idle: { n: 200, rounds: 5, interval: 300, window: 900 },
+      resume: { n: 20_000, rounds: 3, replay: 1000 },
     }
   : {
       throughput: { n: 100_000, rounds: 9 },
@@ -43,6 +45,7 @@ const PLAN = quick
       heap: { n: 3000, rounds: 5 },
       rss: { n: 2000, rounds: 5 },
       idle: { n: 2000, rounds: 5, interval: 1000, window: 5000 },
+      resume: { n: 50_000, rounds: 7, replay: 1000 },
     }
 
 const started = Date.now()
@@ -79,6 +82,7 @@ const results = {
   })),
   B6: await timed('B6', () => sizes()),
   B7: await timed('B7', () => idleCost(PLAN.idle)),
+  B8: await timed('B8', () => resumeBench(PLAN.resume)),
   loadAverage: { before: loadBefore, after: loadavg() },
   durations,
   totalSeconds: 0,

@@ -7,12 +7,8 @@
  * @module heartline/resume
  */
 import type { LayerFactory } from '../layer.js'
-import {
-  ResumeLayer,
-  type ResumeOptions,
-  type ResumeSession,
-  resolveResumeOptions,
-} from './client.js'
+import { ResumeLayer } from './client.js'
+import { type ResumeOptions, type ResumeSession, resolveResumeOptions } from './options.js'
 
 export type {
   DirectionCounts,
@@ -20,8 +16,8 @@ export type {
   ResetEventDetail,
   ResumedEventDetail,
 } from '../layer.js'
-export type { ResumeOptions, ResumeSession, ResumeTrace } from './client.js'
 export { PROTOCOL_VERSION } from './frames.js'
+export type { ResumeOptions, ResumeSession, ResumeTrace } from './options.js'
 
 const layers = new WeakMap<object, ResumeLayer>()
 

@@ -10,13 +10,13 @@ import type { RawData, WebSocket, WebSocketServer } from 'ws'
 
 export { computeAccept, WEBSOCKET_GUID } from '../handshake.js'
 export { memoryStore } from './memory-store.js'
-export {
-  Session,
-  type SessionCloseInfo,
-  type SessionDropReason,
-  type SessionEvents,
-  type SessionMessageInfo,
-} from './session.js'
+export { Session } from './session.js'
+export type {
+  SessionCloseInfo,
+  SessionDropReason,
+  SessionEvents,
+  SessionMessageInfo,
+} from './session-events.js'
 export {
   type AcceptSessionsOptions,
   acceptSessions,

@@ -17,61 +17,12 @@ import {
   REPLACED,
   type Welcome,
 } from '../resume/frames.js'
-import type { ClaimedSession, SessionStore, StoredMessage } from './store.js'
-
-/** What the `message` listener gets besides the data. */
-export interface SessionMessageInfo {
-  /** The client's seq for this message (1, 2, …; a reset starts again at 1). */
-  seq: number
-  /** True for a binary message (the data is a Buffer). */
-  binary: boolean
-  /**
-   * True when a process that owned the session before may have handed this
-   * message to its application just before it died (a store that survives
-   * processes, such as Redis). An application whose effects outlive the process
-   * records `seq` with them to skip it.
-   */
-  redelivered: boolean
-}
-
-export type SessionDropReason = 'buffer-full' | 'closed' | 'moved'
-
-export interface SessionCloseInfo {
-  /** `closed`: by `close()`; `expired`: the client stayed away longer than the ttl; `moved`: another process owns it now. */
-  reason: 'closed' | 'expired' | 'moved'
-  /** Server messages the client never acknowledged (counted by this process). */
-  unacknowledged: number
-}
-
-export interface SessionEvents {
-  message: [data: string | Buffer, info: SessionMessageInfo]
-  drop: [data: string | Buffer, reason: SessionDropReason]
-  attach: []
-  detach: []
-  close: [info: SessionCloseInfo]
-}
-
-/** Settings the session manager passes to each session. */
-export interface SessionSettings {
-  store: SessionStore
-  ackDelay: number
-  ackEvery: number
-  forget(session: Session): void
-  error(error: unknown): void
-}
+import type { SessionCloseInfo, SessionEvents, SessionSettings } from './session-events.js'
+import type { ClaimedSession } from './store.js'
+import { frameOf } from './wire.js'
 
 type Outgoing = { data: string | Buffer; done: (seq: number | null) => void }
 type Incoming = { seq: number; data: string | Buffer; binary: boolean }
-
-const frameOf = (m: StoredMessage): string | Buffer => {
-  if (typeof m.data === 'string') return `M${m.seq} ${m.data}`
-  const frame = Buffer.allocUnsafe(9 + m.data.byteLength)
-  frame[0] = MESSAGE
-  frame.writeUInt32BE(Math.floor(m.seq / 2 ** 32), 1)
-  frame.writeUInt32BE(m.seq >>> 0, 5)
-  m.data.copy(frame, 9)
-  return frame
-}
 
 export class Session extends EventEmitter<SessionEvents> {
   readonly id: string

@@ -9,7 +9,8 @@ import { EventEmitter } from 'node:events'
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
 import { HELLO, type Hello, PROTOCOL_ERROR, PROTOCOL_VERSION } from '../resume/frames.js'
 import { memoryStore } from './memory-store.js'
-import { Session, type SessionSettings } from './session.js'
+import { Session } from './session.js'
+import type { SessionSettings } from './session-events.js'
 import type { ClaimedSession, SessionStore } from './store.js'
 
 export interface AcceptSessionsOptions {
