@@ -171,6 +171,21 @@ describe('resume: one process', () => {
     }
   })
 
+  it('sweeps out a socket that stops answering protocol pings: its session starts its ttl', async () => {
+    const s = await server({ sweepInterval: 30 })
+    // A client whose TCP peer is gone: it never answers the server's pings.
+    const ws = new WebSocket(s.url, { autoPong: false })
+    cleanups.push(() => ws.terminate())
+    await once(ws, 'open')
+    const closed = once(ws, 'close')
+    ws.send('H{"v":1,"ack":0}')
+    const [session] = (await once(s.sessions, 'session')) as [Session]
+    await once(session, 'detach')
+    expect(session.attached).toBe(false)
+    const [code] = (await closed) as [number]
+    expect(code).toBe(1006)
+  })
+
   it('answers heartbeat pings like attachHeartbeat', async () => {
     const s = await server()
     const ws = new WebSocket(s.url)

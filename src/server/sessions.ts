@@ -36,6 +36,14 @@ export interface AcceptSessionsOptions {
    * @default 512
    */
   ackEvery?: number
+  /**
+   * Milliseconds between sweeps, as `attachHeartbeat` does: a socket that has
+   * not answered the previous sweep's protocol ping is terminated, so a
+   * black-holed client's session starts its ttl instead of waiting on a dead
+   * socket. 0 disables the sweep.
+   * @default 30000
+   */
+  sweepInterval?: number
 }
 
 export interface SessionServerEvents {
@@ -51,6 +59,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly #sessions = new Map<string, Session>()
   readonly #settings: SessionSettings
   readonly #detach: () => void
+  /** Sockets, and whether each answered the last sweep's ping. */
+  readonly #alive = new Map<WebSocket, boolean>()
 
   constructor(wss: WebSocketServer, options: AcceptSessionsOptions = {}) {
     super()
@@ -94,9 +104,38 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         if (this.listenerCount('error') > 0) this.emit('error', error)
       },
     }
+    const sweepInterval = options.sweepInterval ?? 30_000
+    if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
+      throw new RangeError(
+        `heartline/server: \`sweepInterval\` must be a finite number of milliseconds ≥ 0; got ${String(sweepInterval)}.`,
+      )
+    }
     const onConnection = (socket: WebSocket) => this.#accept(socket, ping, pong)
     wss.on('connection', onConnection)
-    this.#detach = () => wss.off('connection', onConnection)
+    // The pattern the \`ws\` README documents: ping every socket, terminate those
+    // that did not answer the previous ping.
+    const sweep =
+      sweepInterval > 0
+        ? setInterval(() => {
+            for (const [socket, alive] of this.#alive) {
+              if (!alive) {
+                socket.terminate()
+                continue
+              }
+              this.#alive.set(socket, false)
+              try {
+                socket.ping()
+              } catch {
+                // Closing already.
+              }
+            }
+          }, sweepInterval)
+        : undefined
+    sweep?.unref?.()
+    this.#detach = () => {
+      if (sweep !== undefined) clearInterval(sweep)
+      wss.off('connection', onConnection)
+    }
   }
 
   /** The session with this id, if this process holds it. */
@@ -109,7 +148,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return this.#sessions.size
   }
 
-  /** Stops accepting sockets (sessions and their sockets stay as they are). */
+  /** Stops accepting sockets and sweeping (sessions and their sockets stay as they are). */
   close(): void {
     this.#detach()
   }
@@ -148,7 +187,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         },
       )
     })
-    socket.on('close', () => session?.detached(socket))
+    this.#alive.set(socket, true)
+    socket.on('pong', () => this.#alive.set(socket, true))
+    socket.on('close', () => {
+      this.#alive.delete(socket)
+      session?.detached(socket)
+    })
     socket.on('error', () => undefined)
   }
 
