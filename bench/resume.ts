@@ -11,7 +11,7 @@ import WebSocket from 'ws'
 import { createConnection } from '../src/index.js'
 import { resume, sessionOf } from '../src/resume/index.js'
 import { startRedis } from '../test/helpers/redis.js'
-import { BENCH, now, order, type Stats, sleep, stats } from './lib.js'
+import { BENCH, now, order, type Stats, sleep, startServer, stats } from './lib.js'
 import { PAYLOAD } from './wire.js'
 
 type Variant = 'off' | 'memory' | 'redis'
@@ -85,6 +85,65 @@ async function rate(port: number, withResume: boolean, direction: 'in' | 'out', 
   })
 }
 
+/**
+ * The client's own cost, as B1/B2 measure it: against the hand-framed endpoint of
+ * bench/server.ts (nearly free, so the client is the bottleneck), plain (`/in`,
+ * `/out`) or speaking the resume protocol (`/rin`, `/rout`). Messages per second
+ * from `open` to the last message (in) or to the server's `done` (out).
+ */
+function clientRate(base: string, withResume: boolean, direction: 'in' | 'out', n: number) {
+  return new Promise<number>((resolve) => {
+    const path = `${withResume ? 'r' : ''}${direction}`
+    const conn = createConnection(`${base}/${path}?n=${n}`, {
+      WebSocket: WebSocket as never,
+      ...(withResume ? { resume: resume({ maxBytes: 64 * 1024 * 1024 }) } : {}),
+    })
+    let started = 0
+    let got = 0
+    conn.addEventListener('open', () => {
+      started = now()
+      if (direction === 'out') for (let i = 0; i < n; i++) conn.send(PAYLOAD)
+    })
+    conn.addEventListener('message', (event) => {
+      if (direction === 'in' ? ++got === n : event.data === 'done') {
+        const elapsed = now() - started
+        conn.close()
+        resolve((n / elapsed) * 1000)
+      }
+    })
+  })
+}
+
+async function clientOnly(n: number, rounds: number) {
+  const raw = await startServer('raw')
+  const base = `ws://127.0.0.1:${raw.port}`
+  try {
+    const rates = { in: { off: [], on: [] }, out: { off: [], on: [] } } as Record<
+      'in' | 'out',
+      Record<'off' | 'on', number[]>
+    >
+    for (const d of ['in', 'out'] as const) {
+      for (const v of ['off', 'on'] as const)
+        await clientRate(base, v === 'on', d, Math.min(n, 20_000))
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const d of ['in', 'out'] as const) {
+        for (const v of order(['off', 'on'] as const, r)) {
+          rates[d][v].push(await clientRate(base, v === 'on', d, n))
+        }
+      }
+    }
+    const of = (d: 'in' | 'out') => ({
+      off: stats(rates[d].off),
+      on: stats(rates[d].on),
+      ratio: stats(rates[d].on.map((x, i) => x / (rates[d].off[i] as number))),
+    })
+    return { in: of('in'), out: of('out') }
+  } finally {
+    await raw.kill()
+  }
+}
+
 /** ms from the reconnect to both sides holding the `n` messages the other buffered while away. */
 async function replayTime(port: number, n: number): Promise<number> {
   const { conn, socket } = await connect(port, true, {
@@ -121,6 +180,8 @@ export interface ResumeBenchResult {
   messages: number
   rounds: number
   replayMessages: number
+  /** The client alone (hand-framed server): messages/s off and on, and the per-round ratio. */
+  client: Record<'in' | 'out', { off: Stats; on: Stats; ratio: Stats }>
   rate: Record<'in' | 'out', Record<Variant, Stats>>
   /** Per round: resume on / off. */
   ratio: Record<'in' | 'out', Record<'memory' | 'redis', Stats>>
@@ -137,6 +198,7 @@ export async function resumeBench({
   rounds: number
   replay: number
 }): Promise<ResumeBenchResult> {
+  const client = await clientOnly(n * 2, rounds)
   const redis = await startRedis()
   const servers = {
     off: await server({ resume: false }),
@@ -173,6 +235,7 @@ export async function resumeBench({
       messages: n,
       rounds,
       replayMessages: replay,
+      client,
       rate: { in: summary('in'), out: summary('out') },
       ratio: {
         in: { memory: ratio('in', 'memory'), redis: ratio('in', 'redis') },

@@ -9,6 +9,9 @@
  * server costs next to nothing and the client is what gets measured:
  *   GET /in?n=N   after the handshake, writes N pre-framed 32-byte text messages in one go;
  *   GET /out?n=N  counts the bytes of N masked 32-byte text frames, then answers "done".
+ *   GET /rin?n=N, /rout?n=N  the same speaking the resume protocol (docs/resume-protocol.md):
+ *   the client's hello is answered with a welcome, messages are numbered `M<seq> `, and
+ *   "done" is message 1; the client's acks are read and ignored.
  * `ws` is an ordinary `ws` server with heartline's server companion answering
  * "ping" with "pong" (the dead-link, herd, memory and idle-cost runs).
  */
@@ -34,6 +37,10 @@ function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
     socket.destroy()
     return
   }
+  const early = new URL(req.url ?? '/', 'http://x')
+  // Pre-framed before the handshake is answered, like /in: the client's timer starts at open.
+  const prepared =
+    early.pathname === '/rin' ? resumeFrames(Number(early.searchParams.get('n') ?? '0')) : null
   const accept = createHash('sha1')
     .update(key + GUID)
     .digest('base64')
@@ -44,6 +51,10 @@ function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
   )
   const url = new URL(req.url ?? '/', 'http://x')
   const n = Number(url.searchParams.get('n') ?? '0')
+  if (url.pathname === '/rin' || url.pathname === '/rout') {
+    resumeEndpoint(socket, prepared, n)
+    return
+  }
   if (url.pathname === '/in') {
     const one = serverFrame(PAYLOAD)
     const all = Buffer.allocUnsafe(one.length * n)
@@ -66,6 +77,47 @@ function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
     return
   }
   socket.destroy()
+}
+
+/** Bytes of the client's masked frame for a text message of `length` bytes (≤ 125). */
+const clientFrameBytes = (length: number) => 2 + 4 + length
+
+const WELCOME = 'W{"v":1,"sid":"bench","ack":0,"resumed":false}'
+
+/** The welcome and messages 1…n, framed, in one buffer. */
+function resumeFrames(n: number): Buffer {
+  const buffer = Buffer.allocUnsafe(2 + WELCOME.length + n * (2 + 32 + 2 + 16))
+  let at = 0
+  const put = (text: string) => {
+    buffer[at] = 0x81
+    buffer[at + 1] = text.length
+    at += 2 + buffer.write(text, at + 2, 'latin1')
+  }
+  put(WELCOME)
+  for (let i = 1; i <= n; i++) put(`M${i} ${PAYLOAD}`)
+  return buffer.subarray(0, at)
+}
+
+function resumeEndpoint(socket: Duplex, prepared: Buffer | null, n: number): void {
+  const inbound = prepared !== null
+  const welcome = serverFrame(WELCOME)
+  const hello = clientFrameBytes('H{"v":1,"ack":0}'.length)
+  let got = 0
+  let want = hello
+  if (!inbound) for (let i = 1; i <= n; i++) want += clientFrameBytes(`M${i} `.length + 32)
+  let welcomed = false
+  let done = false
+  socket.on('data', (chunk: Buffer) => {
+    got += chunk.length
+    if (!welcomed && got >= hello) {
+      welcomed = true
+      socket.write(prepared ?? welcome)
+    }
+    if (!inbound && !done && got >= want) {
+      done = true
+      socket.write(serverFrame('M1 done'))
+    }
+  })
 }
 
 function listen(mode: 'raw' | 'ws', port: number): void {

@@ -44,6 +44,7 @@ export class ResumeLayer implements ConnectionLayer {
   #ackSent = 0
   #unacked = 0
   #ackTimer: unknown = null
+  #ackSoon = false
   #phase: 'down' | 'hello' | 'ready' = 'down'
   #socket: WebSocketLike | null = null
   /** The application asked for Blobs: the socket reads ArrayBuffers, the layer wraps them. */
@@ -201,8 +202,16 @@ export class ResumeLayer implements ConnectionLayer {
     }
     this.#inSeq = seq
     this.#trace?.({ type: 'receive', seq, duplicate: false })
-    if (++this.#unacked >= this.#ackEvery) this.#sendAck()
-    else if (this.#ackTimer === null) {
+    if (++this.#unacked >= this.#ackEvery) {
+      // At the end of this turn: one socket read delivers many messages, one ack covers them.
+      if (!this.#ackSoon) {
+        this.#ackSoon = true
+        queueMicrotask(() => {
+          this.#ackSoon = false
+          this.#sendAck()
+        })
+      }
+    } else if (this.#ackTimer === null) {
       this.#ackTimer = this.#host.setTimeout(() => {
         this.#ackTimer = null
         this.#sendAck()
