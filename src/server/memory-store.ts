@@ -111,10 +111,13 @@ export function memoryStore(options: StoreOptions = {}): SessionStore {
       return true
     },
     async commit(id, epoch, seq) {
-      const record = owned(id, epoch)
+      const record = sessions.get(id)
       if (record === undefined) return false
-      record.in = Math.max(record.in, seq)
-      return true
+      record.in = Math.max(record.in, Math.min(seq, record.mark))
+      return record.epoch === epoch
+    },
+    async committed(id) {
+      return sessions.get(id)?.in ?? 0
     },
     async acked(id, epoch, seq) {
       const record = owned(id, epoch)

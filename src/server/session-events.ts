@@ -42,6 +42,7 @@ export interface SessionSettings {
   store: SessionStore
   ackDelay: number
   ackEvery: number
+  handoverGrace: number
   forget(session: Session): void
   error(error: unknown): void
 }

@@ -142,7 +142,30 @@ export class Session extends EventEmitter<SessionEvents> {
     socket.send(`W${JSON.stringify(welcome)}`)
     for (const m of claim.replay) socket.send(frameOf(m))
     this.#ready = true
+    if (claim.mark > this.#inSeq) this.#handover(claim.in)
     this.emit('attach')
+  }
+
+  /**
+   * The previous owner may have handed (in, mark] to its application without
+   * recording it yet (a process that lost the session still records what it
+   * handed out). Before anything in that range is handed out here, wait
+   * `handoverGrace` ms and read again how far it got: what it recorded is
+   * skipped, the rest is handed out marked `redelivered` (it may have died
+   * between handing out and recording).
+   */
+  #handover(from: number): void {
+    const store = this.#settings.store
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.#settings.handoverGrace))
+    this.#run(
+      grace.then(() => store.committed(this.id)),
+      (handedOut) => {
+        if (handedOut > from && handedOut > this.#inSeq) {
+          this.#inSeq = handedOut
+          if (handedOut > this.#committed) this.#committed = handedOut
+        }
+      },
+    )
   }
 
   /**
@@ -255,6 +278,8 @@ export class Session extends EventEmitter<SessionEvents> {
       if (!owned) return this.#moved()
       if (this.#closed) return
       for (const m of batch) {
+        // Handed out by the previous owner (learnt during the handover): skipped.
+        if (m.seq <= this.#inSeq) continue
         this.#inSeq = m.seq
         this.emit('message', m.data, {
           seq: m.seq,

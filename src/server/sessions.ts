@@ -44,6 +44,14 @@ export interface AcceptSessionsOptions {
    * @default 30000
    */
   sweepInterval?: number
+  /**
+   * Milliseconds a process that takes over a session waits before handing out
+   * client messages the previous owner may have handed out already (only when
+   * there are such messages): what that owner records meanwhile is skipped
+   * instead of handed out twice. 0 hands them out at once (marked `redelivered`).
+   * @default 100
+   */
+  handoverGrace?: number
 }
 
 export interface SessionServerEvents {
@@ -93,10 +101,17 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       )
     }
     this.store = store
+    const handoverGrace = options.handoverGrace ?? 100
+    if (typeof handoverGrace !== 'number' || !Number.isFinite(handoverGrace) || handoverGrace < 0) {
+      throw new RangeError(
+        `heartline/server: \`handoverGrace\` must be a finite number of milliseconds ≥ 0; got ${String(handoverGrace)}.`,
+      )
+    }
     this.#settings = {
       store,
       ackDelay,
       ackEvery,
+      handoverGrace,
       forget: (session) => {
         if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id)
       },

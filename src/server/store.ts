@@ -55,8 +55,14 @@ export interface SessionStore {
   append(id: string, epoch: number, messages: Array<string | Buffer>): Promise<number[] | null>
   /** Client messages up to `seq` are about to be handed to the application. */
   received(id: string, epoch: number, seq: number): Promise<boolean>
-  /** Client messages up to `seq` were handed to the application (the ack sent to the client). */
+  /**
+   * Client messages up to `seq` were handed to the application (what acks may
+   * cover). Recorded even when `epoch` lost the session (it is a fact the next
+   * owner needs), never beyond `mark`; returns whether `epoch` still owns it.
+   */
   commit(id: string, epoch: number, seq: number): Promise<boolean>
+  /** The last client seq recorded as handed to an application (`in`), 0 when the session is gone. */
+  committed(id: string): Promise<number>
   /** The client acknowledged server messages up to `seq`: they are dropped. */
   acked(id: string, epoch: number, seq: number): Promise<boolean>
   /** Restarts the ttl (when the socket ends, and on every heartbeat while it lives). */

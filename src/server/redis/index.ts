@@ -19,7 +19,7 @@ import {
   type StoredMessage,
   type StoreOptions,
 } from '../store.js'
-import { ACKED, APPEND, CLAIM, CREATE, END, RECORD, TOUCH } from './scripts.js'
+import { ACKED, APPEND, CLAIM, COMMIT, CREATE, END, RECORD, TOUCH } from './scripts.js'
 
 /** The part of an ioredis client the store uses. */
 export interface RedisClientLike {
@@ -41,8 +41,10 @@ const COMMANDS = {
   heartlineClaim: CLAIM,
   heartlineAppend: APPEND,
   heartlineRecord: RECORD,
+  heartlineCommit: COMMIT,
   heartlineAcked: ACKED,
   heartlineTouch: TOUCH,
+  heartlineCommitted: "return redis.call('HGET', KEYS[1], 'in') or 0",
   heartlineEnd: END,
 } as const
 
@@ -120,7 +122,10 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
       return Number(await call('heartlineRecord', id, epoch, 'mark', seq, ttl)) === 1
     },
     async commit(id, epoch, seq) {
-      return Number(await call('heartlineRecord', id, epoch, 'in', seq, ttl)) === 1
+      return Number(await call('heartlineCommit', id, epoch, seq, ttl)) === 1
+    },
+    async committed(id) {
+      return Number((await call('heartlineCommitted', id)) ?? 0)
     },
     async acked(id, epoch, seq) {
       return Number(await call('heartlineAcked', id, epoch, seq, ttl)) === 1

@@ -82,6 +82,21 @@ redis.call('SET', KEYS[3], out, 'PX', 2 * tonumber(ARGV[3]))
 return seqs
 `
 
+/**
+ * ARGV: epoch, seq, ttl. Records that client messages up to seq (at most mark)
+ * were handed out, even for an epoch that lost ownership: the next owner reads
+ * it. Returns 1, or 0 when epoch no longer owns the session.
+ */
+export const COMMIT = `
+local h = redis.call('HMGET', KEYS[1], 'epoch', 'in', 'mark')
+if not h[1] then return 0 end
+local seq = math.min(tonumber(ARGV[2]), tonumber(h[3]))
+if seq > tonumber(h[2]) then redis.call('HSET', KEYS[1], 'in', seq) end
+if tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`
+
 /** ARGV: epoch, field (mark or in), seq, ttl. Returns 1, or 0 when epoch lost ownership. */
 export const RECORD = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
