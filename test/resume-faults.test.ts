@@ -252,6 +252,33 @@ describe('resume fault matrix (Node, ws client, Redis store)', () => {
     checkFleet(client, server, 'SIGKILL + restart (Redis)')
   })
 
+  it('a burst larger than one store call goes out whole and in order', async () => {
+    const { Redis } = await import('ioredis')
+    const { WebSocketServer } = await import('ws')
+    const { acceptSessions } = await import('../src/server/index.js')
+    const { redisStore } = await import('../src/server/redis/index.js')
+    const client = new Redis({ host: '127.0.0.1', port: redis.port })
+    cleanups.push(() => client.disconnect())
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    await new Promise((resolve) => wss.once('listening', resolve))
+    cleanups.push(() => new Promise((resolve) => wss.close(resolve)))
+    cleanups.push(() => {
+      for (const ws of wss.clients) ws.terminate()
+    })
+    const sessions = acceptSessions(wss, { store: redisStore(client, { prefix: 'burst:' }) })
+    sessions.on('session', (session) => {
+      for (let i = 1; i <= 60_000; i++) void session.send(`s${i}`)
+    })
+    const port = (wss.address() as { port: number }).port
+    const c = new StreamClient(`ws://127.0.0.1:${port}`, { count: 0, hold: 1, fault: () => {} })
+    cleanups.push(() => c.conn.close())
+    await c.waitFor(
+      () => c.received === 5000,
+      () => `5000 messages (have ${c.received})`,
+    )
+    expect(isRun(c.sessions[0] as number[], 1)).toBe(true)
+  })
+
   it('the client moved from one server process to another: resumed, nothing lost', async () => {
     const a = await redisServer()
     const b = new SessionProcess({ ...a.config })

@@ -20,7 +20,12 @@ export interface SessionMessageInfo {
   redelivered: boolean
 }
 
-export type SessionDropReason = 'buffer-full' | 'closed' | 'moved'
+/**
+ * `buffer-full`: the session's `maxBytes` is full; `closed`: the session ended;
+ * `moved`: another process owns the session now; `store-failed`: the store
+ * refused the write (for example Redis down).
+ */
+export type SessionDropReason = 'buffer-full' | 'closed' | 'moved' | 'store-failed'
 
 export interface SessionCloseInfo {
   /** `closed`: by `close()`; `expired`: the client stayed away longer than the ttl; `moved`: another process owns it now. */

@@ -21,6 +21,9 @@ import type { SessionCloseInfo, SessionEvents, SessionSettings } from './session
 import type { ClaimedSession } from './store.js'
 import { frameOf } from './wire.js'
 
+/** The most messages one store call appends. */
+const MAX_BATCH = 1000
+
 type Outgoing = { data: string | Buffer; done: (seq: number | null) => void }
 type Incoming = { seq: number; data: string | Buffer; binary: boolean }
 
@@ -315,14 +318,22 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #flushOutbox(): void {
     if (this.#outbox.length === 0) return
-    const batch = this.#outbox
-    this.#outbox = []
+    // Bounded batches: one store call (a Lua script's arguments) per thousand messages.
+    const batch = this.#outbox.splice(0, MAX_BATCH)
+    if (this.#outbox.length > 0) this.#schedule()
     const epoch = this.#epoch
     const call = this.#settings.store.append(
       this.id,
       epoch,
       batch.map((m) => m.data),
     )
+    // A failing store refuses the batch, and says so for each message.
+    call.catch(() => {
+      for (const m of batch) {
+        this.emit('drop', m.data, 'store-failed')
+        m.done(null)
+      }
+    })
     this.#run(call, (seqs) => {
       if (seqs === null) {
         for (const m of batch) {
