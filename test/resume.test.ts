@@ -196,10 +196,27 @@ describe('resume: one process', () => {
     ws.close()
   })
 
+  it('closes with 4200 when no welcome comes (a server without the protocol), and retries', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    await once(wss, 'listening')
+    cleanups.push(() => new Promise((resolve) => wss.close(resolve)))
+    cleanups.push(() => {
+      for (const client of wss.clients) client.terminate()
+    })
+    const conn = client(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, {
+      welcomeTimeout: 30,
+    })
+    const closes: Array<[number, boolean]> = []
+    conn.addEventListener('close', (e) => closes.push([e.code, e.willReconnect]))
+    await until(conn, () => closes.length > 0, 'the close')
+    expect(closes[0]).toEqual([4200, true])
+  })
+
   it('validates its options, naming the option', () => {
     expect(() => resume({ maxBytes: 0 })).toThrow(/`maxBytes` must be a whole number ≥ 1; got 0/)
     expect(() => resume({ ackDelay: -1 })).toThrow(/`ackDelay`/)
     expect(() => resume({ bogus: 1 } as never)).toThrow(/unknown option `bogus`/)
+    expect(() => resume({ welcomeTimeout: 0 })).toThrow(/`welcomeTimeout` must be/)
     expect(() => memoryStore({ ttl: 0 })).toThrow(
       /`ttl` must be a finite number of milliseconds > 0/,
     )

@@ -28,6 +28,7 @@ export class ResumeLayer implements ConnectionLayer {
   readonly #maxBytes: number
   readonly #ackDelay: number
   readonly #ackEvery: number
+  readonly #welcomeTimeout: number
   readonly #trace: ResumeOptions['trace']
 
   #sid: string | null = null
@@ -44,6 +45,7 @@ export class ResumeLayer implements ConnectionLayer {
   #ackSent = 0
   #unacked = 0
   #ackTimer: unknown = null
+  #welcomeTimer: unknown = null
   #ackSoon = false
   #phase: 'down' | 'hello' | 'ready' = 'down'
   #socket: WebSocketLike | null = null
@@ -55,6 +57,7 @@ export class ResumeLayer implements ConnectionLayer {
     this.#maxBytes = options.maxBytes
     this.#ackDelay = options.ackDelay
     this.#ackEvery = options.ackEvery
+    this.#welcomeTimeout = options.welcomeTimeout
     this.#trace = options.trace
     // A heartbeat ping is a chance to acknowledge that does not depend on the
     // ack timer (throttled in background tabs).
@@ -93,12 +96,23 @@ export class ResumeLayer implements ConnectionLayer {
     this.#unacked = 0
     this.#host.write(`H${JSON.stringify(hello)}`)
     this.#trace?.({ type: 'hello', session: this.#sid, ack: this.#inSeq })
+    this.#welcomeTimer = this.#host.setTimeout(() => {
+      this.#welcomeTimer = null
+      if (this.#phase === 'hello') this.#protocolError('no welcome')
+    }, this.#welcomeTimeout)
   }
 
   ended(): void {
     this.#phase = 'down'
     this.#socket = null
     this.#stopAckTimer()
+    this.#stopWelcomeTimer()
+  }
+
+  #stopWelcomeTimer(): void {
+    if (this.#welcomeTimer === null) return
+    this.#host.clearTimeout(this.#welcomeTimer)
+    this.#welcomeTimer = null
   }
 
   closed(): void {
@@ -230,6 +244,7 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   #welcome(w: Welcome): void {
+    this.#stopWelcomeTimer()
     if (
       this.#phase !== 'hello' ||
       w.v !== PROTOCOL_VERSION ||

@@ -26,6 +26,14 @@ export interface ResumeOptions {
    */
   ackEvery?: number
   /**
+   * Milliseconds from a socket's open to the server's welcome. Past it the
+   * socket is closed with 4200 (a server that does not speak the resume
+   * protocol never answers the hello) and the connection retries as usual.
+   * Finite, > 0.
+   * @default 10000
+   */
+  welcomeTimeout?: number
+  /**
    * Called with every protocol step (for an inspector or a log): messages
    * written and received with their seq, replays, duplicates dropped, acks,
    * hello and welcome. Unset, it costs nothing.
@@ -80,7 +88,7 @@ export function resolveResumeOptions(options: ResumeOptions = {}): Required<
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`heartline/resume: options must be an object; got ${String(options)}.`)
   }
-  const known = ['maxBytes', 'ackDelay', 'ackEvery', 'trace']
+  const known = ['maxBytes', 'ackDelay', 'ackEvery', 'welcomeTimeout', 'trace']
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new TypeError(
@@ -94,6 +102,16 @@ export function resolveResumeOptions(options: ResumeOptions = {}): Required<
       `heartline/resume: \`ackDelay\` must be a finite number of milliseconds ≥ 0; got ${String(ackDelay)}.`,
     )
   }
+  const welcomeTimeout = options.welcomeTimeout ?? 10_000
+  if (
+    typeof welcomeTimeout !== 'number' ||
+    !Number.isFinite(welcomeTimeout) ||
+    welcomeTimeout <= 0
+  ) {
+    throw new RangeError(
+      `heartline/resume: \`welcomeTimeout\` must be a finite number of milliseconds > 0; got ${String(welcomeTimeout)}.`,
+    )
+  }
   if (options.trace !== undefined && typeof options.trace !== 'function') {
     throw new TypeError(
       `heartline/resume: \`trace\` must be a function; got ${typeof options.trace}.`,
@@ -103,6 +121,7 @@ export function resolveResumeOptions(options: ResumeOptions = {}): Required<
     maxBytes: whole('maxBytes', options.maxBytes, 1_048_576, 1),
     ackDelay,
     ackEvery: whole('ackEvery', options.ackEvery, 512, 1),
+    welcomeTimeout,
     trace: options.trace,
   }
 }
