@@ -316,7 +316,11 @@ function checkFleet(client: StreamClient, server: SessionProcess, name: string):
   const all = gots.flatMap((r) => (r.runs ?? []).flatMap(([a, b]) => range(a, b)))
   const flagged = gots.reduce((n, r) => n + (r.redelivered ?? 0), 0)
   const unique = [...new Set(all)]
-  expect(isRun(unique, 1) && unique.length === COUNT).toBe(true)
+  const seen = new Set(all)
+  const missing = range(1, COUNT).filter((n) => !seen.has(n))
+  const runs = server.records.filter((r) => r.type === 'session').map((r) => `${r.run}:${r.id}`)
+  expect(missing, `missing at the servers (sessions ${runs})`).toEqual([])
+  expect(isRun(unique, 1) && unique.length === COUNT, 'in order').toBe(true)
   expect(all.length - unique.length).toBeLessThanOrEqual(flagged)
   expect(client.drops).toEqual([])
   report(name, {

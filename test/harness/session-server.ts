@@ -3,11 +3,12 @@
  * so a test can SIGKILL it, restart it, or run two of them against one Redis.
  * Its application streams `s1…s<count>` to every session, continuing from the
  * session's last seq (the store is its durable state), and reports what it
- * receives as runs of client message numbers (`c<n>`), one JSON line per batch
- * on stdout: `listening`, `session`, `got`, `close`, `drop`.
+ * receives (client message numbers, `c<n>`), one JSON line each on stdout:
+ * `listening`, `session`, `got`, `close`, `drop`.
  *
  * Usage: node --import tsx session-server.ts '{"port":0,"store":"memory","ttl":2000,"count":10000}'
  */
+import { writeSync } from 'node:fs'
 import { WebSocketServer } from 'ws'
 import {
   acceptSessions,
@@ -28,7 +29,19 @@ interface Config {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config
-const report = (record: object) => process.stdout.write(`${JSON.stringify(record)}\n`)
+// writeSync: in the pipe before it returns. process.stdout queues in memory when the
+// pipe is full, and a SIGKILL would drop what the application had already handled.
+function report(record: object): void {
+  let bytes = Buffer.from(`${JSON.stringify(record)}\n`)
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(1, bytes))
+    } catch (error) {
+      // The pipe is full (non-blocking): wait for the test to read it.
+      if ((error as { code?: string }).code !== 'EAGAIN') throw error
+    }
+  }
+}
 
 let store: SessionStore
 let closeStore = async () => {}
@@ -65,24 +78,13 @@ function stream(session: Session): void {
 
 sessions.on('session', (session) => {
   report({ type: 'session', id: session.id, sent: session.sent })
-  let runs: Array<[number, number]> = []
-  let redelivered = 0
-  let flushing = false
+  // Reported inside the listener, synchronously: the application has handled a
+  // message when its listener returns, and only then may the session record it as
+  // handed out. A report deferred past that point could be cut off by a SIGKILL
+  // after the session recorded the message.
   session.on('message', (data, info) => {
     const n = Number(String(data).slice(1))
-    const last = runs.at(-1)
-    if (last && last[1] + 1 === n) last[1] = n
-    else runs.push([n, n])
-    if (info.redelivered) redelivered++
-    if (!flushing) {
-      flushing = true
-      queueMicrotask(() => {
-        flushing = false
-        report({ type: 'got', id: session.id, runs, redelivered })
-        runs = []
-        redelivered = 0
-      })
-    }
+    report({ type: 'got', id: session.id, runs: [[n, n]], redelivered: info.redelivered ? 1 : 0 })
   })
   session.on('drop', (_data, reason) => report({ type: 'drop', id: session.id, reason }))
   session.on('close', (info) =>
