@@ -55,10 +55,15 @@ function connect(
   return conn
 }
 
-/** Messages per second for one fresh connection receiving `n` messages. */
-function trial(variant: Variant, base: string, n: number): Promise<number> {
+/**
+ * Messages per second for one fresh connection receiving `n` messages: per
+ * second of wall time, and per second of this process's CPU time (user + system,
+ * every thread), which time spent descheduled on a shared machine does not inflate.
+ */
+function trial(variant: Variant, base: string, n: number): Promise<{ wall: number; cpu: number }> {
   return new Promise((resolve, reject) => {
     let started = 0
+    let cpu0 = process.cpuUsage()
     let received = 0
     const safety = setTimeout(() => reject(new Error(`${variant} timed out`)), 60_000)
     const client = connect(
@@ -66,13 +71,15 @@ function trial(variant: Variant, base: string, n: number): Promise<number> {
       `${base}/bulk?n=${n}`,
       () => {
         started = now()
+        cpu0 = process.cpuUsage()
       },
       () => {
         if (++received !== n) return
         const elapsed = now() - started
+        const cpu = process.cpuUsage(cpu0)
         clearTimeout(safety)
         client.close()
-        resolve((n / elapsed) * 1000)
+        resolve({ wall: (n / elapsed) * 1000, cpu: (n / (cpu.user + cpu.system)) * 1e6 })
       },
     )
   })
@@ -81,12 +88,17 @@ function trial(variant: Variant, base: string, n: number): Promise<number> {
 export interface ClientBoundResult {
   messages: number
   rounds: number
-  /** Messages per second per variant. */
+  /** Messages per second of wall time, per variant. */
   rate: Record<Variant, Stats>
-  /** Per-round ratio variant / `ws onmessage`. */
+  /** Per-round ratio variant / `ws onmessage`, on wall time. */
   ratio: Record<Variant, Stats>
-  /** Interquartile range of each ratio (25th and 75th percentile). */
+  /** Interquartile range of each wall-time ratio (25th and 75th percentile). */
   iqr: Record<Variant, [number, number]>
+  /** Messages per second of the client process's CPU time, per variant. */
+  cpuRate: Record<Variant, Stats>
+  /** Per-round ratio variant / `ws onmessage`, on CPU time. */
+  cpuRatio: Record<Variant, Stats>
+  cpuIqr: Record<Variant, [number, number]>
 }
 
 function quantile(values: number[], q: number): number {
@@ -109,24 +121,40 @@ export async function clientBound({
   try {
     // Warm-up: every path through the JIT, and the server's buffer for n built.
     for (let i = 0; i < 2; i++) for (const v of VARIANTS) await trial(v, base, n)
-    const rates = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<
-      Variant,
-      number[]
-    >
+    const empty = () =>
+      Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>
+    const wall = empty()
+    const cpu = empty()
     for (let r = 0; r < rounds; r++) {
-      for (const v of order(VARIANTS, r)) rates[v].push(await trial(v, base, n))
+      for (const v of order(VARIANTS, r)) {
+        const t = await trial(v, base, n)
+        wall[v].push(t.wall)
+        cpu[v].push(t.cpu)
+      }
     }
-    const ws = rates['ws onmessage']
-    const rate = {} as ClientBoundResult['rate']
-    const ratio = {} as ClientBoundResult['ratio']
-    const iqr = {} as ClientBoundResult['iqr']
-    for (const v of VARIANTS) {
-      const per = rates[v].map((x, i) => x / (ws[i] as number))
-      rate[v] = stats(rates[v])
-      ratio[v] = stats(per)
-      iqr[v] = [quantile(per, 0.25), quantile(per, 0.75)]
+    const summarise = (rates: Record<Variant, number[]>) => {
+      const ws = rates['ws onmessage']
+      const rate = {} as Record<Variant, Stats>
+      const ratio = {} as Record<Variant, Stats>
+      const iqr = {} as Record<Variant, [number, number]>
+      for (const v of VARIANTS) {
+        const per = rates[v].map((x, i) => x / (ws[i] as number))
+        rate[v] = stats(rates[v])
+        ratio[v] = stats(per)
+        iqr[v] = [quantile(per, 0.25), quantile(per, 0.75)]
+      }
+      return { rate, ratio, iqr }
     }
-    return { messages: n, rounds, rate, ratio, iqr }
+    const w = summarise(wall)
+    const c = summarise(cpu)
+    return {
+      messages: n,
+      rounds,
+      ...w,
+      cpuRate: c.rate,
+      cpuRatio: c.ratio,
+      cpuIqr: c.iqr,
+    }
   } finally {
     await server.kill()
   }
@@ -137,12 +165,18 @@ export function describeClientBound(r: ClientBoundResult): string {
   const lines = [
     `B1 client-bound: ${r.messages} messages per trial, ${r.rounds} rounds (ratio to ws onmessage: median, IQR, min–max)`,
   ]
-  for (const v of VARIANTS) {
-    const x = r.ratio[v]
-    const [q1, q3] = r.iqr[v]
-    lines.push(
-      `  ${v.padEnd(28)} ${Math.round(r.rate[v].median).toLocaleString('en-US').padStart(10)} msg/s  ratio ${x.median.toFixed(3)}  IQR ${q1.toFixed(3)}–${q3.toFixed(3)}  range ${x.min.toFixed(3)}–${x.max.toFixed(3)}`,
-    )
+  for (const [label, rate, ratio, iqr] of [
+    ['wall time', r.rate, r.ratio, r.iqr],
+    ['CPU time', r.cpuRate, r.cpuRatio, r.cpuIqr],
+  ] as const) {
+    lines.push(`per second of ${label}:`)
+    for (const v of VARIANTS) {
+      const x = ratio[v]
+      const [q1, q3] = iqr[v]
+      lines.push(
+        `  ${v.padEnd(28)} ${Math.round(rate[v].median).toLocaleString('en-US').padStart(10)} msg/s  ratio ${x.median.toFixed(3)}  IQR ${q1.toFixed(3)}–${q3.toFixed(3)}  range ${x.min.toFixed(3)}–${x.max.toFixed(3)}`,
+      )
+    }
   }
   return lines.join('\n')
 }
