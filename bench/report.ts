@@ -1,5 +1,6 @@
 /** Renders bench results as the markdown of bench/RESULTS.md. */
 
+import { VARIANTS } from './client-bound.js'
 import type { Stats } from './lib.js'
 import type { Results } from './run.js'
 
@@ -101,6 +102,36 @@ export function renderMarkdown(r: Results): string {
       }
       lines.push('')
     }
+  }
+
+  if (r.B1C) {
+    const c = r.B1C
+    lines.push(
+      '## B1C: inbound, client-bound',
+      '',
+      `The server sends the 101 response and ${c.messages.toLocaleString('en-US')} pre-framed 32-byte text messages as one Buffer in a single write, so only the client's parsing and dispatch are timed (open to the last message), in wall time and in the client process's CPU time. ${c.rounds} rounds; baseline: a \`ws\` client with \`onmessage\`; heartline over \`ws\` with default options.`,
+      '',
+    )
+    head()
+    for (const [label, rate, ratio, iqr] of [
+      ['wall', c.rate, c.ratio, c.iqr],
+      ['CPU', c.cpuRate, c.cpuRatio, c.cpuIqr],
+    ] as const) {
+      for (const v of VARIANTS) row('B1C', `${v}: messages per ${label} second`, rate[v], 0)
+      for (const v of VARIANTS) {
+        if (v === 'ws onmessage') continue
+        const [q1, q3] = iqr[v]
+        row(
+          'B1C',
+          `${v} / ws onmessage, ${label} time (IQR ${q1.toFixed(3)}–${q3.toFixed(3)})`,
+          ratio[v],
+          3,
+          '≥ 0.97',
+          ratio[v].median >= 0.97,
+        )
+      }
+    }
+    lines.push('')
   }
 
   if (r.B3) {
@@ -357,6 +388,21 @@ function closingNote(r: Results): string[] {
             : ' Per `send()` heartline adds a type check and a readyState read before `ws.send`; the spread of the runs is wider than the gap, so a quiet rerun must confirm it first. What would close a real gap: check the data type only on the queued path.'
       }`,
     )
+  }
+  if (r.B1C) {
+    const c = r.B1C
+    for (const v of VARIANTS) {
+      if (v === 'ws onmessage') continue
+      const x = c.ratio[v]
+      const [q1, q3] = c.iqr[v]
+      const y = c.cpuRatio[v]
+      const [p1, p3] = c.cpuIqr[v]
+      item(
+        `B1C ${v} / ws onmessage ≥ 0.97`,
+        x.median >= 0.97,
+        `Wall time: median ${x.median.toFixed(3)} (IQR ${q1.toFixed(3)}–${q3.toFixed(3)}, runs ${x.min.toFixed(3)}–${x.max.toFixed(3)}); CPU time: median ${y.median.toFixed(3)} (IQR ${p1.toFixed(3)}–${p3.toFixed(3)}, runs ${y.min.toFixed(3)}–${y.max.toFixed(3)}). CPU time is what a shared machine distorts least.`,
+      )
+    }
   }
   if (r.B3) {
     const b = r.B3

@@ -1,11 +1,12 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
- * Runs B1–B7, prints the table, writes bench/results.json and bench/RESULTS.md.
+ * Runs B1 (and B1C, client-bound) to B7, prints the table, writes bench/results.json and bench/RESULTS.md.
  * Benchmarks, not tests: nothing here fails on a timing.
  */
 import { writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
+import { clientBound } from './client-bound.js'
 import { deadLink } from './deadlink.js'
 import { herd, herdSimulated } from './herd.js'
 import { BENCH, machine, prepareChildren, type Stats } from './lib.js'
@@ -25,6 +26,7 @@ const wanted = (id: string) => only === undefined || only.has(id)
 const PLAN = quick
   ? {
       throughput: { n: 30_000, rounds: 5 },
+      clientBound: { n: 100_000, rounds: 7 },
       deadLinkRounds: 5,
       herdSim: { n: 500, rounds: 5 },
       herdReal: undefined,
@@ -35,6 +37,7 @@ const PLAN = quick
     }
   : {
       throughput: { n: 100_000, rounds: 9 },
+      clientBound: { n: 200_000, rounds: 21 },
       deadLinkRounds: 5,
       herdSim: { n: 1000, rounds: 5 },
       herdReal: { n: 1000, rounds: 5 },
@@ -65,6 +68,7 @@ const results = {
   machine: machine(),
   plan: PLAN,
   B1: await timed('B1', () => throughput('in', PLAN.throughput)),
+  B1C: await timed('B1C', () => clientBound(PLAN.clientBound)),
   B1path: await timed('B1', () => messagePathCost({ n: 2_000_000, rounds: 5 }), 'B1 diagnostic'),
   B2: await timed('B2', () => throughput('out', PLAN.throughput)),
   B3: await timed('B3', () => deadLink({ quick, rounds: PLAN.deadLinkRounds })),
