@@ -162,3 +162,29 @@ export function checkReconnectDecision(value: unknown): Error | null {
     `heartline: \`shouldReconnect\` must return true, false or a delay in ms; got ${what}. The default policy decided instead.`,
   )
 }
+
+/**
+ * Asks `policy` about one socket end and turns its answer into the chart's
+ * verdict. A throw or an invalid answer is handed to `report` and the default
+ * table decides instead.
+ */
+export function consultClosePolicy(
+  policy: (close: CloseDetails) => unknown,
+  close: CloseDetails,
+  report: (problem: unknown) => void,
+): 'retry' | 'stop' | number {
+  let value: unknown
+  let problem: unknown = null
+  try {
+    value = policy({ ...close })
+    problem = checkReconnectDecision(value)
+  } catch (error) {
+    problem = error
+  }
+  if (problem !== null) {
+    report(problem)
+    value = defaultShouldReconnect({ ...close })
+  }
+  if (typeof value === 'number') return value
+  return value === false ? 'stop' : 'retry'
+}

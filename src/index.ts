@@ -15,6 +15,8 @@ export type {
   ConnectionInput,
   HeartbeatTimings,
   NetworkEvent,
+  PageLifecycleInput,
+  ReconnectVerdict,
   SocketActorInput,
   SocketCommand,
   SocketEvent,
@@ -26,6 +28,7 @@ export {
   type ConnectionStateName,
   connectionMachine,
   STATE_NAMES,
+  stateNameOf,
 } from '../machines/connection.js'
 export { checkClose, MAX_REASON_BYTES } from './close.js'
 export {

@@ -73,7 +73,6 @@ describe('connecting', () => {
     }
     c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
     expect(c.state()).toBe('closed')
-    expect(c.context().gaveUp).toBe(true)
     expect(c.emitted.filter((e) => e.type === 'gave-up')).toEqual([
       { type: 'gave-up', attempts: 2 },
     ])
@@ -229,7 +228,7 @@ describe('waitingToReconnect', () => {
     c.advance(1)
     expect(c.state()).toBe('connecting')
     expect(c.sockets).toHaveLength(2)
-    expect(c.sockets[1]?.input).toEqual({ attempt: 1, reason: 'server-close', owner: 0 })
+    expect(c.sockets[1]?.input).toEqual({ attempt: 1, reason: 'server-close' })
   })
 })
 
@@ -295,7 +294,7 @@ describe('user reconnect()', () => {
     expect(c.state()).toBe('closed')
     c.actor.send({ type: 'app.reconnect' })
     expect(c.state()).toBe('connecting')
-    expect(c.sockets[1]?.input).toEqual({ attempt: 0, reason: 'manual', owner: 0 })
+    expect(c.sockets[1]?.input).toEqual({ attempt: 0, reason: 'manual' })
   })
 
   it('from waitingToReconnect: connecting at once, attempt counter reset', () => {

@@ -2,7 +2,7 @@
  * Runs the chart alone: SimulatedClock, and a scripted socket actor standing in
  * for the adapter's, so each test decides when a socket opens, talks or closes.
  */
-import { createActor, fromCallback, SimulatedClock } from 'xstate'
+import { assign, createActor, fromCallback, SimulatedClock } from 'xstate'
 import {
   type ConnectionEmitted,
   type ConnectionInput,
@@ -69,6 +69,12 @@ export function runChart(
         sendBack({ type: 'heartbeat.silence', silentFor: clock.now() - lastInboundAt })
       } else if (command.type === 'heartbeat.ping') {
         pingAt = clock.now()
+      } else if (command.type === 'heartbeat.deadline') {
+        sendBack({
+          type: 'heartbeat.waited',
+          waited: pingAt < 0 ? null : clock.now() - pingAt,
+          trafficSincePing: pingAt >= 0 && lastInboundAt > pingAt,
+        })
       }
     })
     return () => {
@@ -85,10 +91,10 @@ export function runChart(
       dropQueue: () => {
         log.push('dropQueue')
       },
-    },
-    guards: {
-      closeIsRetryable: ({ context, event }, params) =>
-        opts.retryable ? opts.retryable({ context, event, params }) : true,
+      consultClosePolicy: assign({
+        reconnectVerdict: ({ context }) =>
+          opts.retryable && !opts.retryable(context.lastClose) ? 'stop' : 'retry',
+      }),
     },
   })
   const actor = createActor(machine, { input: { ...baseInput, ...overrides }, clock })
