@@ -132,6 +132,42 @@ describe('offline and online', () => {
     expect(win.listeners + doc.listeners).toBe(0)
   })
 
+  it('regression: offline, close(), back online while closed, reconnect() while the server is down: the connection still recovers', async () => {
+    server = await startServer()
+    const clock = new SimulatedClock()
+    const { win, lifecycle } = targets()
+    // A window with its own navigator, as a page's has: the lifecycle actor reads
+    // `navigator.onLine` when it starts.
+    const nav = { onLine: true }
+    Object.assign(win, { navigator: nav })
+    let serverDown = false
+    conn = createConnection(() => (serverDown ? 'ws://127.0.0.1:1/' : server.url), {
+      WebSocket,
+      clock,
+      lifecycle,
+      heartbeat: false,
+      reconnect: { initialDelay: 100, jitter: 'none' },
+    })
+    await next(conn, 'open')
+    nav.onLine = false
+    win.dispatchEvent(new Event('offline'))
+    conn.close()
+    await reach(conn, 'closed')
+    // The network comes back while the connection is closed (nobody listens).
+    nav.onLine = true
+    win.dispatchEvent(new Event('online'))
+    // The app asks for a connection while the server is briefly down.
+    serverDown = true
+    conn.reconnect()
+    const retry = await next(conn, 'reconnecting')
+    expect(conn.state).toBe('waitingToReconnect')
+    expect(conn.actor.getSnapshot().context.online).toBe(true)
+    serverDown = false
+    clock.increment(retry.delay)
+    await next(conn, 'open')
+    expect(server.connections).toBe(2)
+  })
+
   it('a connection that gives up removes its listeners too', async () => {
     server = await startServer()
     server.onConnection = (ws) => ws.close(1008)
