@@ -6,8 +6,8 @@ import type { BackoffPolicy, ConnectionInput } from '../machines/connection.js'
 import { defaultShouldReconnect } from './close-policy.js'
 import { describeValue as describe, checkMs as ms } from './describe.js'
 import {
-  type CloseDetails,
   type Clock,
+  type CloseDetails,
   type ConnectionOptions,
   DEFAULTS,
   type LifecycleTargets,
