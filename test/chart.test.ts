@@ -1,5 +1,5 @@
 /**
- * The chart alone, one test per row of the transitions table (DESIGN §2), on a
+ * The chart alone, one test per row of the transitions table (the transitions table in README.md), on a
  * SimulatedClock with a scripted socket actor.
  */
 import { describe, expect, it } from 'vitest'

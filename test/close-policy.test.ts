@@ -31,7 +31,7 @@ function endWith(code: number) {
   }
 }
 
-// [code, retries?]: the table as the README states it.
+// [code, retries?]: the table as docs/close-codes.md states it.
 const ROWS: Array<[number, boolean]> = [
   [1000, true],
   [1001, true],
@@ -119,8 +119,10 @@ describe('defaultShouldReconnect, every row', () => {
   it('has a reason for every row', () => {
     for (const row of CLOSE_CODE_POLICY) expect(row.why.length).toBeGreaterThan(20)
   })
-  it('is the table the README shows, row for row', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').split('\n')
+  it('is the table docs/close-codes.md shows, row for row', () => {
+    const readme = readFileSync(new URL('../docs/close-codes.md', import.meta.url), 'utf8').split(
+      '\n',
+    )
     const start = readme.findIndex((line) => line.startsWith('<!-- close-code-table'))
     expect(start).toBeGreaterThan(0)
     const rows: string[][] = []
