@@ -24,6 +24,7 @@ import {
   emit,
   fromCallback,
   not,
+  raise,
   sendTo,
   setup,
 } from 'xstate'
@@ -115,7 +116,10 @@ export interface EndParams {
  */
 function socketEnded(cause?: CloseCause) {
   const params: EndParams = cause ? { cause } : {}
-  return { target: '#heartline.ended', actions: { type: 'recordClose' as const, params } }
+  return {
+    target: '#heartline.ended',
+    actions: [{ type: 'recordClose' as const, params }, 'decideEnd' as const],
+  }
 }
 
 const announceStop = { type: 'announceClose' as const, params: { willReconnect: false } }
@@ -210,6 +214,10 @@ export const connectionMachine = setup({
     flushQueue: () => undefined,
     /** Reports every queued message as dropped; the adapter provides this. */
     dropQueue: () => undefined,
+    /** Hands the socket end to `ended` (raised: decided within the same step, no snapshot in between). */
+    decideEnd: raise({ type: 'end.decide' } as const),
+    /** Hands the stored verdict to `judged`. */
+    judgeEnd: raise({ type: 'end.judge' } as const),
     announceOpen: emit({ type: 'open' } as const),
     announceError: emit(({ event }) => ({
       type: 'error' as const,
@@ -417,35 +425,40 @@ export const connectionMachine = setup({
       },
     },
     /**
-     * A socket just ended (passed through within one step, never at rest). Order
-     * matters: a close the application asked for never reconnects, nor does a
-     * connection with reconnect off; otherwise the close policy is asked.
+     * A socket just ended; the raised `end.decide` is handled within the same step,
+     * so the application never sees this state. Order matters: a close the
+     * application asked for never reconnects, nor does a connection with reconnect
+     * off; otherwise the close policy is asked, once.
      */
     ended: {
-      always: [
-        { guard: 'userClosed', target: 'closed', actions: announceStop },
-        { guard: not('reconnectEnabled'), target: 'closed', actions: announceStop },
-        { target: 'judged', actions: 'consultClosePolicy' },
-      ],
+      on: {
+        'end.decide': [
+          { guard: 'userClosed', target: 'closed', actions: announceStop },
+          { guard: not('reconnectEnabled'), target: 'closed', actions: announceStop },
+          { target: 'judged', actions: ['consultClosePolicy', 'judgeEnd'] },
+        ],
+      },
     },
     /** The close policy answered (`reconnectVerdict`); then the attempt budget decides. */
     judged: {
-      always: [
-        { guard: 'policySaysStop', target: 'closed', actions: announceStop },
-        {
-          guard: not('attemptsRemain'),
-          target: 'closed',
-          actions: [announceStop, 'announceGaveUp'],
-        },
-        {
-          target: 'waitingToReconnect',
-          actions: [
-            'planRetry',
-            { type: 'announceClose', params: { willReconnect: true } },
-            'announceRetry',
-          ],
-        },
-      ],
+      on: {
+        'end.judge': [
+          { guard: 'policySaysStop', target: 'closed', actions: announceStop },
+          {
+            guard: not('attemptsRemain'),
+            target: 'closed',
+            actions: [announceStop, 'announceGaveUp'],
+          },
+          {
+            target: 'waitingToReconnect',
+            actions: [
+              'planRetry',
+              { type: 'announceClose', params: { willReconnect: true } },
+              'announceRetry',
+            ],
+          },
+        ],
+      },
     },
     waitingToReconnect: {
       entry: 'noteAttemptReason',

@@ -113,7 +113,10 @@ export type AppEvent =
 /** What the page-lifecycle actor reports from the environment (browser `offline` / `online`). */
 export type NetworkEvent = { type: 'network.offline' } | { type: 'network.online' }
 
-export type ConnectionEvent = SocketEvent | AppEvent | NetworkEvent
+/** Raised by the chart to itself: a socket end is decided in two steps, within one. */
+export type DecisionEvent = { type: 'end.decide' } | { type: 'end.judge' }
+
+export type ConnectionEvent = SocketEvent | AppEvent | NetworkEvent | DecisionEvent
 
 /** Commands the chart sends to the socket actor. */
 export type SocketCommand =

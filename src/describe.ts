@@ -27,12 +27,16 @@ export function checkMs(
   name: string,
   value: unknown,
   fallback: number,
-  { min, allowInfinity = false }: { min: 'zero' | 'positive'; allowInfinity?: boolean },
+  {
+    min,
+    allowInfinity = false,
+    scope = 'heartline',
+  }: { min: 'zero' | 'positive'; allowInfinity?: boolean; scope?: string },
 ): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new TypeError(
-      `heartline: \`${name}\` must be a number of milliseconds; got ${describeValue(value)}.`,
+      `${scope}: \`${name}\` must be a number of milliseconds; got ${describeValue(value)}.`,
     )
   }
   const bad =
@@ -40,7 +44,7 @@ export function checkMs(
   if (bad) {
     const range = min === 'zero' ? '≥ 0' : '> 0'
     throw new RangeError(
-      `heartline: \`${name}\` must be a finite number ${range}; got ${describeValue(value)}.`,
+      `${scope}: \`${name}\` must be a finite number ${range}; got ${describeValue(value)}.`,
     )
   }
   return value

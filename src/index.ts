@@ -13,6 +13,7 @@ export type {
   ConnectionEmitted,
   ConnectionEvent,
   ConnectionInput,
+  DecisionEvent,
   HeartbeatTimings,
   NetworkEvent,
   PageLifecycleInput,
