@@ -15,18 +15,16 @@ import {
 } from '../machines/connection.js'
 import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
-import { describeValue } from './describe.js'
+import { checkSendData, describeValue } from './describe.js'
 import type {
   CloseEventDetails,
   ConnectionEventMap,
   DropEvent,
   DropReason,
   ErrorEventDetails,
-  GaveUpEvent,
   HeartlineEvent,
   Listener,
   OpenEvent,
-  ReconnectingEvent,
   StateChangeEvent,
 } from './events.js'
 import { ListenerTable, rethrowLater } from './events.js'
@@ -34,7 +32,7 @@ import { bindHost, type ConnectionHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import type { ConnectionOptions, SendData, UrlProvider, WebSocketLike } from './options.js'
 import { OutgoingQueue } from './queue.js'
-import { chartInput, isSendData, type ResolvedOptions, resolveOptions } from './resolve-options.js'
+import { chartInput, type ResolvedOptions, resolveOptions } from './resolve-options.js'
 import type { LivenessProbe, UrlSource } from './socket.js'
 import { checkUrl } from './url.js'
 
@@ -222,17 +220,7 @@ export class Connection {
    * message pushed out of the queue fires a `drop` event.
    */
   send(data: SendData): boolean {
-    if (typeof data !== 'string' && !isSendData(data)) {
-      const hint =
-        typeof data === 'object' && data !== null
-          ? ' (serialise it first, for example with JSON.stringify)'
-          : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
-            ? ' (pass String(value))'
-            : ''
-      throw new TypeError(
-        `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describeValue(data)}${hint}.`,
-      )
-    }
+    if (typeof data !== 'string') checkSendData(data)
     const ws = this.#queue.direct
     // readyState is read as well: a socket may have started closing in this very
     // tick, before its close event reached the chart; such data waits instead.
@@ -313,47 +301,27 @@ export class Connection {
   }
 
   #onEmitted(emitted: ConnectionEmitted): void {
-    // Held until the chart's snapshot settles, so that inside `onopen` the
-    // connection already reads `open` (actions run before the snapshot updates).
+    const { type, ...fields } = emitted
     switch (emitted.type) {
       case 'open':
         this.#metrics.opened()
-        this.#pending.push(() =>
-          this.#dispatch({ type: 'open', url: this.#url } satisfies Omit<OpenEvent, 'target'>),
-        )
-        return
-      case 'close': {
-        const { type: _t, ...details } = emitted
-        this.#metrics.closed(details)
-        if (!details.willReconnect) this.#protocol = ''
-        this.#pending.push(() =>
-          this.#dispatch({ type: 'close', ...details } satisfies Omit<CloseEventDetails, 'target'>),
-        )
-        return
-      }
+        break
+      case 'close':
+        this.#metrics.closed(fields as Omit<typeof emitted, 'type'>)
+        if (!emitted.willReconnect) this.#protocol = ''
+        break
       case 'error':
         this.#metrics.error(emitted.error)
-        this.#pending.push(() => this.#dispatch({ type: 'error', error: emitted.error }))
-        return
+        break
       case 'reconnecting':
         this.#metrics.retryPlanned(emitted.delay)
-        this.#pending.push(() =>
-          this.#dispatch({
-            type: 'reconnecting',
-            attempt: emitted.attempt,
-            delay: emitted.delay,
-          } satisfies Omit<ReconnectingEvent, 'target'>),
-        )
-        return
-      case 'gave-up':
-        this.#pending.push(() =>
-          this.#dispatch({ type: 'gave-up', attempts: emitted.attempts } satisfies Omit<
-            GaveUpEvent,
-            'target'
-          >),
-        )
-        return
+        break
     }
+    // Held until the chart's snapshot settles, so that inside `onopen` the
+    // connection already reads `open` (actions run before the snapshot updates).
+    this.#pending.push(() =>
+      this.#dispatch(type === 'open' ? { type, url: this.#url } : { type, ...fields }),
+    )
   }
 
   #onInspect(event: InspectionEvent): void {
