@@ -15,7 +15,7 @@ import {
 } from '../machines/connection.js'
 import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
-import { checkSendData, describeValue } from './describe.js'
+import { describeValue } from './describe.js'
 import type {
   CloseEventDetails,
   ConnectionEventMap,
@@ -30,6 +30,7 @@ import type {
 import { ListenerTable, rethrowLater } from './events.js'
 import { bindHost, type ConnectionHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
+import { checkSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider, WebSocketLike } from './options.js'
 import { OutgoingQueue } from './queue.js'
 import { chartInput, type ResolvedOptions, resolveOptions } from './resolve-options.js'

@@ -49,24 +49,3 @@ export function checkMs(
   }
   return value
 }
-
-/** What `send()` accepts: what `WebSocket.send` accepts everywhere. */
-export function checkSendData(data: unknown): void {
-  if (
-    typeof data === 'string' ||
-    data instanceof ArrayBuffer ||
-    ArrayBuffer.isView(data) ||
-    (typeof Blob !== 'undefined' && data instanceof Blob) ||
-    (typeof SharedArrayBuffer !== 'undefined' && data instanceof SharedArrayBuffer)
-  )
-    return
-  const hint =
-    typeof data === 'object' && data !== null
-      ? ' (serialise it first, for example with JSON.stringify)'
-      : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
-        ? ' (pass String(value))'
-        : ''
-  throw new TypeError(
-    `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describeValue(data)}${hint}.`,
-  )
-}

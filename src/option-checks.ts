@@ -140,3 +140,17 @@ export function resolveLifecycle(value: unknown): LifecycleTargets | false {
   }
   return targets
 }
+
+/** What `send()` accepts: what `WebSocket.send` accepts everywhere. */
+export function checkSendData(data: unknown): void {
+  if (isSendData(data)) return
+  const hint =
+    typeof data === 'object' && data !== null
+      ? ' (serialise it first, for example with JSON.stringify)'
+      : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
+        ? ' (pass String(value))'
+        : ''
+  throw new TypeError(
+    `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${hint}.`,
+  )
+}
