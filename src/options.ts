@@ -209,7 +209,8 @@ export interface ConnectionOptions {
    * Where heartline listens for network and page lifecycle events: `online`,
    * `offline` and `pageshow` on `window`; `visibilitychange` and `resume` on
    * `document`. `false` listens to nothing. Missing targets (Node) are skipped.
-   * Listeners are removed when the connection reaches `closed`.
+   * Listeners are removed when the connection reaches `closed` and added back
+   * (with `navigator.onLine` read again) when it leaves it.
    * @default { window: globalThis.window, document: globalThis.document }
    */
   lifecycle?: LifecycleTargets | false
