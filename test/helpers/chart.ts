@@ -8,6 +8,7 @@ import {
   type ConnectionInput,
   connectionMachine,
   planRetryWith,
+  type ReconnectVerdict,
   type SocketActorInput,
   type SocketCommand,
   type SocketEvent,
@@ -40,7 +41,12 @@ export const baseInput: ConnectionInput = {
 
 export function runChart(
   overrides: Partial<ConnectionInput> = {},
-  opts: { random?: () => number; retryable?: (cause: unknown) => boolean } = {},
+  opts: {
+    random?: () => number
+    retryable?: (close: unknown) => boolean
+    /** The close policy's answer, as the adapter's `consultClosePolicy` would store it. */
+    verdict?: (close: unknown) => ReconnectVerdict
+  } = {},
 ) {
   const clock = new SimulatedClock()
   const sockets: ScriptedSocket[] = []
@@ -92,8 +98,10 @@ export function runChart(
         log.push('dropQueue')
       },
       consultClosePolicy: assign({
-        reconnectVerdict: ({ context }) =>
-          opts.retryable && !opts.retryable(context.lastClose) ? 'stop' : 'retry',
+        reconnectVerdict: ({ context }): ReconnectVerdict => {
+          if (opts.verdict) return opts.verdict(context.lastClose)
+          return opts.retryable && !opts.retryable(context.lastClose) ? 'stop' : 'retry'
+        },
       }),
     },
   })
