@@ -75,7 +75,15 @@ describe('connecting', () => {
 
   it('the close policy is asked once per socket end, never for a close the app asked for', () => {
     let asked = 0
-    const c = runChart({}, { verdict: () => (asked++, 'retry') })
+    const c = runChart(
+      {},
+      {
+        verdict: () => {
+          asked++
+          return 'retry'
+        },
+      },
+    )
     c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
     expect(asked).toBe(1)
     c.advance(c.context().retryDelay)
