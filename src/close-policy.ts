@@ -8,6 +8,7 @@
  * connect timeout, a manual or network-triggered restart) always retry: the code
  * on those is heartline's own or 1006, and says nothing about the server.
  */
+import { describeValue } from './describe.js'
 import type { CloseDetails } from './options.js'
 
 export interface ClosePolicyRow {
@@ -147,18 +148,36 @@ export function checkReconnectDecision(value: unknown): Error | null {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0) return null
     return new RangeError(
-      `heartline: \`shouldReconnect\` returned ${String(value)}; a delay must be a finite number of ms ≥ 0. The default policy decided instead.`,
+      `heartline: \`shouldReconnect\` returned ${describeValue(value)}; a delay must be a finite number of ms ≥ 0. The default policy decided instead.`,
     )
   }
-  const what =
-    value === null
-      ? 'null'
-      : value === undefined
-        ? 'undefined'
-        : typeof value === 'string'
-          ? JSON.stringify(value)
-          : typeof value
   return new TypeError(
-    `heartline: \`shouldReconnect\` must return true, false or a delay in ms; got ${what}. The default policy decided instead.`,
+    `heartline: \`shouldReconnect\` must return true, false or a delay in ms; got ${describeValue(value)}. The default policy decided instead.`,
   )
+}
+
+/**
+ * Asks `policy` about one socket end and turns its answer into the chart's
+ * verdict. A throw or an invalid answer is handed to `report` and the default
+ * table decides instead.
+ */
+export function consultClosePolicy(
+  policy: (close: CloseDetails) => unknown,
+  close: CloseDetails,
+  report: (problem: unknown) => void,
+): 'retry' | 'stop' | number {
+  let value: unknown
+  let problem: unknown = null
+  try {
+    value = policy({ ...close })
+    problem = checkReconnectDecision(value)
+  } catch (error) {
+    problem = error
+  }
+  if (problem !== null) {
+    report(problem)
+    value = defaultShouldReconnect({ ...close })
+  }
+  if (typeof value === 'number') return value
+  return value === false ? 'stop' : 'retry'
 }

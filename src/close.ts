@@ -6,7 +6,7 @@
  * choice; 3000–3999 are registered, 4000–4999 private; 1005 and 1006 must never
  * appear on the wire.
  */
-import { describeValue } from './options.js'
+import { describeValue } from './describe.js'
 
 /** A control frame carries at most 125 bytes; the code takes 2 (RFC 6455 §5.5). */
 export const MAX_REASON_BYTES = 123

@@ -13,8 +13,11 @@ export type {
   ConnectionEmitted,
   ConnectionEvent,
   ConnectionInput,
+  DecisionEvent,
   HeartbeatTimings,
   NetworkEvent,
+  PageLifecycleInput,
+  ReconnectVerdict,
   SocketActorInput,
   SocketCommand,
   SocketEvent,
@@ -26,6 +29,7 @@ export {
   type ConnectionStateName,
   connectionMachine,
   STATE_NAMES,
+  stateNameOf,
 } from '../machines/connection.js'
 export { checkClose, MAX_REASON_BYTES } from './close.js'
 export {

@@ -4,15 +4,19 @@
  * and stopping it removes every listener, so an abandoned socket's late events
  * (ws #1142: a 1006 arriving 30 s later) cannot reach the chart.
  *
- * Inbound messages go straight to the application (DESIGN §3.4): the chart sees
- * one `heartbeat.alive` per ping and one `heartbeat.silence` per check, whatever
- * the message rate.
+ * Inbound messages go straight to the application, never through the chart (an
+ * XState event costs more than receiving a small message; see docs/design.md): the
+ * chart sees one `heartbeat.alive` per ping and one `heartbeat.silence` per check,
+ * whatever the message rate. It is also the chart's clock: it answers
+ * `heartbeat.check` and `heartbeat.deadline` with what it measured, and the
+ * chart decides.
  */
 import { fromCallback } from 'xstate'
 import type { SocketActorInput, SocketCommand, SocketEvent } from '../machines/connection.js'
 import { ABNORMAL_CLOSURE } from '../machines/connection.js'
-import type { ResolvedOptions, SendData, WebSocketLike } from './options.js'
-import { checkUrl } from './options.js'
+import type { SendData, WebSocketLike } from './options.js'
+import type { ResolvedOptions } from './resolve-options.js'
+import { checkUrl } from './url.js'
 
 /** What the socket actor needs from the connection that owns it. */
 export interface SocketHost {
@@ -29,16 +33,14 @@ export interface SocketHost {
   binaryType(): string | undefined
   /** A new socket was created for `url`. */
   created(ws: WebSocketLike, url: string): void
-  /** An attempt starts; `probe` reads this socket's heartbeat clocks (never per message). */
+  /** An attempt starts; `probe` reads this socket's heartbeat clock (never per message). */
   started?(input: SocketActorInput, probe: LivenessProbe): void
 }
 
-/** Read-only view of one socket's heartbeat bookkeeping, in the `now()` clock. */
+/** What `send()` may ask the current socket's heartbeat bookkeeping. */
 export interface LivenessProbe {
-  /** When the last inbound message arrived (or the socket opened, or the attempt started). */
-  lastInboundAt(): number
-  /** When the pending ping was sent, or -1 when no ping is pending. */
-  pingAt(): number
+  /** A ping is pending and its pong deadline has passed (its timer may not have fired yet). */
+  pongOverdue(): boolean
 }
 
 export type UrlSource = string | ((info: Pick<SocketActorInput, 'attempt' | 'reason'>) => unknown)
@@ -54,14 +56,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 const noop = () => undefined
 
 /**
- * The socket actor, shared by every connection: `hostOf(input.owner)` finds the
- * connection that invoked it, so one provided machine serves them all (a
- * `machine.provide()` per connection costs ~27 KB of heap and most of the
+ * The socket actor, shared by every connection: `hostOf(system)` finds the
+ * connection whose actor system invoked it, so one provided machine serves them
+ * all (a `machine.provide()` per connection costs ~27 KB of heap and most of the
  * construction time).
  */
-export function createSocketActor(hostOf: (owner: number) => SocketHost | undefined) {
-  return fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input }) => {
-    const host = hostOf(input.owner)
+// biome-ignore lint/suspicious/noExplicitAny: any actor system, as XState types it
+export function createSocketActor(hostOf: (system: any) => SocketHost | undefined) {
+  return fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input, system }) => {
+    const host = hostOf(system)
     if (host === undefined) return undefined
     const { options } = host
     const now = options.now
@@ -90,11 +93,7 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
     /** Time the pending ping was sent, or -1 when none is pending. */
     let pingAt = -1
     host.started?.(input, {
-      lastInboundAt: () => {
-        stamp()
-        return lastInboundAt
-      },
-      pingAt: () => pingAt,
+      pongOverdue: () => pingAt >= 0 && heartbeat !== false && now() - pingAt >= heartbeat.timeout,
     })
 
     const onOpen = () => {
@@ -186,6 +185,14 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
         case 'heartbeat.check':
           stamp()
           send({ type: 'heartbeat.silence', silentFor: now() - lastInboundAt })
+          return
+        case 'heartbeat.deadline':
+          stamp()
+          send({
+            type: 'heartbeat.waited',
+            waited: pingAt < 0 ? null : now() - pingAt,
+            trafficSincePing: pingAt >= 0 && lastInboundAt > pingAt,
+          })
           return
         case 'heartbeat.ping': {
           if (ws === undefined || heartbeat === false) return
