@@ -5,6 +5,8 @@
  * request for that lock is therefore granted exactly when the tab lets go: no
  * timer, no heartbeat between tabs.
  */
+import type { Leader } from './leader.js'
+import type { Wire } from './protocol.js'
 
 /** The part of `navigator.locks` used here. */
 export interface LockManagerLike {
@@ -61,4 +63,38 @@ export class Membership {
     this.#onEmpty = null
     done()
   }
+}
+
+/**
+ * A leader whose own view closed keeps relaying (`serve`) while any other tab
+ * is left, then closes the socket and calls `finish` once it is closed.
+ */
+export function serveUntilAlone(
+  locks: LockManagerLike,
+  prefix: string,
+  tab: string,
+  leader: Leader,
+  channel: BroadcastChannel | null,
+  hooks: { serve(message: Wire): void; finish(): void },
+): void {
+  const membership = new Membership(locks, prefix, prefix + tab)
+  if (channel) {
+    channel.onmessage = (event: MessageEvent) => {
+      const message = event.data as Wire
+      if (message.t === 'who') membership.watch(prefix + message.tab)
+      hooks.serve(message)
+    }
+  }
+  void membership.whenEmpty(() => {
+    leader.conn.close()
+    if (leader.conn.state === 'closed') {
+      hooks.finish()
+      return
+    }
+    const unsubscribe = leader.conn.subscribe((e) => {
+      if (e.to !== 'closed') return
+      unsubscribe()
+      hooks.finish()
+    })
+  })
 }

@@ -9,16 +9,16 @@ import {
   type ConnectionOptions,
   type ConnectionStateName,
   checkClose,
-  createConnection,
-  DEFAULTS,
   type SendData,
   type UrlProvider,
 } from '../index.js'
-import type { SharedConnectionEventMap, SharedDropReason } from './events.js'
+import type { SharedConnectionEventMap } from './events.js'
 import { Leader, type LocalView } from './leader.js'
-import { type LockManagerLike, Membership } from './membership.js'
+import { type LockManagerLike, serveUntilAlone } from './membership.js'
+import { Outbox } from './outbox.js'
 import { type Names, namesFor, type RelayedEvent, type Wire } from './protocol.js'
-import { checkSendData, sharingSupport } from './support.js'
+import { checkSendData, checkSharedOptions, sharingSupport } from './support.js'
+import { type Listener, ViewEvents } from './view-events.js'
 
 export interface SharedConnectionOptions extends ConnectionOptions {
   /**
@@ -28,9 +28,6 @@ export interface SharedConnectionOptions extends ConnectionOptions {
    */
   name?: string
 }
-
-type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void }
-type AnyListener = (event: never) => void
 
 const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
   connecting: 0,
@@ -43,13 +40,6 @@ const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
 const carriesSocket = (state: ConnectionStateName) =>
   state === 'open' || state === 'awaitingPong' || state === 'closing'
 const isOpen = (state: ConnectionStateName) => state === 'open' || state === 'awaitingPong'
-
-function rethrowLater(error: unknown): void {
-  // As EventTarget does: one failing listener must not stop the others.
-  setTimeout(() => {
-    throw error
-  }, 0)
-}
 
 function newTabId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
@@ -87,41 +77,20 @@ export class SharedConnection {
   readonly #options: ConnectionOptions
   readonly #names: Names
   readonly #locks: LockManagerLike | null
-  readonly #listeners = new Map<string, AnyListener[]>()
-  readonly #wrapped = new WeakMap<object, AnyListener>()
-  readonly #subscribers = new Set<(event: SharedConnectionEventMap['statechange']) => void>()
-
-  #state: ConnectionStateName = 'connecting'
+  readonly #view = new ViewEvents(this)
+  readonly #outbox: Outbox
   #session: Session | null = null
   #leader: Leader | null = null
   /** The tab leading, as last announced (or this tab's own id when it leads). */
   #leaderTab: string | null = null
   #epoch = 0
-  /** Messages sent before any leader was known, sent to it once one is. */
-  #waiting: SendData[] = []
-  /** Messages handed to the leader and not yet confirmed written, by seq. */
-  readonly #inFlight = new Map<number, SendData>()
-  #seq = 0
   #lastUrl: string
   #protocol = ''
   #binaryType: string | undefined
 
   constructor(url: UrlProvider, options: SharedConnectionOptions = {}) {
     const { name, ...forwarded } = options
-    if (name !== undefined && (typeof name !== 'string' || name === '')) {
-      throw new TypeError(
-        `heartline/shared: option \`name\` must be a non-empty string; got ${typeof name === 'string' ? '""' : typeof name}.`,
-      )
-    }
-    if (name === undefined && typeof url === 'function') {
-      throw new TypeError(
-        'heartline/shared: option `name` is required when `url` is a function (tabs share by name; pass the same name in every tab).',
-      )
-    }
-    // The socket is opened by whichever tab leads, maybe much later: check the
-    // options now, in every tab, with a connection that never dials.
-    const { inspect: _inspect, ...checked } = forwarded
-    createConnection(() => new Promise<string>(() => {}), { ...checked, lifecycle: false }).close()
+    checkSharedOptions(url, name, forwarded)
     this.#url = url
     this.#options = forwarded
     this.#lastUrl = typeof url === 'function' ? '' : String(url)
@@ -129,21 +98,24 @@ export class SharedConnection {
     this.#names = namesFor(name ?? String(url))
     this.#locks = sharingSupport()
     this.shared = this.#locks !== null
+    this.#outbox = new Outbox(forwarded.queue, (data, reason) =>
+      this.#view.emit('drop', { data, reason }),
+    )
     this.#attach()
   }
 
   // ---- the Connection surface --------------------------------------------------
 
-  /** True when this tab holds the socket. */
+  /** True while this tab holds the socket (false again once its view is closed). */
   get leader(): boolean {
     return this.#leader !== null
   }
   get readyState(): 0 | 1 | 2 | 3 {
-    return READY_STATE[this.#state]
+    return READY_STATE[this.#view.state]
   }
   /** One of `connecting`, `open`, `awaitingPong`, `closing`, `waitingToReconnect`, `closed`: the leader's socket as this tab sees it. */
   get state(): ConnectionStateName {
-    return this.#state
+    return this.#view.state
   }
   get url(): string {
     return this.#leader?.conn.url ?? this.#lastUrl
@@ -157,7 +129,7 @@ export class SharedConnection {
   }
   /** In the leader, its connection's queue; elsewhere, this tab's messages not yet confirmed written. */
   get queued(): number {
-    return this.#leader?.conn.queued ?? this.#waiting.length + this.#inFlight.size
+    return this.#leader?.conn.queued ?? this.#outbox.size
   }
   get binaryType(): string {
     return this.#leader?.conn.binaryType ?? this.#binaryType ?? 'blob'
@@ -176,9 +148,12 @@ export class SharedConnection {
   send(data: SendData): boolean {
     checkSendData(data)
     const session = this.#session
-    if (session === null) return this.#drop(data, 'closed')
+    if (session === null) {
+      this.#view.emit('drop', { data, reason: 'closed' })
+      return false
+    }
     if (this.#leader) return this.#leader.send(session.tab, 0, data)
-    if (this.#leaderTab === null) return this.#wait(data)
+    if (this.#leaderTab === null) return this.#outbox.wait(data)
     this.#handOver(session, this.#leaderTab, data)
     return true
   }
@@ -198,8 +173,8 @@ export class SharedConnection {
       return
     }
     this.#detach(session)
-    this.#setState('closed', 'app.close')
-    this.#emit('close', {
+    this.#view.setState('closed', 'app.close')
+    this.#view.emit('close', {
       code: checked.code ?? 1000,
       reason: checked.reason ?? '',
       wasClean: true,
@@ -211,47 +186,32 @@ export class SharedConnection {
   /** A fresh attempt at once (in the leader's connection); after `close()`, joins the tabs again. */
   reconnect(): void {
     const session = this.#session
-    if (session === null) {
-      this.#attach()
-      return
-    }
-    if (this.#leader) this.#leader.conn.reconnect()
+    if (session === null) this.#attach()
+    else if (this.#leader) this.#leader.conn.reconnect()
     else if (this.#leaderTab !== null)
       this.#post(session, { t: 'reconnect', tab: session.tab, to: this.#leaderTab })
   }
 
+  /** Calls `listener` on every state change of this view; returns the unsubscribe function. */
   subscribe(listener: (event: SharedConnectionEventMap['statechange']) => void): () => void {
     if (typeof listener !== 'function') {
       throw new TypeError(`heartline/shared: subscribe() takes a function; got ${typeof listener}.`)
     }
-    this.#subscribers.add(listener)
-    return () => {
-      this.#subscribers.delete(listener)
-    }
+    return this.#view.subscribe(listener)
   }
 
   addEventListener<K extends keyof SharedConnectionEventMap>(
     type: K,
     listener: Listener<SharedConnectionEventMap[K]> | null,
   ): void {
-    if (listener === null) return
-    const fn = this.#wrap(listener)
-    const list = this.#listeners.get(type) ?? []
-    if (!list.includes(fn)) this.#listeners.set(type, [...list, fn])
+    if (listener !== null) this.#view.add(type, listener as Listener<never>)
   }
 
   removeEventListener<K extends keyof SharedConnectionEventMap>(
     type: K,
     listener: Listener<SharedConnectionEventMap[K]> | null,
   ): void {
-    if (listener === null) return
-    const fn = this.#wrapped.get(listener as object) ?? (listener as AnyListener)
-    const list = this.#listeners.get(type)
-    if (list)
-      this.#listeners.set(
-        type,
-        list.filter((l) => l !== fn),
-      )
+    if (listener !== null) this.#view.remove(type, listener as Listener<never>)
   }
 
   // ---- joining and leaving -----------------------------------------------------
@@ -267,7 +227,7 @@ export class SharedConnection {
     this.#session = session
     this.#leaderTab = null
     this.#epoch = 0
-    if (this.#state === 'closed') this.#setState('connecting', 'app.reconnect')
+    this.#view.setState('connecting', 'app.reconnect')
     const locks = this.#locks
     if (locks === null) {
       this.#lead(session)
@@ -276,25 +236,27 @@ export class SharedConnection {
     const channel = new BroadcastChannel(this.#names.channel)
     session.channel = channel
     channel.onmessage = (event: MessageEvent) => this.#receive(session, event.data as Wire)
-    const held = (store: 'releaseTab' | 'releaseLeader') => (release: () => void) => {
-      session[store] = release
-    }
+    const { signal } = session.abort
     const ignoreAbort = () => undefined
-    // The tab lock first: a leader that is waiting for the last tab to leave
-    // watches that lock, so it must be held before this tab says it is here.
+    // The tab lock first: a leader waiting for the last tab to leave watches
+    // that lock, so it must be held before this tab says it is here.
     locks
-      .request(this.#names.tabPrefix + session.tab, { signal: session.abort.signal }, () => {
+      .request(this.#names.tabPrefix + session.tab, { signal }, () => {
         if (this.#session !== session) return
         this.#post(session, { t: 'who', tab: session.tab })
-        // The election: an exclusive lock held for as long as this tab leads.
+        // The election: an exclusive lock, held for as long as this tab leads.
         locks
-          .request(this.#names.leader, { signal: session.abort.signal }, () => {
-            if (this.#session !== session) return
-            this.#lead(session)
-            return new Promise<void>(held('releaseLeader'))
+          .request(this.#names.leader, { signal }, () => {
+            // Returning at once lets the lock go to the next tab.
+            if (this.#session !== session || !this.#lead(session)) return
+            return new Promise<void>((release) => {
+              session.releaseLeader = release
+            })
           })
           .catch(ignoreAbort)
-        return new Promise<void>(held('releaseTab'))
+        return new Promise<void>((release) => {
+          session.releaseTab = release
+        })
       })
       .catch(ignoreAbort)
   }
@@ -304,9 +266,7 @@ export class SharedConnection {
     this.#session = null
     session.abort.abort()
     session.releaseTab?.()
-    for (const data of this.#waiting) this.#drop(data, 'closed')
-    this.#waiting = []
-    this.#inFlight.clear()
+    this.#outbox.close()
     const leader = this.#leader
     this.#leader = null
     this.#leaderTab = null
@@ -315,69 +275,54 @@ export class SharedConnection {
       return
     }
     // Headless: keep relaying for the other tabs until the last one leaves.
-    const membership = new Membership(
-      this.#locks,
-      this.#names.tabPrefix,
-      this.#names.tabPrefix + session.tab,
-    )
     const channel = session.channel
-    if (channel) {
-      channel.onmessage = (event: MessageEvent) => {
-        const message = event.data as Wire
-        if (message.t === 'who') membership.watch(this.#names.tabPrefix + message.tab)
-        this.#serve(session, leader, message)
-      }
-    }
-    void membership.whenEmpty(() => {
-      leader.conn.close()
-      const finish = () => {
-        // Events still in flight from the connection post to nothing from here on.
+    serveUntilAlone(this.#locks, this.#names.tabPrefix, session.tab, leader, channel, {
+      serve: (message) => this.#serve(session, leader, message),
+      finish: () => {
+        // Events still coming from the closing connection post to nothing.
         session.channel = null
         channel?.close()
         session.releaseLeader?.()
-      }
-      if (leader.conn.state === 'closed') finish()
-      else {
-        const unsubscribe = leader.conn.subscribe((e) => {
-          if (e.to !== 'closed') return
-          unsubscribe()
-          finish()
-        })
-      }
+      },
     })
   }
 
   // ---- leading -----------------------------------------------------------------
 
-  #lead(session: Session): void {
+  /** Takes the socket; false when it could not be opened (the lock is let go). */
+  #lead(session: Session): boolean {
     this.#handOff()
     const view: LocalView = {
       apply: (event, original) => {
-        if (this.#session === session) this.#apply(event, original)
+        if (this.#session === session) this.#applyEvent(event, original)
       },
       drop: (data, reason) => {
-        if (this.#session === session) this.#drop(data, reason)
+        if (this.#session === session) this.#view.emit('drop', { data, reason })
       },
     }
     const options: ConnectionOptions = { ...this.#options }
     if (this.#binaryType !== undefined)
       options.binaryType = this.#binaryType as ConnectionOptions['binaryType']
-    const leader = new Leader(
-      session.tab,
-      this.#url,
-      options,
-      (message) => this.#post(session, message),
-      view,
-    )
+    const post = (message: Wire) => this.#post(session, message)
+    let leader: Leader
+    try {
+      leader = new Leader(session.tab, this.#url, options, post, view)
+    } catch (error) {
+      // The options passed the check in the constructor, so the page changed
+      // under us (a WebSocket global removed, say): say so, never fail silently.
+      this.#detach(session)
+      this.#view.setState('closed', 'leader.failed')
+      this.#view.emit('error', { error })
+      return false
+    }
     this.#leader = leader
     this.#leaderTab = session.tab
     this.#epoch = Math.max(Date.now(), this.#epoch + 1)
     this.#announce(session, leader)
-    if (session.channel !== null) this.#emit('leaderchange', { leader: true })
-    this.#setState(leader.conn.state, 'leader.elected')
-    const waiting = this.#waiting
-    this.#waiting = []
-    for (const data of waiting) leader.send(session.tab, 0, data)
+    if (session.channel !== null) this.#view.emit('leaderchange', { leader: true })
+    this.#view.setState(leader.conn.state, 'leader.elected')
+    for (const data of this.#outbox.takeWaiting()) leader.send(session.tab, 0, data)
+    return true
   }
 
   #announce(session: Session, leader: Leader): void {
@@ -407,29 +352,22 @@ export class SharedConnection {
       this.#serve(session, this.#leader, message)
       return
     }
+    const fromLeader = message.tab === this.#leaderTab
     switch (message.t) {
       case 'leader':
-        if (message.tab === this.#leaderTab || message.epoch <= this.#epoch) return
-        this.#follow(session, message)
+        // A late announcement of a leader that is already gone has a lower epoch.
+        if (!fromLeader && message.epoch > this.#epoch) this.#follow(session, message)
         return
       case 'event':
-        if (message.tab === this.#leaderTab) this.#apply(message.event)
+        if (fromLeader) this.#applyEvent(message.event)
         return
       case 'done':
-        if (message.to !== session.tab || message.tab !== this.#leaderTab) return
-        for (const seq of this.#inFlight.keys()) {
-          if (seq > message.seq) break
-          this.#inFlight.delete(seq)
-        }
+        if (fromLeader && message.to === session.tab) this.#outbox.confirm(message.seq)
         return
-      case 'drop': {
-        if (message.to !== session.tab || message.tab !== this.#leaderTab) return
-        const data = this.#inFlight.get(message.seq)
-        if (data === undefined) return
-        this.#inFlight.delete(message.seq)
-        this.#drop(data, message.reason)
+      case 'drop':
+        if (fromLeader && message.to === session.tab)
+          this.#outbox.refused(message.seq, message.reason)
         return
-      }
     }
   }
 
@@ -439,26 +377,23 @@ export class SharedConnection {
     this.#epoch = hello.epoch
     this.#lastUrl = hello.url
     this.#protocol = hello.protocol
-    this.#emit('leaderchange', { leader: false })
-    this.#setState(hello.state, 'leader.elected')
-    if (isOpen(hello.state)) this.#emit('open', { url: hello.url })
-    const waiting = this.#waiting
-    this.#waiting = []
-    for (const data of waiting) this.#handOver(session, hello.tab, data)
+    this.#view.emit('leaderchange', { leader: false })
+    this.#view.setState(hello.state, 'leader.elected')
+    if (isOpen(hello.state)) this.#view.emit('open', { url: hello.url })
+    for (const data of this.#outbox.takeWaiting()) this.#handOver(session, hello.tab, data)
   }
 
   /**
-   * A new leader replaces the one this tab knew: its socket is gone, and what was
-   * handed to it unconfirmed may or may not have reached the server.
+   * A new leader replaces the one this tab knew: that socket is gone (as for a
+   * single tab whose socket closed, the view goes back to connecting), and what
+   * was handed to it unconfirmed may or may not have reached the server.
    */
   #handOff(): void {
     if (this.#leaderTab === null) return
-    const lost = [...this.#inFlight.values()]
-    this.#inFlight.clear()
-    const had = this.#state
-    this.#setState('connecting', 'leader.gone')
+    const had = this.#view.state
+    this.#view.setState('connecting', 'leader.gone')
     if (carriesSocket(had)) {
-      this.#emit('close', {
+      this.#view.emit('close', {
         code: 1001,
         reason: '',
         wasClean: false,
@@ -466,118 +401,25 @@ export class SharedConnection {
         willReconnect: true,
       })
     }
-    for (const data of lost) this.#drop(data, 'handoff')
+    this.#outbox.lose('handoff')
   }
 
   #handOver(session: Session, to: string, data: SendData): void {
-    const seq = ++this.#seq
-    this.#inFlight.set(seq, data)
+    const seq = this.#outbox.handOver(data)
     this.#post(session, { t: 'send', tab: session.tab, to, seq, data })
   }
-
-  #wait(data: SendData): boolean {
-    const queue = this.#options.queue === undefined ? DEFAULTS.queue : this.#options.queue
-    if (queue === false) return this.#drop(data, 'not-open')
-    const max = queue.max ?? DEFAULTS.queue.max
-    if (this.#waiting.length >= max) {
-      if ((queue.overflow ?? DEFAULTS.queue.overflow) === 'reject') {
-        return this.#drop(data, 'queue-full')
-      }
-      this.#drop(this.#waiting.shift() as SendData, 'queue-overflow')
-    }
-    this.#waiting.push(data)
-    return true
-  }
-
-  // ---- the view's events -------------------------------------------------------
 
   #post(session: Session, message: Wire): void {
     session.channel?.postMessage(message)
   }
 
-  /** An event of the leader's connection, in this tab. */
-  #apply(event: RelayedEvent, original?: unknown): void {
-    switch (event.type) {
-      case 'statechange':
-        this.#setState(event.to, event.event)
-        return
-      case 'message':
-        this.#message(
-          (original as MessageEvent | undefined) ??
-            new MessageEvent('message', { data: event.data }),
-        )
-        return
-      case 'open':
-        this.#lastUrl = event.url
-        this.#protocol = event.protocol
-        this.#emit('open', { url: event.url })
-        return
-      case 'error':
-        this.#emit('error', { error: original ?? new Error(event.message) })
-        return
-      default: {
-        const { type, ...details } = event
-        this.#emit(type, details)
-      }
+  /** An event of the leader's connection, fired in this tab. */
+  #applyEvent(event: RelayedEvent, original?: unknown): void {
+    if (event.type === 'open') {
+      this.#lastUrl = event.url
+      this.#protocol = event.protocol
     }
-  }
-
-  #setState(to: ConnectionStateName, cause: string): void {
-    const from = this.#state
-    if (from === to) return
-    this.#state = to
-    const change = { type: 'statechange' as const, target: this, from, to, event: cause }
-    this.#dispatch('statechange', change)
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber(change)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-  }
-
-  #drop(data: SendData, reason: SharedDropReason): false {
-    this.#emit('drop', { data, reason })
-    return false
-  }
-
-  #emit(type: keyof SharedConnectionEventMap, details: object): void {
-    this.#dispatch(type, { ...details, type, target: this })
-  }
-
-  #message(event: MessageEvent): void {
-    this.#dispatch('message', event)
-  }
-
-  #dispatch(type: string, event: object): void {
-    const handler = (this as unknown as Record<string, unknown>)[`on${type}`]
-    if (typeof handler === 'function') {
-      try {
-        handler.call(this, event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-    const listeners = this.#listeners.get(type)
-    if (!listeners) return
-    for (const listener of listeners) {
-      try {
-        ;(listener as (event: object) => void)(event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-  }
-
-  #wrap<E>(listener: Listener<E>): AnyListener {
-    if (typeof listener === 'function') return listener as AnyListener
-    let fn = this.#wrapped.get(listener)
-    if (!fn) {
-      fn = ((event: E) => listener.handleEvent(event)) as AnyListener
-      this.#wrapped.set(listener, fn)
-    }
-    return fn
+    this.#view.apply(event, original)
   }
 }
 

@@ -1,5 +1,11 @@
 /** What the shared layer needs from the environment, and the checks on what it is given. */
-import type { SendData } from '../index.js'
+import {
+  type ConnectionOptions,
+  createConnection,
+  type SendData,
+  type UrlProvider,
+  type WebSocketConstructor,
+} from '../index.js'
 import type { LockManagerLike } from './membership.js'
 
 /**
@@ -33,4 +39,42 @@ export function checkSendData(data: unknown): asserts data is SendData {
   throw new TypeError(
     `heartline/shared: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${hint}.`,
   )
+}
+
+/** Checks what `createSharedConnection` was given, in every tab, before any socket exists. */
+export function checkSharedOptions(
+  url: UrlProvider,
+  name: unknown,
+  forwarded: ConnectionOptions,
+): void {
+  if (name !== undefined && (typeof name !== 'string' || name === '')) {
+    throw new TypeError(
+      `heartline/shared: option \`name\` must be a non-empty string; got ${name === '' ? 'an empty string' : describe(name)}.`,
+    )
+  }
+  if (name === undefined && typeof url === 'function') {
+    throw new TypeError(
+      'heartline/shared: option `name` is required when `url` is a function (tabs share by name: pass the same name in every tab).',
+    )
+  }
+  // The socket is opened by whichever tab leads, maybe much later: the core
+  // checks the url and the options now, in every tab, through a connection whose
+  // socket constructor refuses at once (the core reports that only on a later
+  // microtask, by which time the probe is closed). Callbacks that a dial would
+  // call (a url or protocols provider) are left out, so none runs twice.
+  const { inspect: _inspect, protocols, ...options } = forwarded
+  const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket
+  createConnection(typeof url === 'function' ? () => new Promise<string>(() => {}) : url, {
+    ...options,
+    ...(typeof protocols === 'function' ? {} : { protocols }),
+    lifecycle: false,
+    // Without a usable constructor the core's own error says what to pass.
+    ...(typeof Ctor === 'function' ? { WebSocket: Refuse as unknown as WebSocketConstructor } : {}),
+  }).close()
+}
+
+class Refuse {
+  constructor() {
+    throw new Error('heartline/shared: option check only, never dials')
+  }
 }
