@@ -122,9 +122,11 @@ describe('one socket for all tabs (Chromium)', () => {
     }
 
     const later = await tab()
+    // Sent at once, before this tab has heard who leads: it waits, then goes through the leader.
+    await later.evaluate(`window.early = window.conn.state; window.conn.send('from-later')`)
+    expect(await later.evaluate('window.early')).toBe('connecting')
     await until(later, `window.conn.state === 'open'`)
     expect(await later.evaluate('window.conn.leader')).toBe(false)
-    await later.evaluate(`window.conn.send('from-later')`)
     await server.when(() => server.received.includes('from-later'), 'the later tab’s message')
     broadcast('to-all')
     await Promise.all(
