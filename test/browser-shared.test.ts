@@ -89,8 +89,8 @@ describe('one socket for all tabs (Chromium)', () => {
 
   it('closing the leader page: another tab leads with exactly one new connection within 1 s; a later tab joins it', async () => {
     let leaderOpenAt = 0
-    await context.exposeFunction('report', (what: string) => {
-      if (what === 'leader-open') leaderOpenAt = Date.now()
+    await context.exposeFunction('report', (what: string, at: number) => {
+      if (what === 'leader-open') leaderOpenAt = at
     })
     const tabs = await openTabs(3)
     await allOpen(tabs)

@@ -11,18 +11,19 @@ import type { BrowserContext, Page } from 'playwright-core'
 /** Runs in the page: `window.start(url, options)` creates `window.conn` and records into `window.seen`. */
 const PAGE_SCRIPT = `
 window.start = (url, options) => {
-  const seen = (window.seen = { messages: [], drops: [], states: [], leaderchanges: [], closes: [], opens: 0 })
+  const seen = (window.seen = { messages: [], drops: [], states: [], leaderchanges: [], closes: [], opens: 0, startedAt: Date.now(), firstOpenAt: 0 })
   const conn = (window.conn = window.shared.createSharedConnection(url, options))
   conn.addEventListener('message', (e) => seen.messages.push(String(e.data)))
   conn.addEventListener('drop', (e) => seen.drops.push({ data: String(e.data), reason: e.reason }))
   conn.addEventListener('statechange', (e) => seen.states.push(e.from + '>' + e.to + ' ' + e.event))
   conn.addEventListener('leaderchange', (e) => {
     seen.leaderchanges.push(e.leader)
-    if (e.leader) window.report?.('leader')
+    if (e.leader) window.report?.('leader', Date.now())
   })
   conn.addEventListener('open', () => {
     seen.opens++
-    if (conn.leader) window.report?.('leader-open')
+    seen.firstOpenAt ||= Date.now()
+    if (conn.leader) window.report?.('leader-open', Date.now())
   })
   conn.addEventListener('close', (e) => seen.closes.push({ code: e.code, cause: e.cause, willReconnect: e.willReconnect }))
 }
