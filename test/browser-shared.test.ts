@@ -180,4 +180,22 @@ describe('one socket for all tabs (Chromium)', () => {
     await server.when(() => server.clients().length === 0, 'the socket closing')
     expect(server.connections).toBe(1)
   })
+
+  it('reconnect() in a follower reconnects the shared socket; after close() it rejoins without a new connection', async () => {
+    const tabs = await openTabs(2)
+    await allOpen(tabs)
+    const [leader] = await leaders(tabs)
+    const follower = tabs.find((p) => p !== leader) as Page
+    await follower.evaluate('window.conn.reconnect()')
+    await server.when(() => server.connections === 2, 'the fresh attempt')
+    await allOpen(tabs)
+    await follower.evaluate('window.conn.close()')
+    expect(await follower.evaluate('window.conn.state')).toBe('closed')
+    await follower.evaluate('window.conn.reconnect()')
+    await until(follower, `window.conn.state === 'open'`)
+    expect(await follower.evaluate('window.conn.leader')).toBe(false)
+    await follower.evaluate(`window.conn.send('rejoined')`)
+    await server.when(() => server.received.includes('rejoined'), 'the rejoined tab’s message')
+    expect(server.connections).toBe(2)
+  })
 })

@@ -12,6 +12,7 @@ import {
   type SendData,
   type UrlProvider,
 } from '../index.js'
+import { join, newSession, type Session } from './election.js'
 import type { SharedConnectionEventMap } from './events.js'
 import { Leader, type LocalView } from './leader.js'
 import { type LockManagerLike, serveUntilAlone } from './membership.js'
@@ -40,20 +41,6 @@ const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
 const carriesSocket = (state: ConnectionStateName) =>
   state === 'open' || state === 'awaitingPong' || state === 'closing'
 const isOpen = (state: ConnectionStateName) => state === 'open' || state === 'awaitingPong'
-
-function newTabId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
-  return c?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
-}
-
-/** One attachment of the view to the tabs: replaced by `reconnect()` after `close()`. */
-interface Session {
-  tab: string
-  abort: AbortController
-  channel: BroadcastChannel | null
-  releaseTab: (() => void) | null
-  releaseLeader: (() => void) | null
-}
 
 export class SharedConnection {
   static readonly CONNECTING = 0
@@ -217,48 +204,20 @@ export class SharedConnection {
   // ---- joining and leaving -----------------------------------------------------
 
   #attach(): void {
-    const session: Session = {
-      tab: newTabId(),
-      abort: new AbortController(),
-      channel: null,
-      releaseTab: null,
-      releaseLeader: null,
-    }
+    const session = newSession()
     this.#session = session
     this.#leaderTab = null
     this.#epoch = 0
     this.#view.setState('connecting', 'app.reconnect')
-    const locks = this.#locks
-    if (locks === null) {
+    if (this.#locks === null) {
       this.#lead(session)
       return
     }
-    const channel = new BroadcastChannel(this.#names.channel)
-    session.channel = channel
-    channel.onmessage = (event: MessageEvent) => this.#receive(session, event.data as Wire)
-    const { signal } = session.abort
-    const ignoreAbort = () => undefined
-    // The tab lock first: a leader waiting for the last tab to leave watches
-    // that lock, so it must be held before this tab says it is here.
-    locks
-      .request(this.#names.tabPrefix + session.tab, { signal }, () => {
-        if (this.#session !== session) return
-        this.#post(session, { t: 'who', tab: session.tab })
-        // The election: an exclusive lock, held for as long as this tab leads.
-        locks
-          .request(this.#names.leader, { signal }, () => {
-            // Returning at once lets the lock go to the next tab.
-            if (this.#session !== session || !this.#lead(session)) return
-            return new Promise<void>((release) => {
-              session.releaseLeader = release
-            })
-          })
-          .catch(ignoreAbort)
-        return new Promise<void>((release) => {
-          session.releaseTab = release
-        })
-      })
-      .catch(ignoreAbort)
+    join(this.#locks, this.#names, session, {
+      current: () => this.#session === session,
+      receive: (message) => this.#receive(session, message),
+      lead: () => this.#lead(session),
+    })
   }
 
   /** Lets go of this tab's view; a leader keeps the socket until no other tab is left. */
