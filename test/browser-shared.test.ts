@@ -102,8 +102,10 @@ describe('one socket for all tabs (Chromium)', () => {
     await server.when(() => server.connections === 2, 'the new leader’s connection')
     const newConnectionMs = Date.now() - closedAt
     const rest = tabs.filter((p) => p !== first)
-    await allOpen(rest)
-    await until(rest[0] as Page, 'window.seen.opens >= 2')
+    // Every remaining tab opens a second time: on the new leader's socket.
+    await Promise.all(
+      rest.map((p) => until(p, `window.seen.opens === 2 && window.conn.state === 'open'`)),
+    )
     const next = await leaders(rest)
     expect(next).toHaveLength(1)
     console.log(
@@ -121,9 +123,14 @@ describe('one socket for all tabs (Chromium)', () => {
       expect(seen.states.slice(-2)[0]).toBe('open>connecting leader.gone')
     }
 
-    const later = await tab()
     // Sent at once, before this tab has heard who leads: it waits, then goes through the leader.
-    await later.evaluate(`window.early = window.conn.state; window.conn.send('from-later')`)
+    const later = await openTab(
+      context,
+      pages.base,
+      server.url,
+      '{}',
+      `window.early = window.conn.state; window.conn.send('from-later')`,
+    )
     expect(await later.evaluate('window.early')).toBe('connecting')
     await until(later, `window.conn.state === 'open'`)
     expect(await later.evaluate('window.conn.leader')).toBe(false)

@@ -62,17 +62,18 @@ export async function serveSharedPages(): Promise<SharedPages> {
   }
 }
 
-/** Opens a page in `context` and starts a shared connection to `url` in it. */
+/** Opens a page in `context` and starts a shared connection to `url` in it, then runs `after` in the same task. */
 export async function openTab(
   context: BrowserContext,
   base: string,
   url: string,
   options = '{}',
+  after = '',
 ): Promise<Page> {
   const page = await context.newPage()
   await page.goto(base)
   await page.waitForFunction('window.ready === true')
-  await page.evaluate(`window.start(${JSON.stringify(url)}, ${options})`)
+  await page.evaluate(`window.start(${JSON.stringify(url)}, ${options}); ${after}`)
   return page
 }
 
