@@ -292,6 +292,18 @@ describe('the packed package in Node', () => {
       console.log(`browser bundle of heartline: ${out.bytes} B minified, ${out.gzip} B gzip`)
     })
 
+    it('bundles heartline/shared without pulling in any Node module', async () => {
+      const out = await bundle(
+        'shared',
+        "export { createSharedConnection } from 'heartline/shared'\n",
+      )
+      expect(out.warnings).toEqual([])
+      expect(
+        out.modules.some((id) => id.includes('/heartline/dist/src/shared/shared-connection.js')),
+      ).toBe(true)
+      expect(out.modules.filter(nodeOnly)).toEqual([])
+    })
+
     it('bundles heartline/react with React without pulling in any Node module', async () => {
       const out = await bundle('react', "export { useConnection } from 'heartline/react'\n")
       expect(out.warnings).toEqual([])
