@@ -9,8 +9,8 @@
  */
 import type { Page } from 'playwright-core'
 import { launchChromium } from '../test/helpers/chromium.js'
+import { startControlledServer as startServer } from '../test/helpers/controlled-server.js'
 import { leaders, openTab, serveSharedPages, until } from '../test/helpers/shared-pages.js'
-import { startServer } from '../test/helpers-lifecycle.js'
 import { stats } from './lib.js'
 
 const runs = Number(process.argv[2] ?? 20)

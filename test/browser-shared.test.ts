@@ -7,13 +7,16 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium } from './helpers/chromium.js'
 import {
+  startControlledServer as startServer,
+  type ControlledServer as TestServer,
+} from './helpers/controlled-server.js'
+import {
   leaders,
   openTab,
   type SharedPages,
   serveSharedPages,
   until,
 } from './helpers/shared-pages.js'
-import { startServer, type TestServer } from './helpers-lifecycle.js'
 
 let pages: SharedPages
 let browser: Browser

@@ -10,7 +10,10 @@ import WebSocket from 'ws'
 import { Leader } from '../src/shared/leader.js'
 import { Outbox } from '../src/shared/outbox.js'
 import type { RelayedEvent, Wire } from '../src/shared/protocol.js'
-import { startServer, type TestServer } from './helpers-lifecycle.js'
+import {
+  startControlledServer as startServer,
+  type ControlledServer as TestServer,
+} from './helpers/controlled-server.js'
 
 let server: TestServer
 let leader: Leader | undefined
