@@ -808,6 +808,13 @@ async function main() {
     chartHost.textContent = `The chart could not be laid out: ${(error as Error).message}`
   }
   chartHost.setAttribute('aria-busy', 'false')
+  for (const input of document.querySelectorAll<HTMLInputElement>('input[name="chart-view"]')) {
+    input.addEventListener('change', async () => {
+      chart = await drawChart(connectionMachine, chartHost, input.value === 'main' ? 'main' : 'all')
+      const s = sessions.get(current)
+      if (s) drawState(s, [])
+    })
+  }
   const session = sessions.get(current)
   if (session) drawState(session, [])
   openControl()

@@ -5,7 +5,7 @@
  */
 import type { AnyStateMachine } from 'xstate'
 import { type ConnectionStateName, type InspectionRecord, STATE_NAMES } from '../src/index.js'
-import { eventLabel } from './chart.js'
+import { eventLabel } from './chart-graph.js'
 
 export type RowKind =
   | 'handshake'
