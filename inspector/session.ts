@@ -4,6 +4,7 @@
  * here.
  */
 import type { AnyStateMachine } from 'xstate'
+import { stateNameOf } from '../machines/connection.js'
 import { type ConnectionStateName, type InspectionRecord, STATE_NAMES } from '../src/index.js'
 import { eventLabel } from './chart-graph.js'
 
@@ -66,16 +67,21 @@ export function activeIds(rootId: string, value: unknown): string[] {
   return out
 }
 
-/** The application-facing state name for a chart value (the six names). */
-export function publicName(value: unknown): ConnectionStateName {
-  const ids = activeIds('', value)
-  const leaf = ids[ids.length - 1]?.split('.').pop() ?? ''
-  return (STATE_NAMES as readonly string[]).includes(leaf)
-    ? (leaf as ConnectionStateName)
-    : ids.some((id) => id.endsWith('.connected'))
-      ? 'open'
-      : 'closed'
+/** What the chart looked like after one record: what time travel shows. */
+export interface Frame {
+  at: number
+  value: unknown
+  context: Record<string, unknown>
+  state: ConnectionStateName
+  active: string[]
+  /** When each active state node was entered (for the timers armed then). */
+  entered: [string, number][]
+  /** Edge ids taken to get here. */
+  edges: string[]
 }
+
+/** Records and frames kept per session (the oldest go first). */
+const KEEP = 5000
 
 interface DelayedTransition {
   delay: string | number
@@ -86,6 +92,10 @@ interface StateNodeLike {
 
 export class Session {
   readonly rows: Row[] = []
+  /** Every inspection record ingested, for recordings (the last 5000). */
+  readonly records: InspectionRecord[] = []
+  /** The chart after each record that changed it, oldest first (the last 5000). */
+  readonly frames: Frame[] = []
   /** Rows trimmed from the front of `rows` so far (absolute index = dropped + i). */
   dropped = 0
   active = new Set<string>()
@@ -103,6 +113,8 @@ export class Session {
   #since = 0
   readonly #entered = new Map<string, number>()
   readonly #rootId: string
+  /** Shown beside the session's name (why it is read-only). */
+  note: string | null = null
   /** Called after every record that changed what is drawn. */
   onChange: (edges: string[]) => void = () => undefined
   onRow: () => void = () => undefined
@@ -134,7 +146,7 @@ export class Session {
     }
     this.active = next
     this.value = value
-    const name = publicName(value)
+    const name = stateNameOf(value)
     if (this.#since === 0) this.#since = at
     if (name !== this.state || this.history.length === 0) {
       this.timeIn[this.state] = (this.timeIn[this.state] ?? 0) + (at - this.#since)
@@ -153,14 +165,17 @@ export class Session {
     return out
   }
 
-  /** The delayed transitions armed in the active states, each with its deadline. */
-  timers(): Timer[] {
+  /** The delayed transitions armed in the active states (now, or in `frame`), each with its deadline. */
+  timers(frame?: Frame): Timer[] {
+    const active = frame ? frame.active : [...this.active]
+    const context = frame ? frame.context : this.context
+    const entered = frame ? new Map(frame.entered) : this.#entered
     const delays = (this.machine.implementations.delays ?? {}) as Record<
       string,
       number | ((args: { context: unknown; event: unknown }) => number)
     >
     const out: Timer[] = []
-    for (const id of this.active) {
+    for (const id of active) {
       let node: StateNodeLike
       try {
         node = this.machine.getStateNodeById(id) as unknown as StateNodeLike
@@ -174,23 +189,47 @@ export class Session {
       for (const name of names) {
         const d = delays[name]
         const total =
-          typeof d === 'function'
-            ? Number(d({ context: this.context, event: { type: '' } }))
-            : Number(d)
-        const entered = this.#entered.get(id) ?? Date.now()
-        out.push({ name, state: id, total, deadline: entered + total })
+          typeof d === 'function' ? Number(d({ context, event: { type: '' } })) : Number(d)
+        const since = entered.get(id) ?? frame?.at ?? Date.now()
+        out.push({ name, state: id, total, deadline: since + total })
       }
     }
     return out
   }
 
+  #frame(at: number, edges: string[]) {
+    this.frames.push({
+      at,
+      value: this.value,
+      context: this.context,
+      state: this.state,
+      active: [...this.active],
+      entered: [...this.#entered],
+      edges,
+    })
+    if (this.frames.length > KEEP) this.frames.splice(0, this.frames.length - KEEP)
+  }
+
+  /** The last frame at or before `at` (the first one if none is). */
+  frameAt(at: number): Frame | undefined {
+    let found: Frame | undefined
+    for (const f of this.frames) {
+      if (f.at > at) break
+      found = f
+    }
+    return found ?? this.frames[0]
+  }
+
   ingest(record: InspectionRecord): void {
+    this.records.push(record)
+    if (this.records.length > KEEP) this.records.splice(0, this.records.length - KEEP)
     switch (record.kind) {
       case 'snapshot': {
         if (!record.root) return
         const first = this.history.length === 0
         this.context = (record.context ?? {}) as Record<string, unknown>
         this.#setValue(record.value, record.at, first ? [this.#rootId] : null)
+        this.#frame(record.at, [])
         if (this.#pendingRetryRow) {
           this.#pendingRetryRow = false
           this.retries += 1
@@ -211,6 +250,7 @@ export class Session {
         this.lastEdges = record.transitions.flatMap((t) =>
           t.targets.map((_target, i) => `${t.source}:${t.index}:${i}`),
         )
+        this.#frame(record.at, this.lastEdges)
         this.onChange(this.lastEdges)
         return
       }

@@ -236,14 +236,42 @@ describe('inspector page', () => {
     await waitForShown(['open'], after)
   })
 
-  it('simulated offline: the heartbeat notices, attempts fail; online reconnects at once', async () => {
+  it('offline switch: the library lifecycle handling probes, waits without attempts; online reconnects at once', async () => {
     const from = await healthy()
     await page.check('#offline')
-    await waitForShown(['awaitingPong', 'closing', 'waitingToReconnect', 'connecting'], from)
+    // `network.offline` while open probes at once; the dead network swallows the ping.
+    await waitForShown(['awaitingPong', 'closing', 'waitingToReconnect'], from)
+    expect(await timelineText()).toContain('network.offline')
+    // The backoff pauses while offline: its timer runs out and no attempt starts.
+    await page.waitForSelector('#timers [data-timer="reconnectDelay"].done')
+    expect(await highlightedLeaf()).toBe('heartline.waitingToReconnect')
+    expect((await shown()).slice(from)).not.toContain('connecting')
     await page.screenshot({ path: `${SHOTS}/offline.png` })
     const after = (await shown()).length
     await page.uncheck('#offline')
-    await waitForShown(['open'], after)
+    await waitForShown(['connecting', 'open'], after)
+    expect(await timelineText()).toContain('network.online')
+  })
+
+  it('metrics panel: the figures are the connection’s own conn.metrics', async () => {
+    await page.waitForSelector('#metrics[data-source="conn.metrics"] #metric-opened')
+    const { shown: text, own } = await page.evaluate(() => {
+      const conn = (
+        window as unknown as {
+          __inspector: { connection: () => { metrics: { attempts: number; reconnects: number } } }
+        }
+      ).__inspector.connection()
+      return {
+        shown: document.getElementById('metric-opened')?.textContent,
+        own: conn.metrics,
+      }
+    })
+    // The panel redraws once a second: the figures it shows are at most one attempt behind.
+    const [attempts, reconnects] = (text ?? '').split(' / ').map(Number)
+    expect(attempts).toBeGreaterThan(1)
+    expect(own.attempts - (attempts ?? 0)).toBeLessThanOrEqual(1)
+    expect(own.reconnects - (reconnects ?? 0)).toBeLessThanOrEqual(1)
+    expect(await page.textContent('#metric-history')).toMatch(/→ open/)
   })
 
   it('handshake lesson: the Accept computed in the page equals the header the server sent', async () => {
