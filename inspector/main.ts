@@ -10,11 +10,13 @@ import { initContextPanel } from './context-panel.js'
 import { initControlsPanel } from './controls-panel.js'
 import { initFaultsPanel, openControl, setFaults } from './faults-panel.js'
 import { addHandshake, initHandshakePanel } from './handshake-panel.js'
+import { initLessons } from './lessons.js'
 import { initMetricsPanel } from './metrics-panel.js'
 import { initOptionsPanel } from './options-panel.js'
 import { connectLocal } from './page-connection.js'
 import { page } from './page-state.js'
 import type { ServerMessage } from './protocol.js'
+import { initRecordings } from './recordings.js'
 import { Session } from './session.js'
 import { initSessionsPanel } from './sessions-panel.js'
 import { initTimelinePanel } from './timeline-panel.js'
@@ -81,6 +83,8 @@ async function main() {
   initMetricsPanel()
   initContextPanel()
   initHandshakePanel()
+  initRecordings(connectionMachine)
+  initLessons(connectionMachine)
   await initChartPanel(connectionMachine)
   openControl(onServerMessage)
 }

@@ -39,6 +39,8 @@ export interface Row {
   kind: RowKind
   dir: 'to-server' | 'to-client' | 'client' | 'server'
   text: string
+  /** Set on rows made from an inspection record: that record's sequence number. */
+  seq?: number
 }
 
 export interface Timer {
@@ -78,6 +80,10 @@ export interface Frame {
   entered: [string, number][]
   /** Edge ids taken to get here. */
   edges: string[]
+  /** Sequence number of the record that made it. */
+  seq: number
+  /** Made by a snapshot record: the end of a macrostep (what a row's event led to). */
+  settled: boolean
 }
 
 /** Records and frames kept per session (the oldest go first). */
@@ -129,7 +135,9 @@ export class Session {
   }
 
   row(kind: RowKind, dir: Row['dir'], text: string, at = Date.now()): void {
-    this.rows.push({ at, kind, dir, text })
+    this.rows.push(
+      this.#seq === null ? { at, kind, dir, text } : { at, kind, dir, text, seq: this.#seq },
+    )
     if (this.rows.length > 3000) {
       this.rows.splice(0, 1000)
       this.dropped += 1000
@@ -197,8 +205,16 @@ export class Session {
     return out
   }
 
-  #frame(at: number, edges: string[]) {
+  /** Records ingested before the first one kept (a replayed recording starts where its records did). */
+  seqBase = 0
+  #ingested = 0
+  /** The sequence number of the record being ingested; null outside `ingest`. */
+  #seq: number | null = null
+
+  #frame(at: number, edges: string[], settled: boolean) {
     this.frames.push({
+      seq: this.#seq ?? this.seqBase + this.#ingested,
+      settled,
       at,
       value: this.value,
       context: this.context,
@@ -208,6 +224,22 @@ export class Session {
       edges,
     })
     if (this.frames.length > KEEP) this.frames.splice(0, this.frames.length - KEEP)
+  }
+
+  /** Records ingested so far, the ones no longer kept included. */
+  recordsSeen(): number {
+    return this.seqBase + this.#ingested
+  }
+
+  /** What the chart looked like once `row` had happened. */
+  frameOf(row: Row): Frame | undefined {
+    if (row.seq !== undefined) {
+      // The end of the macrostep the row's record started (or was part of).
+      const seq = row.seq
+      const settled = this.frames.find((f) => f.settled && f.seq >= seq)
+      if (settled) return settled
+    }
+    return this.frameAt(row.at)
   }
 
   /** The last frame at or before `at` (the first one if none is). */
@@ -221,6 +253,15 @@ export class Session {
   }
 
   ingest(record: InspectionRecord): void {
+    this.#seq = this.seqBase + this.#ingested++
+    try {
+      this.#ingest(record)
+    } finally {
+      this.#seq = null
+    }
+  }
+
+  #ingest(record: InspectionRecord): void {
     this.records.push(record)
     if (this.records.length > KEEP) this.records.splice(0, this.records.length - KEEP)
     switch (record.kind) {
@@ -229,7 +270,7 @@ export class Session {
         const first = this.history.length === 0
         this.context = (record.context ?? {}) as Record<string, unknown>
         this.#setValue(record.value, record.at, first ? [this.#rootId] : null)
-        this.#frame(record.at, [])
+        this.#frame(record.at, [], true)
         if (this.#pendingRetryRow) {
           this.#pendingRetryRow = false
           this.retries += 1
@@ -250,7 +291,7 @@ export class Session {
         this.lastEdges = record.transitions.flatMap((t) =>
           t.targets.map((_target, i) => `${t.source}:${t.index}:${i}`),
         )
-        this.#frame(record.at, this.lastEdges)
+        this.#frame(record.at, this.lastEdges, false)
         this.onChange(this.lastEdges)
         return
       }

@@ -79,7 +79,7 @@ export function travelTo(index: number): void {
   const row = session?.rows[index - (session?.dropped ?? 0)]
   if (!session || !row) return
   selected = index
-  page.travel = session.frameAt(row.at) ?? null
+  page.travel = session.frameOf(row) ?? null
   for (const li of $('timeline').querySelectorAll('li[aria-selected="true"]')) {
     li.setAttribute('aria-selected', 'false')
   }
