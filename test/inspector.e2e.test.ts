@@ -15,21 +15,16 @@ import { type InspectorServer, startInspector } from '../inspector/server.js'
 import { connectionMachine } from '../machines/connection.js'
 import { computeAccept } from '../src/handshake.js'
 import { launchChromium } from './helpers/chromium.js'
+import {
+  activeLeaf,
+  healthy as healthyIn,
+  shown as shownIn,
+  FAST_TIMINGS as TIMINGS,
+  waitForShown as waitForShownIn,
+} from './helpers/inspector-page.js'
 
 const SHOTS = 'test-results'
 mkdirSync(SHOTS, { recursive: true })
-
-// Small timings so every fault plays out in about a second.
-const TIMINGS = new URLSearchParams({
-  'heartbeat.interval': '300',
-  'heartbeat.timeout': '300',
-  closeTimeout: '300',
-  connectTimeout: '1500',
-  'reconnect.initialDelay': '200',
-  'reconnect.maxDelay': '200',
-  'reconnect.factor': '1',
-  'reconnect.jitter': 'none',
-})
 
 let server: InspectorServer
 let browser: Browser
@@ -37,48 +32,10 @@ let page: Page
 const external: string[] = []
 const pageErrors: string[] = []
 
-/** The states the chart has highlighted so far (leaf names, in order). */
-function shown(): Promise<string[]> {
-  return page.evaluate(() => [
-    ...(window as unknown as { __inspector: { shown: string[] } }).__inspector.shown,
-  ])
-}
-
-/** Waits until the chart has highlighted `sequence` in order (not necessarily adjacent), after `from`. */
-async function waitForShown(sequence: string[], from: number, timeout = 15_000): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ({ sequence, from }) => {
-        const seen = (window as unknown as { __inspector: { shown: string[] } }).__inspector.shown
-        let i = 0
-        for (const name of seen.slice(from)) if (name === sequence[i]) i += 1
-        return i === sequence.length
-      },
-      { sequence, from },
-      { timeout, polling: 50 },
-    )
-  } catch (error) {
-    throw new Error(
-      `expected the chart to highlight ${sequence.join(' → ')} after #${from}; it showed ${(await shown()).slice(from).join(' → ')}\n${(error as Error).message}`,
-    )
-  }
-}
-
-/**
- * Waits for a healthy link before the next fault: a full heartbeat cycle
- * (ping answered) seen on the chart, so no fault lands on a reconnect in flight.
- */
-async function healthy(): Promise<number> {
-  const from = (await shown()).length
-  await waitForShown(['awaitingPong', 'open'], from)
-  return (await shown()).length
-}
-
-async function highlightedLeaf(): Promise<string | null> {
-  return page.evaluate(
-    () => document.querySelector('#chart .state.leaf.active')?.getAttribute('data-node-id') ?? null,
-  )
-}
+const shown = () => shownIn(page)
+const waitForShown = (sequence: string[], from: number) => waitForShownIn(page, sequence, from)
+const healthy = () => healthyIn(page)
+const highlightedLeaf = () => activeLeaf(page)
 
 async function timelineText(): Promise<string> {
   return page.evaluate(() => document.getElementById('timeline')?.textContent ?? '')
