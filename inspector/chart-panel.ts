@@ -26,7 +26,60 @@ async function draw(machine: AnyStateMachine, view: ChartView): Promise<void> {
   }
   host.setAttribute('aria-busy', 'false')
   chart?.focus(focused.nodes, focused.edges)
+  drawOverview()
   show([])
+}
+
+const SVG = 'http://www.w3.org/2000/svg'
+
+/**
+ * When the chart is larger than its panel (it is drawn at full size so its text
+ * stays legible), a small overview shows all of it, live (an SVG <use> of the
+ * drawing), with the part in view outlined; a click there scrolls to that part.
+ */
+function drawOverview(): void {
+  const host = $('chart')
+  const box = $('chart-overview')
+  box.textContent = ''
+  if (!chart) return
+  const { width, height } = chart
+  const svg = document.createElementNS(SVG, 'svg')
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
+  svg.setAttribute('aria-hidden', 'true')
+  const use = document.createElementNS(SVG, 'use')
+  use.setAttribute('href', '#chart-content')
+  const frame = document.createElementNS(SVG, 'rect')
+  frame.setAttribute('class', 'in-view')
+  svg.append(use, frame)
+  box.append(svg)
+  const update = () => {
+    const overflow =
+      host.scrollWidth > host.clientWidth + 1 || host.scrollHeight > host.clientHeight + 1
+    box.hidden = !overflow
+    const inner = host.querySelector('svg')
+    if (!overflow || !inner) return
+    const offsetX =
+      inner.getBoundingClientRect().left - host.getBoundingClientRect().left + host.scrollLeft
+    const offsetY =
+      inner.getBoundingClientRect().top - host.getBoundingClientRect().top + host.scrollTop
+    frame.setAttribute('x', String(host.scrollLeft - offsetX))
+    frame.setAttribute('y', String(host.scrollTop - offsetY))
+    frame.setAttribute('width', String(host.clientWidth))
+    frame.setAttribute('height', String(host.clientHeight))
+  }
+  host.onscroll = update
+  window.onresize = update
+  svg.addEventListener('click', (event) => {
+    const r = svg.getBoundingClientRect()
+    const x = ((event.clientX - r.left) / r.width) * width
+    const y = ((event.clientY - r.top) / r.height) * height
+    host.scrollTo({
+      left: x - host.clientWidth / 2,
+      top: y - host.clientHeight / 2,
+      behavior: 'smooth',
+    })
+  })
+  update()
 }
 
 /** Keeps the active leaf visible in a chart wider or taller than its panel. */

@@ -25,6 +25,8 @@ const SVG = 'http://www.w3.org/2000/svg'
 /** Baseline-to-baseline distance of the small text (edge labels, internal transitions). */
 const LINE = 16
 const PAD = 10
+/** Space between a compound's name and each of its own transitions on its header line. */
+const HEADER_GAP = 18
 
 interface ElkLabel {
   text: string
@@ -108,6 +110,9 @@ function textMeter(host: HTMLElement) {
 export interface DrawnChart {
   graph: ChartGraph
   view: ChartView
+  /** The drawing's size in CSS px. */
+  width: number
+  height: number
   /** Highlights the active state nodes (the leaf and its ancestors). */
   highlight(active: ReadonlySet<string>): void
   /** Animates the edges just taken. */
@@ -159,21 +164,21 @@ export async function drawChart(
       const width = Math.max(meter.width(name, 'state-name'), widest(inner, 'internal')) + 2 * PAD
       return { id, width: Math.max(110, width), height: 38 + inner.length * LINE }
     }
-    const header = 26 + inner.length * LINE
+    // A compound's own transitions follow its name on the header line.
+    const header = 26
+    const headerWidth =
+      meter.width(name, 'compound-name') +
+      inner.reduce((sum, line) => sum + meter.width(line, 'internal') + HEADER_GAP, 0)
+    // The header is drawn in the top padding; given to ELK as a node label it
+    // would also reserve a column of its width beside the children.
     return {
       id,
       children,
-      labels: [
-        {
-          text: name,
-          width: Math.max(meter.width(name, 'compound-name'), widest(inner, 'internal')) + 4,
-          height: header - 8,
-        },
-      ],
       layoutOptions: {
         ...SPACING,
-        'elk.padding': `[top=${header + 10},left=16,bottom=16,right=16]`,
-        'elk.nodeLabels.placement': 'INSIDE V_TOP H_LEFT',
+        'elk.padding': `[top=${header + 8},left=14,bottom=14,right=14]`,
+        'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+        'elk.nodeSize.minimum': `(${Math.ceil(headerWidth + 24)}, ${header + 30})`,
       },
     }
   }
@@ -222,8 +227,10 @@ export async function drawChart(
   )
   el('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }, marker)
 
-  const nodeLayer = el('g', { class: 'nodes' }, svg)
-  const edgeLayer = el('g', { class: 'edges' }, svg)
+  // One group holds the drawing, so an overview can show it again with <use>.
+  const content = el('g', { id: 'chart-content' }, svg)
+  const nodeLayer = el('g', { class: 'nodes' }, content)
+  const edgeLayer = el('g', { class: 'edges' }, content)
   const nodeEls = new Map<string, SVGGElement>()
   const edgeEls = new Map<string, SVGGElement>()
   const edgeInfo = new Map(graph.edges.map((e) => [e.id, e]))
@@ -256,6 +263,7 @@ export async function drawChart(
     const inner = internalOf.get(shape.id)
     if (inner) {
       const ig = el('g', { class: 'edge internal', 'data-edge-ids': inner.edgeIds.join(' ') }, g)
+      let after = x + 10 + name.getComputedTextLength()
       inner.lines.forEach((line, i) => {
         const t = el(
           'text',
@@ -266,10 +274,11 @@ export async function drawChart(
                 'text-anchor': 'middle',
                 class: 'internal',
               }
-            : { x: x + 10, y: y + 20 + (i + 1) * LINE, class: 'internal' },
+            : { x: after + HEADER_GAP, y: y + 20, class: 'internal' },
           ig,
         )
         t.textContent = line
+        if (!leaf) after += HEADER_GAP + t.getComputedTextLength()
       })
       el('title', {}, ig).textContent = titleOf(inner)
       edgeEls.set(inner.id, ig)
@@ -328,6 +337,8 @@ export async function drawChart(
   return {
     graph,
     view,
+    width,
+    height,
     highlight(active) {
       for (const [id, g] of nodeEls) {
         g.classList.toggle('active', active.has(id))

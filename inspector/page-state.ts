@@ -36,11 +36,13 @@ class PageState {
 
   add(session: Session): void {
     this.sessions.set(session.id, session)
+    // A replaced session (the page's previous connection, closing) draws nothing.
+    const shown = () => this.sessions.get(this.current) === session
     session.onChange = (edges) => {
-      if (session.id === this.current && this.travel === null) this.emit('change', edges)
+      if (shown() && this.travel === null) this.emit('change', edges)
     }
     session.onRow = () => {
-      if (session.id === this.current) this.emit('rows')
+      if (shown()) this.emit('rows')
     }
     this.emit('sessions')
   }
