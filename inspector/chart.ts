@@ -1,10 +1,7 @@
 /**
- * The chart, laid out by elkjs and drawn as SVG at one CSS pixel per layout unit,
- * so its text is as tall on screen as the stylesheet says. ELK is given the size
- * of every label (measured in the page with the chart's own fonts) and places
- * them itself, so no label lands on another or on a state.
+ * The chart, drawn as SVG at one CSS pixel per layout unit, so its text is as
+ * tall on screen as the stylesheet says (the layout is `chart-layout.ts`).
  */
-import ElkModule from 'elkjs/lib/elk.bundled.js'
 import type { AnyStateMachine } from 'xstate'
 import {
   type Arrow,
@@ -14,98 +11,7 @@ import {
   chartGraph,
   edgeTitle,
 } from './chart-graph.js'
-
-// A CommonJS bundle: its constructor is the default export or the module itself.
-const ELK = ((ElkModule as unknown as { default?: unknown }).default ??
-  ElkModule) as unknown as new () => {
-  layout(graph: unknown): Promise<unknown>
-}
-
-const SVG = 'http://www.w3.org/2000/svg'
-/** Baseline-to-baseline distance of the small text (edge labels, internal transitions). */
-const LINE = 16
-const PAD = 10
-/** Space between a compound's name and each of its own transitions on its header line. */
-const HEADER_GAP = 18
-
-interface ElkLabel {
-  text: string
-  width: number
-  height: number
-  x?: number
-  y?: number
-}
-interface ElkShape {
-  id: string
-  x?: number
-  y?: number
-  width?: number
-  height?: number
-  labels?: ElkLabel[]
-  children?: ElkShape[]
-  edges?: ElkEdge[]
-  layoutOptions?: Record<string, string>
-}
-interface ElkEdge {
-  id: string
-  sources: string[]
-  targets: string[]
-  labels?: ElkLabel[]
-  sections?: {
-    startPoint: { x: number; y: number }
-    endPoint: { x: number; y: number }
-    bendPoints?: { x: number; y: number }[]
-  }[]
-}
-
-/** Spacing for every level (ELK reads it per compound node, it is not inherited). */
-const SPACING = {
-  'elk.layered.spacing.nodeNodeBetweenLayers': '16',
-  'elk.spacing.nodeNode': '16',
-  'elk.spacing.edgeEdge': '8',
-  'elk.spacing.edgeNode': '10',
-  'elk.spacing.edgeLabel': '2',
-  'elk.spacing.labelLabel': '6',
-  'elk.layered.spacing.edgeNodeBetweenLayers': '8',
-  'elk.layered.spacing.edgeEdgeBetweenLayers': '6',
-  'elk.edgeLabels.placement': 'CENTER',
-}
-
-function el<K extends keyof SVGElementTagNameMap>(
-  name: K,
-  attrs: Record<string, string | number>,
-  parent?: Element,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, name)
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v))
-  parent?.appendChild(node)
-  return node
-}
-
-/** Text widths in the chart's own fonts: a hidden SVG in `host` with the same classes. */
-function textMeter(host: HTMLElement) {
-  const svg = el('svg', { class: 'chart-svg', width: 0, height: 0, 'aria-hidden': 'true' })
-  svg.style.position = 'absolute'
-  svg.style.visibility = 'hidden'
-  host.appendChild(svg)
-  const cache = new Map<string, number>()
-  return {
-    width(text: string, cls: string): number {
-      const key = `${cls}|${text}`
-      let w = cache.get(key)
-      if (w === undefined) {
-        const t = el('text', { class: cls }, svg)
-        t.textContent = text
-        w = Math.ceil(t.getComputedTextLength())
-        cache.set(key, w)
-      }
-      return w
-    },
-    dispose() {
-      svg.remove()
-    },
-  }
-}
+import { type ElkEdge, type ElkShape, el, HEADER_GAP, LINE, layoutChart } from './chart-layout.js'
 
 export interface DrawnChart {
   graph: ChartGraph
@@ -129,74 +35,14 @@ export async function drawChart(
 ): Promise<DrawnChart> {
   const graph = chartGraph(machine)
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
-  const rootId = graph.nodes[0]?.id ?? ''
   const arrows = arrowsOf(graph, view)
   const internalOf = new Map<string, Arrow>()
   for (const a of arrows) if (a.internal) internalOf.set(a.source, a)
-  const outer = arrows.filter((a) => !a.internal)
   const arrowById = new Map(arrows.map((a) => [a.id, a]))
   const arrowOf = new Map<string, string>()
   for (const a of arrows) for (const id of a.edgeIds) arrowOf.set(id, a.id)
 
-  const meter = textMeter(host)
-  const widest = (lines: string[], cls: string) =>
-    Math.max(0, ...lines.map((line) => meter.width(line, cls)))
-
-  const elkEdges: ElkEdge[] = outer.map((a) => ({
-    id: a.id,
-    sources: [a.source],
-    targets: [a.target],
-    labels: [
-      {
-        text: a.lines.join('\n'),
-        width: widest(a.lines, 'edge-label') + 6,
-        height: a.lines.length * LINE + 2,
-      },
-    ],
-  }))
-
-  const toElk = (id: string): ElkShape => {
-    const node = byId.get(id)
-    const name = node?.key ?? id
-    const inner = internalOf.get(id)?.lines ?? []
-    const children = graph.nodes.filter((n) => n.parent === id).map((n) => toElk(n.id))
-    if (children.length === 0) {
-      const width = Math.max(meter.width(name, 'state-name'), widest(inner, 'internal')) + 2 * PAD
-      return { id, width: Math.max(110, width), height: 38 + inner.length * LINE }
-    }
-    // A compound's own transitions follow its name on the header line.
-    const header = 26
-    const headerWidth =
-      meter.width(name, 'compound-name') +
-      inner.reduce((sum, line) => sum + meter.width(line, 'internal') + HEADER_GAP, 0)
-    // The header is drawn in the top padding; given to ELK as a node label it
-    // would also reserve a column of its width beside the children.
-    return {
-      id,
-      children,
-      layoutOptions: {
-        ...SPACING,
-        'elk.padding': `[top=${header + 8},left=14,bottom=14,right=14]`,
-        'elk.nodeSize.constraints': 'MINIMUM_SIZE',
-        'elk.nodeSize.minimum': `(${Math.ceil(headerWidth + 24)}, ${header + 30})`,
-      },
-    }
-  }
-  const root: ElkShape = {
-    ...toElk(rootId),
-    edges: elkEdges,
-  }
-  root.layoutOptions = {
-    ...root.layoutOptions,
-    'elk.algorithm': 'layered',
-    'elk.direction': 'RIGHT',
-    'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-    'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
-    'elk.json.shapeCoords': 'ROOT',
-    'elk.json.edgeCoords': 'ROOT',
-  }
-  const laid = (await new ELK().layout(root as never)) as unknown as ElkShape
-  meter.dispose()
+  const laid = await layoutChart(graph, arrows, host)
 
   host.textContent = ''
   const width = Math.ceil(laid.width ?? 600)

@@ -6,42 +6,9 @@
 import type { AnyStateMachine } from 'xstate'
 import { stateNameOf } from '../machines/connection.js'
 import { type ConnectionStateName, type InspectionRecord, STATE_NAMES } from '../src/index.js'
-import { eventLabel } from './chart-graph.js'
+import { describeEvent, type Row, type RowKind } from './session-rows.js'
 
-export type RowKind =
-  | 'handshake'
-  | 'open'
-  | 'ping'
-  | 'pong'
-  | 'message'
-  | 'close'
-  | 'reconnect'
-  | 'error'
-  | 'timer'
-  | 'fault'
-
-export const ROW_KINDS: readonly RowKind[] = [
-  'handshake',
-  'open',
-  'ping',
-  'pong',
-  'message',
-  'close',
-  'reconnect',
-  'error',
-  'timer',
-  'fault',
-]
-
-/** One line of the sequence diagram. `dir`: to the server, to the client, or a note on one side. */
-export interface Row {
-  at: number
-  kind: RowKind
-  dir: 'to-server' | 'to-client' | 'client' | 'server'
-  text: string
-  /** Set on rows made from an inspection record: that record's sequence number. */
-  seq?: number
-}
+export { ROW_KINDS, type Row, type RowKind } from './session-rows.js'
 
 export interface Timer {
   /** The delay's name in `setup()`, which is also the option it comes from. */
@@ -297,67 +264,17 @@ export class Session {
       }
       case 'event': {
         const e = record.event
-        if (record.root) this.#chartEvent(e, record.at)
-        else this.#socketCommand(e, record.at)
-        return
-      }
-      default:
-        return
-    }
-  }
-
-  #chartEvent(e: { type: string; [key: string]: unknown }, at: number) {
-    switch (e.type) {
-      case 'socket.open':
-        this.socketsOpened += 1
-        this.row('open', 'to-client', '101 Switching Protocols · open', at)
-        return
-      case 'socket.close':
-        this.row(
-          'close',
-          'to-client',
-          `close ${String(e.code)}${e.reason ? ` “${String(e.reason)}”` : ''}${e.wasClean ? '' : ' (not clean)'}`,
-          at,
-        )
-        return
-      case 'socket.error': {
-        const err = e.error as { message?: string; type?: string } | undefined
-        // Browsers give no detail on a failed WebSocket (by design); Node's ws does.
-        this.row('error', 'client', `socket error${err?.message ? `: ${err.message}` : ''}`, at)
-        return
-      }
-      case 'heartbeat.alive': {
-        const rtt = Number(e.rtt)
-        this.rtts.push(rtt)
-        if (this.rtts.length > 50) this.rtts.shift()
-        this.row('pong', 'to-client', `pong (first message after the ping) · rtt ${rtt} ms`, at)
-        return
-      }
-      case 'heartbeat.silence':
-        this.row('timer', 'client', `silent for ${String(e.silentFor)} ms`, at)
-        return
-      case 'app.close':
-        this.row('close', 'client', `app close(${String(e.code)}, “${String(e.reason)}”)`, at)
-        return
-      case 'app.reconnect':
-        this.row('reconnect', 'client', 'app reconnect()', at)
-        return
-      default:
-        if (e.type.startsWith('xstate.after.')) {
-          this.row(
-            'timer',
-            'client',
-            `timer ${eventLabel(e.type).replace('after ', '')} elapsed`,
-            at,
-          )
+        if (record.root && e.type === 'socket.open') this.socketsOpened += 1
+        if (record.root && e.type === 'heartbeat.alive') {
+          this.rtts.push(Number(e.rtt))
+          if (this.rtts.length > 50) this.rtts.shift()
         }
-    }
-  }
-
-  #socketCommand(e: { type: string; [key: string]: unknown }, at: number) {
-    if (e.type === 'heartbeat.ping') this.row('ping', 'to-server', 'ping', at)
-    else if (e.type === 'socket.close') {
-      this.row('close', 'to-server', `close ${String(e.code)} “${String(e.reason)}”`, at)
+        const row = describeEvent(e, record.root)
+        if (row) this.row(row.kind, row.dir, row.text, record.at)
+        return
+      }
+      default:
+        return
     }
   }
 }

@@ -198,7 +198,8 @@ describe('inspector page', () => {
     await page.check('#offline')
     // `network.offline` while open probes at once; the dead network swallows the ping.
     await waitForShown(['awaitingPong', 'closing', 'waitingToReconnect'], from)
-    expect(await timelineText()).toContain('network.offline')
+    // The chart itself received the event (its inspection record), not only the page's note.
+    expect(await timelineText()).toContain('chart event network.offline')
     // The backoff pauses while offline: its timer runs out and no attempt starts.
     await page.waitForSelector('#timers [data-timer="reconnectDelay"].done')
     expect(await highlightedLeaf()).toBe('heartline.waitingToReconnect')
@@ -207,7 +208,7 @@ describe('inspector page', () => {
     const after = (await shown()).length
     await page.uncheck('#offline')
     await waitForShown(['connecting', 'open'], after)
-    expect(await timelineText()).toContain('network.online')
+    expect(await timelineText()).toContain('chart event network.online')
   })
 
   it('metrics panel: the figures are the connection’s own conn.metrics', async () => {
