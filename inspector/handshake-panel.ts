@@ -9,6 +9,20 @@ import { $, h, time } from './dom.js'
 import type { HandshakeCapture } from './protocol.js'
 
 const handshakes: HandshakeCapture[] = []
+const listeners = new Set<(capture: HandshakeCapture) => void>()
+
+/** Calls `fn` once, with the next handshake the server captures. */
+export function nextHandshake(fn: (capture: HandshakeCapture) => void): void {
+  const once = (capture: HandshakeCapture) => {
+    listeners.delete(once)
+    fn(capture)
+  }
+  listeners.add(once)
+}
+
+export function headerOf(capture: HandshakeCapture, side: 'request' | 'response', name: string) {
+  return headerValue(capture[side].headers, name)
+}
 
 /** The request line with query values redacted, as every URL the page shows. */
 function redactRequestLine(line: string): string {
@@ -105,6 +119,7 @@ export function addHandshake(capture: HandshakeCapture): void {
   renderList()
   $<HTMLSelectElement>('handshake-select').value = String(capture.id)
   void render()
+  for (const fn of [...listeners]) fn(capture)
 }
 
 export function initHandshakePanel(): void {

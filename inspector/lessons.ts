@@ -5,10 +5,12 @@
  * machine's graph, so a lesson never draws an edge the chart does not have).
  */
 import type { AnyStateMachine } from 'xstate'
+import { acceptSteps } from '../src/handshake.js'
 import { chartGraph } from './chart-graph.js'
 import { focusChart } from './chart-panel.js'
 import { $, h } from './dom.js'
 import { sendFault } from './faults-panel.js'
+import { headerOf, nextHandshake } from './handshake-panel.js'
 import { page } from './page-state.js'
 
 interface Lesson {
@@ -37,9 +39,21 @@ const LESSONS: Lesson[] = [
     states: ['connecting', 'open'],
     events: ['socket.open', 'app.reconnect'],
     run(say) {
+      nextHandshake(async (capture) => {
+        const key = headerOf(capture, 'request', 'sec-websocket-key')
+        const sent = headerOf(capture, 'response', 'sec-websocket-accept')
+        if (!key) return
+        const steps = await acceptSteps(key)
+        say(`key ${steps.key}`)
+        say(`+ GUID → ${steps.concatenated}`)
+        say(`→ SHA-1 ${steps.sha1Hex}`)
+        say(`→ base64 ${steps.accept}`)
+        say(
+          `the server sent ${sent ?? '(none)'}: ${sent === steps.accept ? 'it matches' : 'it differs'}`,
+        )
+      })
       page.conn?.reconnect()
-      say('reconnect(): a new socket, a new key; see the Handshake panel.')
-      document.getElementById('handshake')?.scrollIntoView({ block: 'nearest' })
+      say('reconnect(): a new socket, so a new key…')
     },
   },
   {

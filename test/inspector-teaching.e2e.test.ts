@@ -178,6 +178,14 @@ describe('lessons', () => {
       before,
     )
     await page.waitForSelector('#accept-match[data-match="true"]')
+    // The lesson walks the same computation, live, for the socket it just opened.
+    await page.waitForFunction(() =>
+      document.getElementById('lesson-output')?.textContent?.includes('it matches'),
+    )
+    const output = (await page.textContent('#lesson-output')) ?? ''
+    expect(output).toContain('258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+    expect(output).toMatch(/SHA-1 [0-9a-f]{40}/)
+    expect(output).toContain(`base64 ${await page.textContent('#accept-computed')}`)
     await page.screenshot({ path: `${SHOTS}/lesson-handshake.png` })
   })
 
