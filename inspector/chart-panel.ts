@@ -86,19 +86,15 @@ function drawOverview(): void {
 function scrollToActive(): void {
   const host = $('chart')
   const leaf = host.querySelector('.state.leaf.active > rect')
-  if (!leaf || host.scrollWidth <= host.clientWidth + 1) {
-    if (!leaf || host.scrollHeight <= host.clientHeight + 1) return
-  }
+  if (!leaf) return
   const box = leaf.getBoundingClientRect()
   const view = host.getBoundingClientRect()
-  if (
+  const inView =
     box.left >= view.left &&
     box.right <= view.right &&
     box.top >= view.top &&
     box.bottom <= view.bottom
-  ) {
-    return
-  }
+  if (inView) return
   host.scrollBy({
     left: box.left + box.width / 2 - (view.left + view.width / 2),
     top: box.top + box.height / 2 - (view.top + view.height / 2),
