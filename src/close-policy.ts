@@ -9,6 +9,7 @@
  * on those is heartline's own or 1006, and says nothing about the server.
  */
 import type { CloseDetails } from './options.js'
+import { retryHintOf } from './retry-hint.js'
 
 export interface ClosePolicyRow {
   /** The codes this row covers: one code or an inclusive range. */
@@ -130,9 +131,16 @@ function covers(row: ClosePolicyRow, code: number): boolean {
   return code >= row.codes[0] && code <= row.codes[1]
 }
 
-/** The default `shouldReconnect`: retry unless the server's close code says retrying cannot help. */
+/**
+ * The default `shouldReconnect`: retry unless the server's close code says retrying
+ * cannot help. A close that carries a valid retry hint (docs/retry-hint.md) always
+ * retries, whatever its code: the server said when to come back. Returning `true`
+ * lets the connection honour that hint.
+ */
 export function defaultShouldReconnect(close: CloseDetails): boolean {
   if (close.cause !== 'server-close' && close.cause !== 'error') return true
+  // retry hint: the server's explicit "come back in N ms" outranks the code table.
+  if (retryHintOf(close) !== null) return true
   for (const row of CLOSE_CODE_POLICY) if (covers(row, close.code)) return row.retry
   return true
 }

@@ -32,6 +32,7 @@ import {
   type UrlProvider,
   type WebSocketLike,
 } from './options.js'
+import { retryHintOf } from './retry-hint.js'
 import { createSocketActor, type LivenessProbe, type SocketHost, type UrlSource } from './socket.js'
 
 /**
@@ -175,6 +176,8 @@ export class Connection {
   #decision = true
   /** A delay `shouldReconnect` returned, used by the next planned retry instead of the backoff. */
   #retryOverride: number | null = null
+  /** retry hint: the next planned retry follows the server's hint and is not counted as an attempt. */
+  #hinted = false
   #lifecycleAttached = false
   /** This connection's handle in the chart's context (see `connectionOf`). */
   readonly #owner: number
@@ -432,11 +435,14 @@ export class Connection {
   #planRetry(context: ConnectionContext): Partial<ConnectionContext> {
     if (context.reconnect === false) return {}
     const override = this.#retryOverride
+    const hinted = this.#hinted
     this.#retryOverride = null
+    this.#hinted = false
     return {
       retryDelay:
         override ?? backoffDelay(context.reconnect, context.attempt, this.#options.random),
-      attempt: context.attempt + 1,
+      // retry hint: a retry the server scheduled is not a failed attempt.
+      attempt: hinted ? context.attempt : context.attempt + 1,
     }
   }
 
@@ -462,6 +468,13 @@ export class Connection {
     this.#decidedFor = event
     this.#decision = value !== false
     this.#retryOverride = typeof value === 'number' ? value : null
+    // retry hint (docs/retry-hint.md): `true` keeps the server's hint, capped by maxDelay;
+    // `false` or a number from `shouldReconnect` overrides it.
+    const hint = value === true && context.reconnect !== false ? retryHintOf(info) : null
+    this.#hinted = hint !== null
+    if (hint !== null && context.reconnect !== false) {
+      this.#retryOverride = Math.min(hint, context.reconnect.maxDelay)
+    }
     return this.#decision
   }
 
