@@ -81,19 +81,34 @@ describe('drain', () => {
     for (const c of conns) expect(c.state).toBe('waitingToReconnect')
   })
 
-  it('refuses handshakes from the call on, with the code and a hint in the window', async () => {
+  it('answers handshakes from the call on with 503 before upgrading, so no queue is sent into them', async () => {
     server = await startServer()
     await drain(server.wss, { window: 2000, code: 4500, reason: 'moving' })
     const before = server.connections
-    const late = raw(server.url)
-    await late.opened
-    const close = await late.closed
-    expect(close.code).toBe(4500)
-    expect(close.reason).toMatch(/^moving retry-after=\d+ms$/)
-    const hint = parseRetryHint(close.reason) as number
-    expect(hint).toBeGreaterThanOrEqual(0)
-    expect(hint).toBeLessThan(2000)
+    const request = http.request({
+      host: '127.0.0.1',
+      port: new URL(server.url).port,
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version': '13',
+      },
+    })
+    request.end()
+    const [response] = await once(request, 'response')
+    expect((response as http.IncomingMessage).statusCode).toBe(503)
+    expect((response as http.IncomingMessage).headers['retry-after']).toBe('2')
     expect(server.connections).toBe(before)
+  })
+
+  it('closes clients with the code and text given', async () => {
+    server = await startServer()
+    const c = raw(server.url)
+    await c.opened
+    await drain(server.wss, { window: 2000, code: 4500, reason: 'moving' })
+    const close = await c.closed
+    expect(close).toEqual({ code: 4500, reason: 'moving retry-after=1000ms' })
   })
 
   it('terminates a client that does not answer the close frame after closeTimeout', async () => {

@@ -49,9 +49,10 @@ const whole = (value: unknown, max: number): value is number =>
 
 /**
  * Closes every client of `wss` with its own retry hint, spread evenly across
- * `window`. From the call on, the server also refuses every new handshake (cheaply,
- * see `admission`) with the same code and a hint drawn at random in the window:
- * a draining server is on its way out. Resolves once every client is closed.
+ * `window`. From the call on, the server answers every new handshake with HTTP 503
+ * (`Retry-After`) before upgrading it: a draining server is on its way out, and a
+ * client that comes back early backs off on its own. Resolves once every client
+ * is closed.
  */
 export function drain(wss: WebSocketServer, options: DrainOptions): Promise<DrainResult> {
   const { window, code = 1012, reason = 'service restart', closeTimeout = 5000 } = options ?? {}
@@ -80,10 +81,9 @@ export function drain(wss: WebSocketServer, options: DrainOptions): Promise<Drai
   // Fails here, synchronously, if the text leaves no room for the hint.
   formatRetryHint(MAX_RETRY_HINT, reason)
 
-  const ungate = gateUpgrades(wss, () => ({
-    code,
-    reason: formatRetryHint(Math.floor(random() * window), reason),
-  }))
+  // Newcomers are refused before the handshake (503): a completed handshake would
+  // let a client flush its queue into a socket about to close, and lose it.
+  const ungate = gateUpgrades(wss, () => ({ retryAfter: window }))
   wss.once('close', ungate)
 
   const clients = [...wss.clients].filter((c) => c.readyState !== c.CLOSED)

@@ -26,10 +26,28 @@ export interface Refusal {
 }
 
 /**
- * Decides each handshake: `null` lets `ws` handle it as usual, a `Refusal` closes it
- * at once. Called only for handshakes `ws` itself would accept.
+ * A refusal before the handshake: an HTTP 503 with `Retry-After` (whole seconds,
+ * RFC 9110 §10.2.3). A browser sees only an error and a 1006, and backs off on its
+ * own; but nothing is ever sent into a socket that nobody reads.
  */
-export type Gate = (request: IncomingMessage) => Refusal | null
+export interface Unavailable {
+  retryAfter: number
+}
+
+/**
+ * Decides each handshake: `null` lets `ws` handle it as usual, a `Refusal` closes it
+ * at once, `Unavailable` answers 503. Called only for handshakes `ws` itself would accept.
+ */
+export type Gate = (request: IncomingMessage) => Refusal | Unavailable | null
+
+/** Answers an upgrade with 503 and closes the connection. */
+export function unavailable(socket: Duplex, { retryAfter }: Unavailable): void {
+  socket.on('error', () => socket.destroy())
+  socket.end(
+    'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n' +
+      `Retry-After: ${Math.ceil(retryAfter / 1000)}\r\n\r\n`,
+  )
+}
 
 /** The checks `ws` makes before doing any work; anything else goes to `ws` for its error. */
 function wellFormed(wss: WebSocketServer, request: IncomingMessage): boolean {
@@ -100,7 +118,8 @@ export function gateUpgrades(wss: WebSocketServer, gate: Gate): () => void {
     const [request, socket] = args
     const refusal = active && wellFormed(wss, request) ? gate(request) : null
     if (refusal === null) return previous.apply(this, args)
-    refuse(request, socket, refusal)
+    if ('code' in refusal) refuse(request, socket, refusal)
+    else unavailable(socket, refusal)
   }
   wss.handleUpgrade = gated
   return () => {
