@@ -188,6 +188,18 @@ describe('admission', () => {
     expect(retry.attempt).toBe(0)
   })
 
+  it("refuse: 'http' answers 503 with Retry-After before the upgrade", async () => {
+    server = await startServer()
+    cleanups.push(admission(server.wss, { perSecond: 1, burst: 1, refuse: 'http', now: () => 0 }))
+    await raw(server.url).opened
+    const late = new WebSocket(server.url)
+    const [, response] = await once(late, 'unexpected-response')
+    expect((response as http.IncomingMessage).statusCode).toBe(503)
+    expect((response as http.IncomingMessage).headers['retry-after']).toBe('1')
+    ;(response as http.IncomingMessage).resume()
+    expect(server.connections).toBe(1)
+  })
+
   it('leaves malformed upgrades to ws, which answers them itself', async () => {
     server = await startServer()
     cleanups.push(admission(server.wss, { perSecond: 1, burst: 1, now: () => 0 }))
@@ -242,5 +254,6 @@ describe('admission', () => {
     expect(() => admission(wss, { perSecond: 10, burst: 0.5 })).toThrow(/`burst`.*got 0.5/)
     expect(() => admission(wss, { perSecond: 10, code: 999 })).toThrow(/`code`/)
     expect(() => admission(wss, { perSecond: 10, reason: 'x'.repeat(120) })).toThrow(/123/)
+    expect(() => admission(wss, { perSecond: 10, refuse: 'tcp' as never })).toThrow(/`refuse`/)
   })
 })

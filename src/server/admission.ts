@@ -28,6 +28,16 @@ export interface AdmissionOptions {
    */
   reason?: string
   /**
+   * How a handshake over the rate is refused. `'close'` completes it and closes at
+   * once with `code` and a retry hint, which every client can read; but the client
+   * sees an `open` first, and a client that flushes a queue on `open` sends it into
+   * a socket the server does not read. `'http'` answers HTTP 503 with `Retry-After`
+   * before the upgrade: nothing is sent into it, but a browser reads neither the
+   * status nor the header (it reports an error and 1006) and falls back on its backoff.
+   * @default 'close'
+   */
+  refuse?: 'close' | 'http'
+  /**
    * The clock, in ms (only differences are used).
    * @default performance.now
    */
@@ -62,6 +72,10 @@ export function admission(wss: WebSocketServer, options: AdmissionOptions): () =
   }
   if (typeof reason !== 'string') optionError('admission', 'reason', 'a string', reason)
   if (typeof now !== 'function') optionError('admission', 'now', 'a function', now)
+  const refuse = options?.refuse ?? 'close'
+  if (refuse !== 'close' && refuse !== 'http') {
+    optionError('admission', 'refuse', "'close' or 'http'", refuse)
+  }
   formatRetryHint(MAX_RETRY_HINT, reason)
 
   const spacing = 1000 / perSecond
@@ -81,6 +95,8 @@ export function admission(wss: WebSocketServer, options: AdmissionOptions): () =
     // The first slot is when the next token arrives; later ones follow at the rate.
     queueEnd = Math.max(queueEnd + spacing, t + (1 - tokens) * spacing)
     const delay = Math.min(MAX_RETRY_HINT, Math.ceil(queueEnd - t))
-    return { code, reason: formatRetryHint(delay, reason) }
+    return refuse === 'http'
+      ? { retryAfter: delay }
+      : { code, reason: formatRetryHint(delay, reason) }
   })
 }
