@@ -196,10 +196,7 @@ export interface ConnectionOptions {
    * Decides whether a close the application did not ask for is retried: `true`
    * retries after the backoff delay, `false` stops in `closed`, a number retries
    * after that many ms instead of the backoff delay (still counted against
-   * `maxAttempts`). A server close whose reason carries a retry hint
-   * (docs/retry-hint.md) is retried by the default after the hinted delay (capped by
-   * `maxDelay`) and not counted as an attempt; returning `true` keeps that hint,
-   * `false` or a number overrides it. Never called for a close the application asked for (those
+   * `maxAttempts`). Never called for a close the application asked for (those
    * never reconnect). Replaces the default table entirely; call
    * `defaultShouldReconnect(close)` to refine it. A throw or any other return value
    * (a negative or non-finite number, a string, undefined…) is reported by an
