@@ -5,7 +5,7 @@
  *       a `ws` server with the heartbeat companion; with `admission` ({ perSecond }),
  *       handshakes are gated by heartline/server's admission().
  *   { cmd: 'drain', window }  →  { drained: DrainResult, at }
- *       heartline/server's drain() over every client.
+ *       heartline/server's drain() over every client, then the listener is closed.
  *   { cmd: 'close-all', code }  →  { drained, at }
  *       what a restart does without drain: every client closed with `code`, no hint.
  *   { cmd: 'stats' }  →  { upgrades, accepted, received }
@@ -31,8 +31,13 @@ interface Message {
   code?: number
 }
 
-function listen(port: number, gate?: Message['admission']): void {
+function listen(port: number, gate?: Message['admission'], tries = 400): void {
   const server = new WebSocketServer({ host: '127.0.0.1', port })
+  // The old process may not have released the port yet: try again shortly.
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' || tries === 0) throw error
+    setTimeout(() => listen(port, gate, tries - 1), 5)
+  })
   wss = server
   if (gate) admission(server, gate)
   // Prepended, so a handshake is counted before anything (the gate included) sees it.
@@ -56,11 +61,22 @@ function listen(port: number, gate?: Message['admission']): void {
   attachHeartbeat(server, { sweepInterval: 0 })
 }
 
+/**
+ * A drained server closes its listener, so the replacement can bind before this
+ * process has exited. Not its callback, which waits for every connection to end
+ * (clients that came back meanwhile may still be connected).
+ */
+function stopListening(): Promise<void> {
+  wss?.close()
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 process.on('message', async (message: Message) => {
   if (message.cmd === 'listen') listen(message.port ?? 0, message.admission)
   else if (message.cmd === 'drain' && wss) {
     const at = now()
     const drained = await drain(wss, { window: message.window ?? 10_000 })
+    await stopListening()
     process.send?.({ drained, at })
   } else if (message.cmd === 'close-all' && wss) {
     const at = now()
@@ -74,6 +90,7 @@ process.on('message', async (message: Message) => {
           }),
       ),
     )
+    await stopListening()
     process.send?.({ drained: { clients: clients.length, terminated: 0 }, at })
   } else if (message.cmd === 'stats') {
     process.send?.({ upgrades, accepted, received: [...received] })

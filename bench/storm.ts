@@ -39,11 +39,19 @@ export const SCENARIOS: readonly StormScenario[] = [
 
 interface StormRun {
   peak: number
+  /** The same, over the attempts after the replacement listened. */
+  peakBack: number
   attemptsPerClient: number
   t99: number
   lost: number
   handshakesPeak: number
   acceptedPeak: number
+  /** ms from the event until drain() (or the plain close of every client) resolved; 0 for a crash. */
+  drainMs: number
+  /** ms from the event until the replacement listened. */
+  backMs: number
+  /** ms from the event until the last client saw its socket end (this process's CPU spreads it). */
+  lastCloseMs: number
 }
 
 interface StormProcess {
@@ -106,6 +114,7 @@ async function stormRun(
   let initiallyOpen = 0
   const openNow = new Set<number>()
   let at99 = Number.NaN
+  let lastCloseAt = Number.NaN
   let allBack: () => void = () => undefined
   const back = new Promise<void>((resolve) => {
     allBack = resolve
@@ -136,6 +145,7 @@ async function stormRun(
     conn.addEventListener('close', () => {
       openNow.delete(id)
       if (eventAt === 0 || sent) return
+      lastCloseAt = now()
       sent = true
       conn.send(`msg:${id}`)
     })
@@ -150,16 +160,19 @@ async function stormRun(
     ])
     await sleep(300)
     eventAt = now()
-    let replacement: Promise<unknown>
+    let replacement: Promise<{ at: number }>
+    let drainMs = 0
     if (scenario === 'drain' || scenario === 'restart') {
       await first.ask(
         scenario === 'drain' ? { cmd: 'drain', window } : { cmd: 'close-all', code: 1012 },
       )
+      drainMs = now() - eventAt
+      // The drained process has closed its listener: the replacement binds at once.
+      replacement = spare.ask<{ at: number }>({ cmd: 'listen', port })
       await first.kill()
-      replacement = spare.ask({ cmd: 'listen', port })
     } else {
       await first.kill()
-      replacement = spare.ask({
+      replacement = spare.ask<{ at: number }>({
         cmd: 'listen',
         port,
         ...(scenario === 'crash+admission' ? { admission: { perSecond } } : {}),
@@ -168,7 +181,8 @@ async function stormRun(
           : {}),
       })
     }
-    await replacement
+    const backAt = (await replacement).at
+    const backMs = backAt - eventAt
     await Promise.race([back, sleep(window + 60_000)])
     // Let the last flushes land before asking the replacement what it received.
     await sleep(300)
@@ -177,11 +191,15 @@ async function stormRun(
     })
     return {
       peak: (maxInWindow(attempts) / n) * 100,
+      peakBack: (maxInWindow(attempts.filter(([t]) => t >= backAt)) / n) * 100,
       attemptsPerClient: attempts.length / n,
       t99: at99 - eventAt,
       lost: n - seen.received.length,
       handshakesPeak: peakPer(seen.upgrades, 1000),
       acceptedPeak: peakPer(seen.accepted, 1000),
+      drainMs,
+      backMs,
+      lastCloseMs: lastCloseAt - eventAt,
     }
   } finally {
     for (const conn of conns) conn.close()
@@ -226,11 +244,15 @@ export async function storm({
     const pick = (k: keyof StormRun) => stats(list.map((x) => x[k]))
     result[scenario] = {
       peak: pick('peak'),
+      peakBack: pick('peakBack'),
       attemptsPerClient: pick('attemptsPerClient'),
       t99: pick('t99'),
       lost: pick('lost'),
       handshakesPeak: pick('handshakesPeak'),
       acceptedPeak: pick('acceptedPeak'),
+      drainMs: pick('drainMs'),
+      backMs: pick('backMs'),
+      lastCloseMs: pick('lastCloseMs'),
     }
   }
   return { clients: n, window, perSecond, rounds, result }
