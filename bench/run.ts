@@ -107,7 +107,12 @@ if (only === undefined) {
   await writeFile(join(BENCH, `RESULTS${suffix}.md`), markdown)
 }
 if (only?.has('B8') && results.B8) {
-  const block = renderStorm(results.B8).join('\n')
+  const block = renderStorm(results.B8, {
+    command: `npm run bench -- ${argv.join(' ')}`,
+    date: results.machine.date,
+    loadBefore: results.loadAverage.before,
+    seconds: durations.B8 ?? 0,
+  }).join('\n')
   const path = join(BENCH, `RESULTS${quick ? '.quick' : ''}.md`)
   const current = await readFile(path, 'utf8').catch(() => '')
   const from = current.indexOf(B8_START)

@@ -29,8 +29,22 @@ const LABEL: Record<StormScenario, string> = {
   crash: 'SIGKILL, defaults',
 }
 
-export function renderStorm(b: B8Results): string[] {
+/** Where a block from a partial run came from (a full run's header already says it). */
+export interface B8Meta {
+  command: string
+  date: string
+  loadBefore: number[]
+  seconds: number
+}
+
+export function renderStorm(b: B8Results, meta?: B8Meta): string[] {
   const lines: string[] = [B8_START, '## B8: storms (drain, admission, backoff strategies)', '']
+  if (meta) {
+    lines.push(
+      `This block comes from its own run: \`${meta.command}\`, ${meta.date}, ${meta.seconds} s; load average (1/5/15 min) before: ${meta.loadBefore.map((x) => x.toFixed(1)).join(' / ')} on this shared 2-core machine. The rest of this file is from the full run above.`,
+      '',
+    )
+  }
   const sim = b.simulated
   lines.push(
     `Simulated (bench/backoff-sim.ts, our own model after the AWS Architecture Blog's backoff simulator): every client needs one successful call to a resource that serves one call at a time (${sim.params.busy} ms each; a call arriving while one is served fails and retries). Sleep after failure k: none = min(cap, base·2^k); full = random(0, that); equal = half of it + random(0, half); decorrelated = min(cap, random(base, 3 × previous sleep)). base ${sim.params.base} ms, cap ${sim.params.cap} ms; ${sim.seeds} seeds. heartline's default backoff is full jitter.`,
@@ -95,7 +109,7 @@ function stormNotes(r: StormResult): string[] {
     `- **drain peak ≤ 1.5 %: ${d.peak.median <= 1.5 ? 'met' : 'missed'}** (median ${d.peak.median.toFixed(1)} %, runs ${d.peak.min.toFixed(1)}–${d.peak.max.toFixed(1)} %; restart with the defaults ${restart.peak.median.toFixed(1)} %, crash ${crash.peak.median.toFixed(1)} %).${
       d.peak.median <= 1.5
         ? ''
-        : ` Cause: the hints start at 0 ms, but the replacement listened only ${d.backMs.median.toFixed(0)} ms after the drain began (drain() itself took ${d.drainMs.median.toFixed(0)} ms to close every client), so about ${early.toFixed(0)} % of the clients came back to no server and fell back on full jitter over 1 s; and the ${r.clients} clients share one process, whose CPU delivered the close events over ${d.lastCloseMs.median.toFixed(0)} ms and fired the early hinted timers in bunches. Counting only the attempts after the replacement listened, the peak is ${d.peakBack.median.toFixed(1)} % (ideal ${(100 / (r.window / 100)).toFixed(1)} %). What would close it: a server that knows its restart time can start the spread after it (an offset before the window; not an option of drain() today), and one process per few clients instead of one for all.`
+        : ` Cause: the hints start at 0 ms, but the replacement listened only ${d.backMs.median.toFixed(0)} ms after the drain began (drain() itself took ${d.drainMs.median.toFixed(0)} ms to close every client), so about ${early.toFixed(0)} % of the clients came back to no server and fell back on full jitter over 1 s; and the ${r.clients} clients share one process, whose CPU delivered the close events over ${d.lastCloseMs.median.toFixed(0)} ms and fired the early hinted timers in bunches. Counting only the attempts after the replacement listened, the peak is ${d.peakBack.median.toFixed(1)} % (ideal ${(100 / (r.window / 100)).toFixed(1)} %): the jittered retries of those early returners land in the first second after it listens, on top of the hinted stream. What would close it: a server that knows its restart time can start the spread after it (an offset before the window; not an option of drain() today), and one process per few clients instead of one for all.`
     }`,
     `- **drain: 99 % open ≤ window + 1 s: ${d.t99.median <= r.window + 1000 ? 'met' : 'missed'}** (median ${d.t99.median.toFixed(0)} ms, runs ${d.t99.min.toFixed(0)}–${d.t99.max.toFixed(0)}).${
       d.t99.median <= r.window + 1000
