@@ -3,6 +3,7 @@
 import { VARIANTS } from './client-bound.js'
 import type { Stats } from './lib.js'
 import type { Results } from './run.js'
+import { renderStorm } from './storm-report.js'
 
 type S = Stats | undefined
 
@@ -336,6 +337,8 @@ export function renderMarkdown(r: Results): string {
     row('B7', 'classic: CPU share of one core (%)', b.cpuShare.classic, 1, '', undefined, 100)
     lines.push('')
   }
+
+  if (r.B8) lines.push(...renderStorm(r.B8))
 
   lines.push(...closingNote(r))
   return `${lines.join('\n')}\n`

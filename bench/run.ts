@@ -1,11 +1,14 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
- * Runs B1 (and B1C, client-bound) to B7, prints the table, writes bench/results.json and bench/RESULTS.md.
+ * Runs B1 (and B1C, client-bound) to B8, prints the table, writes bench/results.json and bench/RESULTS.md.
+ * A partial run that includes B8 replaces only B8's block of bench/RESULTS.md
+ * (and writes bench/results.storm.json), so storms can be rerun on their own.
  * Benchmarks, not tests: nothing here fails on a timing.
  */
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
+import { backoffComparison } from './backoff-sim.js'
 import { clientBound } from './client-bound.js'
 import { deadLink } from './deadlink.js'
 import { herd, herdSimulated } from './herd.js'
@@ -14,6 +17,8 @@ import { messagePathCost } from './micro.js'
 import { heapPerController, idleCost, rssPerConnection } from './process-benches.js'
 import { renderMarkdown } from './report.js'
 import { sizes } from './size.js'
+import { storm } from './storm.js'
+import { B8_END, B8_START, renderStorm } from './storm-report.js'
 import { throughput } from './throughput.js'
 
 const argv = process.argv.slice(2)
@@ -34,6 +39,8 @@ const PLAN = quick
       heap: { n: 500, rounds: 5 },
       rss: { n: 200, rounds: 5 },
       idle: { n: 200, rounds: 5, interval: 300, window: 900 },
+      backoffSim: { clients: [100, 10_000], seeds: 1 },
+      storm: { n: 200, rounds: 1, window: 2000, perSecond: 50 },
     }
   : {
       throughput: { n: 100_000, rounds: 9 },
@@ -46,6 +53,8 @@ const PLAN = quick
       heap: { n: 3000, rounds: 5 },
       rss: { n: 2000, rounds: 5 },
       idle: { n: 2000, rounds: 5, interval: 1000, window: 5000 },
+      backoffSim: { clients: [100, 10_000], seeds: 5 },
+      storm: { n: 1000, rounds: 3, window: 10_000, perSecond: 200 },
     }
 
 const started = Date.now()
@@ -83,6 +92,10 @@ const results = {
   })),
   B6: await timed('B6', () => sizes()),
   B7: await timed('B7', () => idleCost(PLAN.idle)),
+  B8: await timed('B8', async () => ({
+    simulated: backoffComparison(PLAN.backoffSim),
+    real: await storm(PLAN.storm),
+  })),
   loadAverage: { before: loadBefore, after: loadavg() },
   durations,
   totalSeconds: 0,
@@ -96,6 +109,30 @@ if (only === undefined) {
   const suffix = quick ? '.quick' : ''
   await writeFile(join(BENCH, `results${suffix}.json`), `${JSON.stringify(results, null, 2)}\n`)
   await writeFile(join(BENCH, `RESULTS${suffix}.md`), markdown)
+}
+if (only?.has('B8') && results.B8) {
+  const block = renderStorm(results.B8, {
+    command: `npm run bench -- ${argv.join(' ')}`,
+    date: results.machine.date,
+    loadBefore: results.loadAverage.before,
+    seconds: durations.B8 ?? 0,
+  }).join('\n')
+  const path = join(BENCH, `RESULTS${quick ? '.quick' : ''}.md`)
+  const current = await readFile(path, 'utf8').catch(() => '')
+  const from = current.indexOf(B8_START)
+  const to = current.indexOf(B8_END)
+  const closing = current.indexOf('## Closing note')
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from) + block + current.slice(to + B8_END.length + 1)
+      : closing >= 0
+        ? `${current.slice(0, closing)}${block}\n${current.slice(closing)}`
+        : `${current}\n${block}`
+  await writeFile(path, next)
+  await writeFile(
+    join(BENCH, `results.storm${quick ? '.quick' : ''}.json`),
+    `${JSON.stringify({ machine: results.machine, loadAverage: results.loadAverage, durations, B8: results.B8 }, null, 2)}\n`,
+  )
 }
 process.stdout.write(markdown)
 process.stderr.write(`total ${results.totalSeconds} s\n`)

@@ -72,6 +72,10 @@ export function planRetryWith(random: (system: ActorSystem<any>) => number) {
     ({ context, system }) => {
       if (context.reconnect === false) return {}
       const verdict = context.reconnectVerdict
+      // A retry the server scheduled (its close reason's hint) is not a failed attempt.
+      if (typeof verdict === 'object' && verdict !== null) {
+        return { retryDelay: Math.min(verdict.hint, context.reconnect.maxDelay) }
+      }
       return {
         retryDelay:
           typeof verdict === 'number'

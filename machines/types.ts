@@ -61,9 +61,11 @@ export interface CloseInfo {
 
 /**
  * The close policy's answer for one socket end: retry after the backoff delay,
- * stop, or retry after this many ms instead of the backoff delay.
+ * stop, retry after this many ms instead of the backoff delay, or retry when the
+ * server's close reason asked (`{ hint }`, docs/retry-hint.md): that retry waits
+ * the hint, capped by `maxDelay`, and is not counted as a failed attempt.
  */
-export type ReconnectVerdict = 'retry' | 'stop' | number
+export type ReconnectVerdict = 'retry' | 'stop' | number | { readonly hint: number }
 
 export interface ConnectionContext extends ConnectionInput {
   /** Failed attempts since the last connection that stayed open for `stableAfter`. */

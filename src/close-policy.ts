@@ -8,8 +8,10 @@
  * connect timeout, a manual or network-triggered restart) always retry: the code
  * on those is heartline's own or 1006, and says nothing about the server.
  */
+import type { ReconnectVerdict } from '../machines/types.js'
 import { describeValue } from './describe.js'
 import type { CloseDetails } from './options.js'
+import { retryHintOf } from './retry-hint.js'
 
 export interface ClosePolicyRow {
   /** The codes this row covers: one code or an inclusive range. */
@@ -131,9 +133,16 @@ function covers(row: ClosePolicyRow, code: number): boolean {
   return code >= row.codes[0] && code <= row.codes[1]
 }
 
-/** The default `shouldReconnect`: retry unless the server's close code says retrying cannot help. */
+/**
+ * The default `shouldReconnect`: retry unless the server's close code says retrying
+ * cannot help. A close that carries a valid retry hint (docs/retry-hint.md) always
+ * retries, whatever its code: the server said when to come back. Returning `true`
+ * lets the connection honour that hint.
+ */
 export function defaultShouldReconnect(close: CloseDetails): boolean {
   if (close.cause !== 'server-close' && close.cause !== 'error') return true
+  // retry hint: the server's explicit "come back in N ms" outranks the code table.
+  if (retryHintOf(close) !== null) return true
   for (const row of CLOSE_CODE_POLICY) if (covers(row, close.code)) return row.retry
   return true
 }
@@ -165,7 +174,7 @@ export function consultClosePolicy(
   policy: (close: CloseDetails) => unknown,
   close: CloseDetails,
   report: (problem: unknown) => void,
-): 'retry' | 'stop' | number {
+): ReconnectVerdict {
   let value: unknown
   let problem: unknown = null
   try {
@@ -179,5 +188,8 @@ export function consultClosePolicy(
     value = defaultShouldReconnect({ ...close })
   }
   if (typeof value === 'number') return value
-  return value === false ? 'stop' : 'retry'
+  if (value === false) return 'stop'
+  // `true` keeps the server's retry hint, when its close reason carried one.
+  const hint = retryHintOf(close)
+  return hint === null ? 'retry' : { hint }
 }

@@ -90,3 +90,4 @@ export {
   type WebSocketLike,
 } from './options.js'
 export { presets } from './presets.js'
+export { MAX_RETRY_HINT, parseRetryHint } from './retry-hint.js'

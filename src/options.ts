@@ -195,14 +195,16 @@ export interface ConnectionOptions {
   queue?: QueueOptions | false
   /**
    * Decides whether a close the application did not ask for is retried: `true`
-   * retries after the backoff delay, `false` stops in `closed`, a number retries
+   * retries after the backoff delay, or, when the server's close reason carries a
+   * retry hint (`retry-after=<ms>ms`, docs/retry-hint.md), after the hint capped by
+   * `maxDelay`, not counted as a failed attempt; `false` stops in `closed`; a number retries
    * after that many ms instead of the backoff delay (still counted against
    * `maxAttempts`). Never called for a close the application asked for (those
    * never reconnect). Replaces the default table entirely; call
    * `defaultShouldReconnect(close)` to refine it. A throw or any other return value
    * (a negative or non-finite number, a string, undefined…) is reported by an
    * `error` event carrying a TypeError or RangeError, and the default table decides.
-   * @default defaultShouldReconnect (the close-code table in the README)
+   * @default defaultShouldReconnect (the close-code table in docs/close-codes.md; a close with a valid retry hint always retries)
    */
   shouldReconnect?: (close: CloseDetails) => boolean | number
   /**
