@@ -31,7 +31,7 @@ interface StateNodeTree {
 }
 
 /** The state value of the leaf named `name` (the public state names are leaf keys). */
-function valueOf(machine: AnyStateMachine, name: string): unknown {
+function leafValue(machine: AnyStateMachine, name: string): unknown {
   const walk = (node: StateNodeTree, path: string[]): string[] | null => {
     const children = Object.values(node.states)
     if (children.length === 0) return node.key === name ? path : null
@@ -100,7 +100,7 @@ export function watchLeadership(conn: SharedConnection, session: Session): void 
   conn.addEventListener('statechange', (e) => {
     // The leader's own actor already feeds the session its inspection records.
     if (page.conn !== conn || conn.leader) return
-    const value = valueOf(session.machine, e.to)
+    const value = leafValue(session.machine, e.to)
     if (value !== null) session.follow(value)
   })
 }
