@@ -35,6 +35,7 @@ export interface ElkShape {
   labels?: ElkLabel[]
   children?: ElkShape[]
   edges?: ElkEdge[]
+  ports?: { id: string; width: number; height: number; layoutOptions?: Record<string, string> }[]
   layoutOptions?: Record<string, string>
 }
 export interface ElkEdge {
@@ -113,18 +114,60 @@ export async function layoutChart(
   const widest = (lines: string[], cls: string) =>
     Math.max(0, ...lines.map((line) => meter.width(line, cls)))
 
-  const elkEdges: ElkEdge[] = outer.map((a) => ({
-    id: a.id,
-    sources: [a.source],
-    targets: [a.target],
-    labels: [
-      {
-        text: a.lines.join('\n'),
-        width: widest(a.lines, 'edge-label') + 6,
-        height: a.lines.length * LINE + 2,
-      },
-    ],
-  }))
+  const labelOf = (a: Arrow): ElkLabel => ({
+    text: a.lines.join('\n'),
+    width: widest(a.lines, 'edge-label') + 6,
+    height: a.lines.length * LINE + 2,
+  })
+
+  // The top level is laid out downwards and each top-level compound rightwards,
+  // so the states a socket end goes through sit under `live`, not beside it,
+  // and the chart fits a laptop's width. ELK keeps one direction per hierarchy
+  // it lays out as a whole, so each top-level compound is its own layout and an
+  // arrow leaving or entering one is cut at a port on its lower border: one part
+  // inside, one at the top level (which carries the label), joined again below.
+  const topOf = (id: string): string => {
+    let at = id
+    for (let n = byId.get(at); n && n.parent !== rootId && n.parent !== null; n = byId.get(at))
+      at = n.parent
+    return at
+  }
+  const rootEdges: ElkEdge[] = []
+  const innerEdges = new Map<string, ElkEdge[]>()
+  const portsOf = new Map<
+    string,
+    { id: string; width: number; height: number; layoutOptions: Record<string, string> }[]
+  >()
+  const addInner = (top: string, edge: ElkEdge) => {
+    const list = innerEdges.get(top) ?? []
+    list.push(edge)
+    innerEdges.set(top, list)
+  }
+  const portOn = (top: string, id: string): string => {
+    const list = portsOf.get(top) ?? []
+    list.push({ id, width: 1, height: 1, layoutOptions: { 'elk.port.side': 'SOUTH' } })
+    portsOf.set(top, list)
+    return id
+  }
+  for (const a of outer) {
+    const s = topOf(a.source)
+    const t = topOf(a.target)
+    if (s === t && s !== a.source) {
+      addInner(s, { id: a.id, sources: [a.source], targets: [a.target], labels: [labelOf(a)] })
+      continue
+    }
+    let from = a.source
+    let to = a.target
+    if (s !== a.source) {
+      from = portOn(s, `${a.id}:out`)
+      addInner(s, { id: `${a.id}:in-s`, sources: [a.source], targets: [from] })
+    }
+    if (t !== a.target) {
+      to = portOn(t, `${a.id}:in`)
+      addInner(t, { id: `${a.id}:in-t`, sources: [to], targets: [a.target] })
+    }
+    rootEdges.push({ id: a.id, sources: [from], targets: [to], labels: [labelOf(a)] })
+  }
 
   const toElk = (id: string): ElkShape => {
     const node = byId.get(id)
@@ -155,20 +198,57 @@ export async function layoutChart(
   }
   const root: ElkShape = {
     ...toElk(rootId),
-    edges: elkEdges,
+    edges: rootEdges,
+  }
+  for (const child of root.children ?? []) {
+    if (!child.children) continue
+    child.edges = innerEdges.get(child.id) ?? []
+    child.ports = portsOf.get(child.id) ?? []
+    child.layoutOptions = {
+      ...child.layoutOptions,
+      'elk.algorithm': 'layered',
+      'elk.direction': 'RIGHT',
+      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+      'elk.portConstraints': 'FIXED_SIDE',
+      'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+    }
   }
   root.layoutOptions = {
     ...root.layoutOptions,
     'elk.algorithm': 'layered',
-    'elk.direction': 'RIGHT',
-    'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+    'elk.direction': 'DOWN',
+    'elk.hierarchyHandling': 'SEPARATE_CHILDREN',
     'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
     'elk.json.shapeCoords': 'ROOT',
     'elk.json.edgeCoords': 'ROOT',
   }
   try {
-    return (await new ELK().layout(root as never)) as unknown as ElkShape
+    return joinCutArrows((await new ELK().layout(root as never)) as unknown as ElkShape)
   } finally {
     meter.dispose()
   }
+}
+
+type Point = { x: number; y: number }
+const pointsOf = (e: ElkEdge | undefined): Point[] =>
+  (e?.sections ?? []).flatMap((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint])
+
+/** Joins each arrow cut at a compound's border back into one path, on the top level. */
+function joinCutArrows(root: ElkShape): ElkShape {
+  const cut = new Map<string, ElkEdge>()
+  for (const child of root.children ?? []) {
+    for (const e of child.edges ?? []) if (e.id.includes(':')) cut.set(e.id, e)
+    child.edges = (child.edges ?? []).filter((e) => !e.id.includes(':'))
+  }
+  for (const edge of root.edges ?? []) {
+    const head = pointsOf(cut.get(`${edge.id}:in-s`))
+    const tail = pointsOf(cut.get(`${edge.id}:in-t`))
+    if (head.length === 0 && tail.length === 0) continue
+    const points = [...head.slice(0, -1), ...pointsOf(edge), ...tail.slice(1)]
+    const first = points[0]
+    const last = points[points.length - 1]
+    if (!first || !last) continue
+    edge.sections = [{ startPoint: first, endPoint: last, bendPoints: points.slice(1, -1) }]
+  }
+  return root
 }

@@ -33,7 +33,7 @@ async function draw(machine: AnyStateMachine, view: ChartView): Promise<void> {
 const SVG = 'http://www.w3.org/2000/svg'
 
 /**
- * When the chart is larger than its panel (it is drawn at full size so its text
+ * When the chart is wider than its panel (it is drawn at full size so its text
  * stays legible), a small overview shows all of it, live (an SVG <use> of the
  * drawing), with the part in view outlined; a click there scrolls to that part.
  */
@@ -53,8 +53,9 @@ function drawOverview(): void {
   svg.append(use, frame)
   box.append(svg)
   const update = () => {
-    const overflow =
-      host.scrollWidth > host.clientWidth + 1 || host.scrollHeight > host.clientHeight + 1
+    // Scrolling down a chart that fits the width is plain page reading; the
+    // overview is for a chart wider than its panel (a narrow window).
+    const overflow = host.scrollWidth > host.clientWidth + 1
     box.hidden = !overflow
     const inner = host.querySelector('svg')
     if (!overflow || !inner) return

@@ -14,6 +14,7 @@ import { initLessons } from './lessons.js'
 import { initMetricsPanel } from './metrics-panel.js'
 import { initOptionsPanel } from './options-panel.js'
 import { connectLocal } from './page-connection.js'
+import { initSharedToggle } from './page-shared.js'
 import { page } from './page-state.js'
 import type { ServerMessage } from './protocol.js'
 import { initRecordings } from './recordings.js'
@@ -75,6 +76,7 @@ function onServerMessage(message: ServerMessage) {
 
 async function main() {
   initSessionsPanel()
+  initSharedToggle()
   initOptionsPanel(() => connectLocal())
   initControlsPanel()
   initFaultsPanel()

@@ -29,7 +29,9 @@ export function renderMetrics(): void {
   const host = $('metrics')
   host.textContent = ''
   if (!session) return
-  const own = session.id === 'local' ? page.conn?.metrics : undefined
+  // A shared connection's metrics live with its socket, in the leader tab.
+  const conn = session.id === 'local' ? page.conn : null
+  const own = conn && 'metrics' in conn ? conn.metrics : undefined
   const m = own ?? fromSession(session)
   host.dataset.source = own ? 'conn.metrics' : 'records'
   const rtts = session.rtts.slice(-20)

@@ -11,8 +11,10 @@
  */
 import { connectionMachine } from '../machines/connection.js'
 import { type ConnectionOptions, createConnection, toRecord } from '../src/index.js'
+import { createSharedConnection } from '../src/shared/index.js'
 import { $ } from './dom.js'
 import { readOptions } from './options-panel.js'
+import { SHARED_NAME, sharedMode, watchLeadership } from './page-shared.js'
 import { page } from './page-state.js'
 import { Session } from './session.js'
 
@@ -102,21 +104,35 @@ let wsUrl = ''
 export function connectLocal(url = wsUrl): void {
   wsUrl = url
   $('options-error').textContent = ''
-  const session = new Session('local', 'This page', connectionMachine, false)
+  const shared = sharedMode()
+  const session = new Session(
+    'local',
+    shared ? 'This page (shared across tabs)' : 'This page',
+    connectionMachine,
+    false,
+  )
   try {
-    const options: ConnectionOptions = readOptions()
-    const previous = page.conn
-    const next = createConnection(wsUrl, {
-      ...options,
+    const options: ConnectionOptions = {
+      ...readOptions(),
       WebSocket: watchedWebSocket(session),
       lifecycle: { window: network, document },
+      // In shared mode this reaches the leader tab's connection only.
       inspect: (event) => {
         const record = toRecord(event)
         if (record) session.ingest(record)
       },
-    })
-    previous?.close(1000, 'options changed')
-    page.conn = next
+    }
+    const previous = page.conn
+    if (shared) {
+      const next = createSharedConnection(wsUrl, { ...options, name: SHARED_NAME })
+      previous?.close(1000, 'options changed')
+      page.conn = next
+      watchLeadership(next, session)
+    } else {
+      const next = createConnection(wsUrl, options)
+      previous?.close(1000, 'options changed')
+      page.conn = next
+    }
   } catch (error) {
     $('options-error').textContent = (error as Error).message
     return

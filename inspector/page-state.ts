@@ -5,6 +5,7 @@
  * instead of calling one another.
  */
 import type { Connection } from '../src/index.js'
+import type { SharedConnection } from '../src/shared/index.js'
 import type { Frame, Session } from './session.js'
 
 type Topic = 'sessions' | 'select' | 'change' | 'rows' | 'travel'
@@ -12,8 +13,8 @@ type Topic = 'sessions' | 'select' | 'change' | 'rows' | 'travel'
 class PageState {
   readonly sessions = new Map<string, Session>()
   current = 'local'
-  /** The page's own connection (null until the server said where it is). */
-  conn: Connection | null = null
+  /** The page's own connection (null until the server said where it is); shared across tabs with `?shared=1`. */
+  conn: Connection | SharedConnection | null = null
   /** Leaf states the chart highlighted for the current session, in order (tests read it). */
   readonly shown: string[] = []
   /** The frame time travel shows; null: live. */

@@ -15,6 +15,8 @@ export type RowKind =
   | 'error'
   | 'timer'
   | 'fault'
+  /** Which tab holds a socket shared across tabs (`leaderchange`). */
+  | 'tabs'
 
 export const ROW_KINDS: readonly RowKind[] = [
   'handshake',
@@ -27,6 +29,7 @@ export const ROW_KINDS: readonly RowKind[] = [
   'error',
   'timer',
   'fault',
+  'tabs',
 ]
 
 /** One line of the sequence diagram. `dir`: to the server, to the client, or a note on one side. */

@@ -163,8 +163,15 @@ export class Session {
       }
       for (const name of names) {
         const d = delays[name]
-        const total =
-          typeof d === 'function' ? Number(d({ context, event: { type: '' } })) : Number(d)
+        let total: number
+        try {
+          total = typeof d === 'function' ? Number(d({ context, event: { type: '' } })) : Number(d)
+        } catch {
+          total = Number.NaN
+        }
+        // A delay read from a context this session never saw (a tab following
+        // another tab's socket hears states, not context): no countdown to show.
+        if (!Number.isFinite(total)) continue
         const since = entered.get(id) ?? frame?.at ?? Date.now()
         out.push({ name, state: id, total, deadline: since + total })
       }
@@ -217,6 +224,19 @@ export class Session {
       found = f
     }
     return found ?? this.frames[0]
+  }
+
+  /**
+   * Shows the state `value` without an inspection record: for a tab that follows
+   * a socket held by another tab and hears only its `statechange` events (no
+   * edges, no context; timers count from when this tab heard the change).
+   */
+  follow(value: unknown, at = Date.now()): void {
+    this.#setValue(value, at, null)
+    this.#pendingRetryRow = false
+    this.lastEdges = []
+    this.#frame(at, [], true)
+    this.onChange([])
   }
 
   ingest(record: InspectionRecord): void {

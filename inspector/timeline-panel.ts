@@ -4,6 +4,7 @@
  * chart, the context and the timers show that moment; "Live" returns.
  */
 import { $, download, h, time } from './dom.js'
+import { sharedMode } from './page-shared.js'
 import { page } from './page-state.js'
 import { ROW_KINDS, type RowKind } from './session.js'
 
@@ -128,6 +129,8 @@ function exportTimeline() {
 export function initTimelinePanel(): void {
   const filter = $('kind-filter')
   for (const kind of ROW_KINDS) {
+    // Leader changes happen only with a connection shared across tabs.
+    if (kind === 'tabs' && !sharedMode()) continue
     const id = `kind-${kind}`
     const box = h('input', { type: 'checkbox', id })
     box.checked = true

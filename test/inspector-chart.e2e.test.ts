@@ -1,7 +1,8 @@
 /**
  * The chart reads at 1280×800 and 1920×1080, measured from the geometry Chromium
  * computed: every label at least 12 px tall on screen, no label over another
- * label or a state, no edge through a state it does not enter or leave; in both
+ * label or a state, no edge through a state it does not enter or leave, and the
+ * whole chart within the panel's visible width (no sideways scrolling); in both
  * views. Screenshots go to test-results/.
  */
 import { mkdirSync } from 'node:fs'
@@ -41,6 +42,24 @@ async function openPage(width: number, height: number): Promise<Page> {
   return page
 }
 
+/** The chart's box against the panel's visible box, in CSS px on screen. */
+function chartFit(page: Page) {
+  return page.evaluate(() => {
+    const host = document.getElementById('chart') as HTMLElement
+    const svg = (host.querySelector('svg') as SVGSVGElement).getBoundingClientRect()
+    const panel = host.getBoundingClientRect()
+    return {
+      chartLeft: svg.left,
+      chartRight: svg.right,
+      chartWidth: svg.width,
+      panelLeft: panel.left + host.clientLeft,
+      panelRight: panel.left + host.clientLeft + host.clientWidth,
+      panelWidth: host.clientWidth,
+      scrollWidth: host.scrollWidth,
+    }
+  })
+}
+
 async function showView(page: Page, view: 'all' | 'main') {
   await page.check(`#chart-view-${view}`)
   await page.waitForSelector(`#chart svg[data-view="${view}"]`)
@@ -66,6 +85,13 @@ describe('chart legibility', () => {
           expect(m.overlappingLabels).toEqual([])
           expect(m.labelsOnStates).toEqual([])
           expect(m.edgesThroughStates).toEqual([])
+          const fit = await chartFit(page)
+          console.log(
+            `${width}×${height} ${view}: chart ${Math.round(fit.chartWidth)} px wide in a ${fit.panelWidth} px panel`,
+          )
+          expect(fit.chartLeft).toBeGreaterThanOrEqual(fit.panelLeft - 0.5)
+          expect(fit.chartRight).toBeLessThanOrEqual(fit.panelRight + 0.5)
+          expect(fit.scrollWidth).toBeLessThanOrEqual(fit.panelWidth)
           await page.screenshot({ path: `${SHOTS}/chart-${view}-${width}x${height}.png` })
         }
         await showView(page, 'all')
