@@ -22,6 +22,8 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 export interface WebSocketLike {
   readonly readyState: number
   readonly protocol: string
+  /** The extensions the server agreed to (absent on some test doubles). */
+  readonly extensions?: string
   readonly bufferedAmount: number
   binaryType: string
   send(data: SendData): void

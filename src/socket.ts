@@ -23,8 +23,8 @@ export interface SocketHost {
   readonly options: ResolvedOptions
   /** The URL source (validated on every attempt when it is a function). */
   readonly url: UrlSource
-  /** Called with every inbound message that is not a hidden pong. */
-  deliver(event: MessageEvent): void
+  /** Called with the data of every inbound message that is not a hidden pong. */
+  deliver(data: unknown): void
   /** The socket opened (the chart then makes it writable, after the queue flush). */
   opened(ws: WebSocketLike, url: string): void
   /** The socket must take no more application data. */
@@ -115,7 +115,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
         send({ type: 'heartbeat.alive', rtt })
       }
       if (hidePongs && isPong(event.data)) return
-      host.deliver(event)
+      host.deliver(event.data)
     }
     const onClose = (event: CloseEvent) => {
       if (ws !== undefined) host.detach(ws)

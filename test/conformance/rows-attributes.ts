@@ -141,6 +141,7 @@ export const ATTRIBUTE_ROWS: Row[] = [
   {
     id: 'handler.non-function',
     description: 'a handler set to a string or number reads back null; an object is kept',
+    wsDeparts: 'ws reads back null for an object handler (HTML keeps any object)',
     run: async (ctx) => {
       const sock = ctx.make(`${ctx.base}/echo`)
       const out: Record<string, string> = {}
@@ -173,6 +174,7 @@ export const ATTRIBUTE_ROWS: Row[] = [
   {
     id: 'handler.replace-keeps-position',
     description: 'replacing onmessage keeps the place where the first one was set',
+    wsDeparts: 'ws removes the old handler and adds the new one after every listener',
     run: async (ctx) => {
       const sock = await opened(ctx)
       const log: string[] = []
