@@ -32,6 +32,9 @@ export interface WebSocketLike {
   removeEventListener(type: string, listener: (event: never) => void): void
   /** `ws` only: destroys the TCP socket at once instead of waiting for the close handshake. */
   terminate?: () => void
+  /** `ws` only (an EventEmitter): 'message' is emitted as `(data, isBinary)`. */
+  on?: (type: 'message', listener: (data: never, isBinary: boolean) => void) => unknown
+  off?: (type: 'message', listener: (data: never, isBinary: boolean) => void) => unknown
 }
 
 /** Data `send()` accepts: what `WebSocket.send` accepts everywhere. */
