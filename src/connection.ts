@@ -25,7 +25,7 @@ import type {
   OpenEvent,
   StateChangeEvent,
 } from './events.js'
-import { createEvent, MessageEventClass } from './events.js'
+import { createEvent } from './events.js'
 import { HandlerSlots } from './handlers.js'
 import { bindHost, type ConnectionHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
@@ -160,6 +160,8 @@ export class Connection extends EventTarget {
   readonly #queue: OutgoingQueue
   /** The current attempt's socket, from its creation until it ends. */
   #socket: WebSocketLike | null = null
+  /** The socket detached last: while the chart waits for its close, readyState follows it. */
+  #ended: WebSocketLike | null = null
   /** The subprotocol of the socket that opened last ('' once closed for good). */
   #protocol = ''
   #url: string
@@ -218,7 +220,7 @@ export class Connection extends EventTarget {
       deliver: (data) => {
         // One event per message, as the standard requires, and none when nobody listens.
         if (this.#heard)
-          this.dispatchEvent(new MessageEventClass('message', { data, origin: this.#origin }))
+          this.dispatchEvent(new MessageEvent('message', { data, origin: this.#origin }))
       },
       created: (ws, createdUrl) => {
         this.#socket = ws
@@ -231,6 +233,7 @@ export class Connection extends EventTarget {
         this.#origin = new URL(openedUrl).origin
       },
       detach: (ws) => {
+        this.#ended = ws
         this.#queue.hold(ws)
         if (this.#socket === ws) this.#socket = null
       },
@@ -268,7 +271,10 @@ export class Connection extends EventTarget {
 
   /** The state as a WebSocket would report it: waiting to reconnect reads as CONNECTING. */
   get readyState(): 0 | 1 | 2 | 3 {
-    return READY_STATE[this.state]
+    const state = READY_STATE[this.state]
+    // A browser socket that failed is CLOSED while its error event runs, before
+    // its close event; `ws` reads CLOSING there. Either way the socket says.
+    return state === 2 && this.#ended?.readyState === 3 ? 3 : state
   }
   /** The URL of the current (or last) attempt. */
   get url(): string {

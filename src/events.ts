@@ -80,27 +80,11 @@ class CloseEventShim extends Event {
   }
 }
 
-/** A message event where the platform has no `MessageEvent` (none known today; kept for odd hosts). */
-class MessageEventShim extends Event {
-  readonly data: unknown
-  readonly origin: string
-  readonly lastEventId = ''
-  constructor(type: string, init: { data?: unknown; origin?: string } = {}) {
-    super(type)
-    this.data = init.data
-    this.origin = init.origin ?? ''
-  }
-}
-
 type CloseEventCtor = new (
   type: string,
   init: { code: number; reason: string; wasClean: boolean },
 ) => Event
-type MessageEventCtor = new (type: string, init: { data: unknown; origin: string }) => MessageEvent
-
-const g = globalThis as { CloseEvent?: CloseEventCtor; MessageEvent?: MessageEventCtor }
-export const MessageEventClass: MessageEventCtor =
-  g.MessageEvent ?? (MessageEventShim as unknown as MessageEventCtor)
+const g = globalThis as { CloseEvent?: CloseEventCtor }
 
 /**
  * A fresh event of `type` carrying `fields`. A close event gets code, reason and

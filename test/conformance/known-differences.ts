@@ -5,6 +5,6 @@
  * matching, so the list always says exactly what is left to do.
  */
 export const KNOWN_DIFFERENCES: { chromium: string[]; node: string[] } = {
-  chromium: ['ev.error', 'close.while-connecting'],
-  node: ['close.while-connecting'],
+  chromium: [],
+  node: [],
 }
