@@ -16,9 +16,13 @@ export const SIZE_TARGET = 4096
  * small margin. Lower it as the code shrinks; never raise it without a reason.
  * Raised from 7300 to 12 600 when the lifecycle work (metrics, close-code
  * table, network and page listeners), the stricter option validation and the
- * inspector bridge joined the main entry (12 006 B then).
+ * inspector bridge joined the main entry (12 006 B then). Raised to 12 900
+ * when the connection became a drop-in WebSocket (12 172 B before, 12 811 B
+ * after): on<type> handler slots over EventTarget, the WebIDL conversions of
+ * close(), URLs resolved against the page, and the listener-order fix for
+ * Node's EventTarget.
  */
-export const SIZE_BUDGET = 12_600
+export const SIZE_BUDGET = 12_900
 
 export interface Size {
   minified: number

@@ -420,6 +420,9 @@ export const connectionMachine = setup({
           entry: 'closeSocket',
           on: {
             'socket.close': socketEnded(),
+            // A socket closed before it opened fails: error, then close 1006
+            // (WHATWG WebSockets, close(): "fail the WebSocket connection").
+            'socket.error': { actions: 'announceError' },
             'app.close': { actions: 'acceptUserClose' },
           },
           after: {

@@ -76,8 +76,11 @@ export interface ConnectionContext extends ConnectionInput {
   pingDelay: number
   /** Why the current socket is being closed (`user` once the application called `close()`); null while nobody asked. */
   closeCause: CloseCause | null
-  /** The code and reason the application passed to `close()`. */
-  closeRequest: { code: number; reason: string } | null
+  /**
+   * The code and reason the application passed to `close()`; no code means a
+   * close frame without a status (the peer reads 1005, RFC 6455 §7.1.5).
+   */
+  closeRequest: { code?: number; reason: string } | null
   /** The last socket end, as reported to the application. */
   lastClose: CloseInfo | null
   /** What the close policy answered for the last socket end it was asked about; null until then. */
@@ -105,7 +108,7 @@ export type SocketEvent =
 
 /** Events the application sends (through the adapter, after validation). */
 export type AppEvent =
-  | { type: 'app.close'; code: number; reason: string }
+  | { type: 'app.close'; code?: number; reason: string }
   | { type: 'app.reconnect' }
   /** The page came back (visible again, unfrozen, restored): timers may have slept. */
   | { type: 'app.resume' }
@@ -122,7 +125,7 @@ export type ConnectionEvent = SocketEvent | AppEvent | NetworkEvent | DecisionEv
 
 /** Commands the chart sends to the socket actor. */
 export type SocketCommand =
-  | { type: 'socket.close'; code: number; reason: string }
+  | { type: 'socket.close'; code?: number; reason: string }
   | { type: 'heartbeat.ping' }
   | { type: 'heartbeat.check' }
   /** The pong deadline came: how long since the ping, and was there traffic after it? */

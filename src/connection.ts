@@ -19,15 +19,14 @@ import { describeValue } from './describe.js'
 import type {
   CloseEventDetails,
   ConnectionEventMap,
-  DropEvent,
   DropReason,
   ErrorEventDetails,
-  HeartlineEvent,
   Listener,
   OpenEvent,
   StateChangeEvent,
 } from './events.js'
-import { ListenerTable, rethrowLater } from './events.js'
+import { createEvent } from './events.js'
+import { HandlerSlots } from './handlers.js'
 import { bindHost, type ConnectionHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { checkSendData } from './option-checks.js'
@@ -51,6 +50,8 @@ export type {
   StateChangeEvent,
 } from './events.js'
 
+const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
+
 const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
   connecting: 0,
   open: 1,
@@ -60,7 +61,50 @@ const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
   closed: 3,
 }
 
-export class Connection {
+function rethrowLater(error: unknown): void {
+  // As EventTarget does: one failing subscriber must not stop the others or the chart.
+  setTimeout(() => {
+    throw error
+  }, 0)
+}
+
+/**
+ * Whether this platform's EventTarget runs a listener added during a dispatch in
+ * that same dispatch. The DOM Standard ("inner invoke") runs over the list as it
+ * was when the dispatch began, and browsers do; Node's EventTarget (20 at least)
+ * walks its live list (see below). Probed once, on first need.
+ */
+let lateListenersRun: boolean | undefined
+function platformRunsLateListeners(): boolean {
+  if (lateListenersRun === undefined) {
+    const probe = new EventTarget()
+    lateListenersRun = false
+    // Node walks a linked list, reading each next entry just before calling the
+    // one before it: the late listener runs when another follows the one adding it.
+    probe.addEventListener('x', () =>
+      probe.addEventListener('x', () => {
+        lateListenersRun = true
+      }),
+    )
+    probe.addEventListener('x', () => undefined)
+    probe.dispatchEvent(new Event('x'))
+  }
+  return lateListenersRun
+}
+
+function captureOf(options: ListenerOptions | EventListenerOptions | undefined): boolean {
+  return typeof options === 'boolean' ? options : options?.capture === true
+}
+
+type Deferred = [string, EventListenerOrEventListenerObject, ListenerOptions | undefined]
+
+/** Listener options as EventTarget takes them (a boolean is `capture`). */
+export type ListenerOptions = boolean | AddEventListenerOptions
+
+/** An `on<type>` handler: called with the connection as `this`; returning false cancels the event. */
+export type Handler<E> = ((this: Connection, event: E) => unknown) | null
+
+export class Connection extends EventTarget {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
   static readonly CLOSING = 2
@@ -70,19 +114,54 @@ export class Connection {
   readonly CLOSING = 2
   readonly CLOSED = 3
 
-  onopen: ((event: OpenEvent) => void) | null = null
-  onmessage: ((event: MessageEvent) => void) | null = null
-  onerror: ((event: ErrorEventDetails) => void) | null = null
-  onclose: ((event: CloseEventDetails) => void) | null = null
+  readonly #handlers = new HandlerSlots(this)
+  get onopen(): Handler<OpenEvent> {
+    return this.#handlers.get('open') as Handler<OpenEvent>
+  }
+  set onopen(value: Handler<OpenEvent>) {
+    this.#handlers.set('open', value)
+  }
+  get onmessage(): Handler<MessageEvent> {
+    return this.#handlers.get('message') as Handler<MessageEvent>
+  }
+  set onmessage(value: Handler<MessageEvent>) {
+    this.#handlers.set('message', value)
+  }
+  get onerror(): Handler<ErrorEventDetails> {
+    return this.#handlers.get('error') as Handler<ErrorEventDetails>
+  }
+  set onerror(value: Handler<ErrorEventDetails>) {
+    this.#handlers.set('error', value)
+  }
+  get onclose(): Handler<CloseEventDetails> {
+    return this.#handlers.get('close') as Handler<CloseEventDetails>
+  }
+  set onclose(value: Handler<CloseEventDetails>) {
+    this.#handlers.set('close', value)
+  }
 
   /** The XState actor running the chart. */
   readonly actor: Actor<ConnectionMachine>
 
   readonly #options: ResolvedOptions
-  readonly #listeners = new ListenerTable()
+  /**
+   * Whether anything ever listened for messages (a handler or a listener): until
+   * then an inbound message builds no event at all.
+   */
+  #heard = false
+  /** Types being dispatched, on a platform that would run listeners added meanwhile. */
+  readonly #busy: string[] = []
+  /** Listeners added during such a dispatch, added once it ends. */
+  #deferred: Deferred[] = []
+  /** The origin of the current socket's URL, as a MessageEvent reports it. */
+  #origin = ''
+  /** The extensions the server agreed to for the socket that opened last. */
+  #extensions = ''
   readonly #queue: OutgoingQueue
   /** The current attempt's socket, from its creation until it ends. */
   #socket: WebSocketLike | null = null
+  /** The socket detached last: while the chart waits for its close, readyState follows it. */
+  #ended: WebSocketLike | null = null
   /** The subprotocol of the socket that opened last ('' once closed for good). */
   #protocol = ''
   #url: string
@@ -100,6 +179,7 @@ export class Connection {
   #probe: LivenessProbe | null = null
 
   constructor(url: UrlProvider, options?: ConnectionOptions) {
+    super()
     const resolved = resolveOptions(options)
     this.#options = resolved
     this.#metrics = new MetricsRecorder(resolved.now)
@@ -137,16 +217,23 @@ export class Connection {
     return {
       options: this.#options,
       url,
-      deliver: (event) => this.#listeners.deliver(this, event),
+      deliver: (data) => {
+        // One event per message, as the standard requires, and none when nobody listens.
+        if (this.#heard)
+          this.dispatchEvent(new MessageEvent('message', { data, origin: this.#origin }))
+      },
       created: (ws, createdUrl) => {
         this.#socket = ws
         this.#url = createdUrl
       },
       opened: (ws, openedUrl) => {
         this.#protocol = ws.protocol
+        this.#extensions = typeof ws.extensions === 'string' ? ws.extensions : ''
         this.#url = openedUrl
+        this.#origin = new URL(openedUrl).origin
       },
       detach: (ws) => {
+        this.#ended = ws
         this.#queue.hold(ws)
         if (this.#socket === ws) this.#socket = null
       },
@@ -184,7 +271,10 @@ export class Connection {
 
   /** The state as a WebSocket would report it: waiting to reconnect reads as CONNECTING. */
   get readyState(): 0 | 1 | 2 | 3 {
-    return READY_STATE[this.state]
+    const state = READY_STATE[this.state]
+    // A browser socket that failed is CLOSED while its error event runs, before
+    // its close event; `ws` reads CLOSING there. Either way the socket says.
+    return state === 2 && this.#ended?.readyState === 3 ? 3 : state
   }
   /** The URL of the current (or last) attempt. */
   get url(): string {
@@ -202,13 +292,27 @@ export class Connection {
   get queued(): number {
     return this.#queue.length
   }
+  /** The extensions the server agreed to ('' when none, or before the first open). */
+  get extensions(): string {
+    return this.#extensions
+  }
   get binaryType(): string {
     return this.#binaryType ?? this.#socket?.binaryType ?? 'blob'
   }
-  /** Applied to the current socket and every later one. */
+  /**
+   * Applied to the current socket and every later one. A value the socket does
+   * not know is ignored, as the WebIDL enum attribute is (WHATWG WebSockets,
+   * `binaryType`); with no socket yet, `blob`, `arraybuffer` and `ws`'s
+   * `nodebuffer` and `fragments` are kept.
+   */
   set binaryType(value: string) {
-    this.#binaryType = value
-    if (this.#socket) this.#socket.binaryType = value
+    const socket = this.#socket
+    if (socket) {
+      socket.binaryType = value
+      this.#binaryType = socket.binaryType
+    } else if (BINARY_TYPES.includes(String(value))) {
+      this.#binaryType = String(value)
+    }
   }
   /** One of `connecting`, `open`, `awaitingPong`, `closing`, `waitingToReconnect`, `closed`. */
   get state(): ConnectionStateName {
@@ -270,35 +374,83 @@ export class Connection {
     }
   }
 
-  addEventListener<K extends keyof ConnectionEventMap>(
+  override addEventListener<K extends keyof ConnectionEventMap>(
     type: K,
     listener: Listener<ConnectionEventMap[K]> | null,
+    options?: ListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
   ): void {
-    if (listener !== null) this.#listeners.add(type, listener as Listener<never>)
+    if (type === 'message' && listener !== null) this.#heard = true
+    if (listener !== null && this.#busy.includes(type)) {
+      this.#deferred.push([type, listener, options])
+      return
+    }
+    super.addEventListener(type, listener, options)
   }
 
-  removeEventListener<K extends keyof ConnectionEventMap>(
+  override removeEventListener<K extends keyof ConnectionEventMap>(
     type: K,
     listener: Listener<ConnectionEventMap[K]> | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
   ): void {
-    if (listener !== null) this.#listeners.remove(type, listener as Listener<never>)
+    if (this.#deferred.length > 0) {
+      const capture = captureOf(options)
+      this.#deferred = this.#deferred.filter(
+        ([t, l, o]) => !(t === type && l === listener && captureOf(o) === capture),
+      )
+    }
+    super.removeEventListener(type, listener, options)
+  }
+
+  override dispatchEvent(event: Event): boolean {
+    if (!platformRunsLateListeners()) return super.dispatchEvent(event)
+    const busy = this.#busy
+    busy.push(event.type)
+    try {
+      return super.dispatchEvent(event)
+    } finally {
+      busy.pop()
+      if (busy.length === 0 && this.#deferred.length > 0) {
+        const deferred = this.#deferred
+        this.#deferred = []
+        for (const [type, listener, options] of deferred)
+          super.addEventListener(type, listener, options)
+      }
+    }
   }
 
   // ---- internals ---------------------------------------------------------------
 
-  #dispatch(event: Omit<HeartlineEvent, 'target'> & Record<string, unknown>): void {
-    this.#listeners.dispatch({ ...event, target: this } as HeartlineEvent)
+  #dispatch(type: string, fields: Record<string, unknown>): void {
+    this.dispatchEvent(createEvent(type, fields))
   }
 
   #drop(data: SendData, reason: DropReason): void {
-    this.#dispatch({ type: 'drop', data, reason } satisfies Omit<DropEvent, 'target'>)
+    this.#dispatch('drop', { data, reason })
   }
 
   #report(error: unknown): void {
     this.#metrics.error(error)
-    this.#pending.push(() =>
-      this.#dispatch({ type: 'error', error } satisfies Omit<ErrorEventDetails, 'target'>),
-    )
+    this.#pending.push(() => this.#dispatch('error', { error }))
   }
 
   #onEmitted(emitted: ConnectionEmitted): void {
@@ -309,7 +461,6 @@ export class Connection {
         break
       case 'close':
         this.#metrics.closed(fields as Omit<typeof emitted, 'type'>)
-        if (!emitted.willReconnect) this.#protocol = ''
         break
       case 'error':
         this.#metrics.error(emitted.error)
@@ -320,9 +471,7 @@ export class Connection {
     }
     // Held until the chart's snapshot settles, so that inside `onopen` the
     // connection already reads `open` (actions run before the snapshot updates).
-    this.#pending.push(() =>
-      this.#dispatch(type === 'open' ? { type, url: this.#url } : { type, ...fields }),
-    )
+    this.#pending.push(() => this.#dispatch(type, type === 'open' ? { url: this.#url } : fields))
   }
 
   #onInspect(event: InspectionEvent): void {
@@ -333,14 +482,12 @@ export class Connection {
     if (next !== from) {
       this.#reported = next
       this.#metrics.state(next)
-      const change: StateChangeEvent = {
-        type: 'statechange',
-        target: this,
+      const change = createEvent('statechange', {
         from,
         to: next,
         event: event.event.type,
-      }
-      this.#listeners.dispatch(change)
+      }) as StateChangeEvent
+      this.dispatchEvent(change)
       for (const subscriber of this.#subscribers) {
         try {
           subscriber(change)

@@ -18,6 +18,14 @@ export function describeValue(value: unknown): string {
   return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`
 }
 
+/** The error a browser throws from the WebSocket interface: a DOMException with that name. */
+export function domException(message: string, name: string): Error {
+  if (typeof DOMException === 'function') return new DOMException(message, name)
+  const error = new Error(message)
+  error.name = name
+  return error
+}
+
 /**
  * A number of milliseconds: `undefined` takes `fallback`; a non-number is a
  * TypeError, a value out of range (or not finite, unless allowed) a RangeError,

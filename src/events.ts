@@ -1,15 +1,18 @@
 /**
- * The events a connection fires and the listener table that fires them the way
- * EventTarget does: `on<type>` handler first, then listeners in the order added,
- * each listener once, and one failing listener never stops the others.
+ * The events a connection fires. Each is a real DOM `Event` (a `CloseEvent` for
+ * close, a `MessageEvent` for messages) dispatched through the platform's
+ * `EventTarget`, so `once`, `signal`, capture, `handleEvent`, `this`, `target`
+ * and `currentTarget` behave as on a browser WebSocket; heartline's own fields
+ * (`cause`, `willReconnect`, the `statechange` and `drop` details…) are own
+ * properties of the event object.
  */
 import type { ConnectionStateName } from '../machines/connection.js'
 import type { Connection } from './connection.js'
 import type { CloseDetails, SendData } from './options.js'
 
-export interface HeartlineEvent<T extends string = string> {
-  type: T
-  target: Connection
+export interface HeartlineEvent<T extends string = string> extends Event {
+  readonly type: T
+  readonly target: Connection
 }
 export interface OpenEvent extends HeartlineEvent<'open'> {
   /** The URL this socket connected to. */
@@ -60,96 +63,43 @@ export interface ConnectionEventMap {
   'gave-up': GaveUpEvent
 }
 
-export type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void }
-type AnyListener = (event: never) => void
+export type Listener<E> =
+  | ((this: Connection, event: E) => unknown)
+  | { handleEvent(event: E): unknown }
 
-export function rethrowLater(error: unknown): void {
-  // As EventTarget does: one failing listener must not stop the others or the chart.
-  setTimeout(() => {
-    throw error
-  }, 0)
+/** A close event where the platform has no `CloseEvent` (Node before 23). */
+class CloseEventShim extends Event {
+  readonly code: number
+  readonly reason: string
+  readonly wasClean: boolean
+  constructor(type: string, init: { code?: number; reason?: string; wasClean?: boolean } = {}) {
+    super(type)
+    this.code = init.code ?? 0
+    this.reason = init.reason ?? ''
+    this.wasClean = init.wasClean ?? false
+  }
 }
 
-/** The listeners of one connection, by event type. */
-export class ListenerTable {
-  readonly #listeners = new Map<string, AnyListener[]>()
-  /** `message` listeners, kept apart: the hot path reads one array, nothing else. */
-  #messageListeners: AnyListener[] = []
-  readonly #wrapped = new WeakMap<object, AnyListener>()
+type CloseEventCtor = new (
+  type: string,
+  init: { code: number; reason: string; wasClean: boolean },
+) => Event
+const g = globalThis as { CloseEvent?: CloseEventCtor }
 
-  add(type: string, listener: Listener<never>): void {
-    const fn = this.#wrap(listener)
-    if (type === 'message') {
-      if (!this.#messageListeners.includes(fn))
-        this.#messageListeners = [...this.#messageListeners, fn]
-      return
+/**
+ * A fresh event of `type` carrying `fields`. A close event gets code, reason and
+ * wasClean through the CloseEvent constructor (they are read-only getters there);
+ * every other field becomes an own property.
+ */
+export function createEvent(type: string, fields: Record<string, unknown>): Event {
+  if (type === 'close') {
+    const { code, reason, wasClean, ...rest } = fields as {
+      code: number
+      reason: string
+      wasClean: boolean
     }
-    const list = this.#listeners.get(type) ?? []
-    if (!list.includes(fn)) this.#listeners.set(type, [...list, fn])
+    const Ctor = g.CloseEvent ?? CloseEventShim
+    return Object.assign(new Ctor('close', { code, reason, wasClean }), rest)
   }
-
-  remove(type: string, listener: Listener<never>): void {
-    const fn = this.#wrapped.get(listener as object) ?? (listener as AnyListener)
-    if (type === 'message') {
-      this.#messageListeners = this.#messageListeners.filter((l) => l !== fn)
-      return
-    }
-    const list = this.#listeners.get(type)
-    if (list)
-      this.#listeners.set(
-        type,
-        list.filter((l) => l !== fn),
-      )
-  }
-
-  /** The message path: `onmessage`, then the message listeners, nothing else. */
-  deliver(target: Connection, event: MessageEvent): void {
-    const handler = target.onmessage
-    if (handler !== null) {
-      try {
-        handler.call(target, event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-    const listeners = this.#messageListeners
-    for (let i = 0; i < listeners.length; i++) {
-      try {
-        ;(listeners[i] as (event: MessageEvent) => void)(event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-  }
-
-  dispatch(event: HeartlineEvent): void {
-    const target = event.target
-    const handler = (target as unknown as Record<string, unknown>)[`on${event.type}`]
-    if (typeof handler === 'function') {
-      try {
-        handler.call(target, event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-    const listeners = this.#listeners.get(event.type)
-    if (!listeners) return
-    for (const listener of listeners) {
-      try {
-        ;(listener as (event: HeartlineEvent) => void)(event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-  }
-
-  #wrap<E>(listener: Listener<E>): AnyListener {
-    if (typeof listener === 'function') return listener as AnyListener
-    let fn = this.#wrapped.get(listener)
-    if (!fn) {
-      fn = ((event: E) => listener.handleEvent(event)) as AnyListener
-      this.#wrapped.set(listener, fn)
-    }
-    return fn
-  }
+  return Object.assign(new Event(type), fields)
 }

@@ -3,7 +3,7 @@
  * string choice, options section, subprotocol list, constructor, event target),
  * each throwing an error that names the option, what arrived and what is allowed.
  */
-import { describeValue as describe } from './describe.js'
+import { describeValue as describe, domException } from './describe.js'
 import type { LifecycleTargets, SendData } from './options.js'
 
 export function fn<T>(name: string, value: unknown, fallback: T): T {
@@ -69,13 +69,15 @@ export function checkProtocols(value: string | string[]): void {
   const seen = new Set<string>()
   for (const p of list) {
     if (!TOKEN.test(p)) {
-      throw new SyntaxError(
+      throw domException(
         `heartline: \`protocols\` entries must be non-empty HTTP tokens (letters, digits and !#$%&'*+-.^_\`|~, no spaces, commas or quotes); got ${describe(p)}.`,
+        'SyntaxError',
       )
     }
     if (seen.has(p)) {
-      throw new SyntaxError(
+      throw domException(
         `heartline: \`protocols\` must not repeat a subprotocol; got ${describe(p)} twice.`,
+        'SyntaxError',
       )
     }
     seen.add(p)

@@ -22,6 +22,8 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 export interface WebSocketLike {
   readonly readyState: number
   readonly protocol: string
+  /** The extensions the server agreed to (absent on some test doubles). */
+  readonly extensions?: string
   readonly bufferedAmount: number
   binaryType: string
   send(data: SendData): void
@@ -30,6 +32,9 @@ export interface WebSocketLike {
   removeEventListener(type: string, listener: (event: never) => void): void
   /** `ws` only: destroys the TCP socket at once instead of waiting for the close handshake. */
   terminate?: () => void
+  /** `ws` only (an EventEmitter): 'message' is emitted as `(data, isBinary)`. */
+  on?: (type: 'message', listener: (data: never, isBinary: boolean) => void) => unknown
+  off?: (type: 'message', listener: (data: never, isBinary: boolean) => void) => unknown
 }
 
 /** Data `send()` accepts: what `WebSocket.send` accepts everywhere. */

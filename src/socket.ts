@@ -14,6 +14,7 @@
 import { fromCallback } from 'xstate'
 import type { SocketActorInput, SocketCommand, SocketEvent } from '../machines/connection.js'
 import { ABNORMAL_CLOSURE } from '../machines/connection.js'
+import { NO_STATUS } from './close.js'
 import type { SendData, WebSocketLike } from './options.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import { checkUrl } from './url.js'
@@ -23,8 +24,8 @@ export interface SocketHost {
   readonly options: ResolvedOptions
   /** The URL source (validated on every attempt when it is a function). */
   readonly url: UrlSource
-  /** Called with every inbound message that is not a hidden pong. */
-  deliver(event: MessageEvent): void
+  /** Called with the data of every inbound message that is not a hidden pong. */
+  deliver(data: unknown): void
   /** The socket opened (the chart then makes it writable, after the queue flush). */
   opened(ws: WebSocketLike, url: string): void
   /** The socket must take no more application data. */
@@ -102,7 +103,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
       host.opened(ws, currentUrl)
       send({ type: 'socket.open', protocol: ws.protocol })
     }
-    const onMessage = (event: MessageEvent) => {
+    const onData = (data: unknown) => {
       if (!unstamped) {
         unstamped = true
         queueMicrotask(stamp)
@@ -114,9 +115,18 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
         pingAt = -1
         send({ type: 'heartbeat.alive', rtt })
       }
-      if (hidePongs && isPong(event.data)) return
-      host.deliver(event)
+      if (hidePongs && isPong(data)) return
+      host.deliver(data)
     }
+    const onMessage = (event: MessageEvent) => onData(event.data)
+    /**
+     * `ws`'s own 'message' emit, `(data, isBinary)`: read directly, so its
+     * addEventListener wrapper does not build an event of its own for every
+     * message before heartline builds the one the application sees. Text
+     * arrives as a Buffer and is decoded as that wrapper would decode it.
+     */
+    const onWsMessage = (data: { toString(): string }, isBinary: boolean) =>
+      onData(isBinary ? data : data.toString())
     const onClose = (event: CloseEvent) => {
       if (ws !== undefined) host.detach(ws)
       send({
@@ -154,7 +164,8 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
         const binaryType = host.binaryType()
         if (binaryType !== undefined) ws.binaryType = binaryType
         ws.addEventListener('open', onOpen)
-        ws.addEventListener('message', onMessage as (event: never) => void)
+        if (ws.on) ws.on('message', onWsMessage)
+        else ws.addEventListener('message', onMessage as (event: never) => void)
         ws.addEventListener('close', onClose as (event: never) => void)
         ws.addEventListener('error', onError as (event: never) => void)
         host.created(ws, currentUrl)
@@ -214,7 +225,8 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
                 ? { type: 'socket.close', code: ABNORMAL_CLOSURE, reason: '', wasClean: false }
                 : {
                     type: 'socket.close',
-                    code: command.code,
+                    // No code asked: the close carries no status, which reads as 1005 (RFC 6455 §7.1.5).
+                    code: command.code ?? NO_STATUS,
                     reason: command.reason,
                     wasClean: true,
                   },
@@ -224,7 +236,8 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
           }
           host.detach(ws)
           try {
-            ws.close(command.code, command.reason)
+            if (command.code === undefined) ws.close()
+            else ws.close(command.code, command.reason)
           } catch (error) {
             fail(error)
           }
@@ -238,7 +251,8 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
       if (ws === undefined) return
       const socket = ws
       socket.removeEventListener('open', onOpen)
-      socket.removeEventListener('message', onMessage as (event: never) => void)
+      if (socket.off) socket.off('message', onWsMessage)
+      else socket.removeEventListener('message', onMessage as (event: never) => void)
       socket.removeEventListener('close', onClose as (event: never) => void)
       socket.removeEventListener('error', onError as (event: never) => void)
       // `ws` is an EventEmitter: an 'error' with no listener would crash the

@@ -5,6 +5,7 @@
  * deviations and the rows listed in KNOWN_DIFFERENCES.chromium (which must still
  * differ: a fixed row is removed from that list).
  */
+import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -55,4 +56,12 @@ it("behaves like the browser's own WebSocket on every row of the table", async (
   // Every row ran in the page, browser-only ones included.
   expect(Object.keys(reference)).toHaveLength(BEHAVIOURS.length)
   expect(errors).toEqual([])
+  // The README and docs/drop-in.md state these counts: they must say what the suite measured.
+  const claim = `${result.identical.length} behaviours identical, ${result.deviations.length} documented deviations`
+  for (const file of ['README.md', 'docs/drop-in.md']) {
+    const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').replace(/\s+/g, ' ')
+    expect(text.replace(/\*\*/g, '').replace(/ to the browser's WebSocket;/, ','), file).toContain(
+      claim,
+    )
+  }
 })

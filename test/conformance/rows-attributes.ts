@@ -3,7 +3,18 @@
  * HTML "event handler IDL attributes": a non-object reads back as null, and a
  * handler keeps the place among the listeners where it was first set).
  */
-import { type Ev, echo, hostless, kind, next, opened, type Row, type Sock } from './kit.js'
+import {
+  type Ev,
+  echo,
+  hostless,
+  type Json,
+  kind,
+  next,
+  opened,
+  type Row,
+  type Sock,
+  settle,
+} from './kit.js'
 
 /** Echoes one message and returns who was called, in order. */
 async function callOrder(sock: Sock, log: string[]): Promise<string[]> {
@@ -141,6 +152,7 @@ export const ATTRIBUTE_ROWS: Row[] = [
   {
     id: 'handler.non-function',
     description: 'a handler set to a string or number reads back null; an object is kept',
+    wsDeparts: 'ws reads back null for an object handler (HTML keeps any object)',
     run: async (ctx) => {
       const sock = ctx.make(`${ctx.base}/echo`)
       const out: Record<string, string> = {}
@@ -173,6 +185,7 @@ export const ATTRIBUTE_ROWS: Row[] = [
   {
     id: 'handler.replace-keeps-position',
     description: 'replacing onmessage keeps the place where the first one was set',
+    wsDeparts: 'ws removes the old handler and adds the new one after every listener',
     run: async (ctx) => {
       const sock = await opened(ctx)
       const log: string[] = []
@@ -207,6 +220,43 @@ export const ATTRIBUTE_ROWS: Row[] = [
       sock.addEventListener('open', () => log.push('last'))
       await next(sock, 'open')
       return log
+    },
+  },
+  {
+    id: 'handler.alone',
+    description:
+      'onmessage as the only listener gets a MessageEvent dispatched at the socket (phase, path, targets during and after)',
+    wsDeparts: 'ws events have no currentTarget, eventPhase or composedPath',
+    run: async (ctx) => {
+      const sock = await opened(ctx)
+      let seen: unknown[] = []
+      let kept: Ev | undefined
+      const got = new Promise<void>((resolve) => {
+        sock.onmessage = function (this: unknown, e: Ev) {
+          const path =
+            typeof e.composedPath === 'function' ? (e.composedPath as () => unknown[]).call(e) : []
+          seen = [
+            (e as unknown) instanceof MessageEvent,
+            this === sock,
+            e.target === sock,
+            e.currentTarget === sock,
+            e.srcElement === sock,
+            e.eventPhase,
+            path.length === 1 && path[0] === sock,
+            String(e.data),
+          ]
+          kept = e
+          resolve()
+        }
+      })
+      sock.send('alone')
+      await got
+      // Read after the dispatch has ended (a microtask may still run inside it).
+      await settle(ctx)
+      return {
+        during: seen,
+        after: [kept?.target === sock, kept?.currentTarget, kept?.eventPhase],
+      } as Json
     },
   },
   {

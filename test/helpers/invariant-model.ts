@@ -547,7 +547,10 @@ export async function runScenario(
         break
       case 'close':
         wantsConnection = false
-        conn.close(command.code, command.reason)
+        // A reason without a code is refused, as a browser refuses it (the code
+        // converts to 0): the model closes without either then.
+        if (command.code === undefined) conn.close()
+        else conn.close(command.code, command.reason)
         note = `close(${command.code}, ${JSON.stringify(command.reason)})`
         break
       case 'reconnect':
