@@ -75,7 +75,12 @@ describe('heartline/shared without Web Locks (fallback)', () => {
       shared.addEventListener(type, check)
     const order: string[] = []
     let onceOpens = 0
+    let lateOpens = 0
     shared.addEventListener('open', () => onceOpens++, { once: true })
+    // Added during the first open's dispatch: runs from the next open on only.
+    shared.addEventListener('open', () => shared.addEventListener('open', () => lateOpens++), {
+      once: true,
+    })
     shared.addEventListener('open', () => order.push('first'))
     shared.onopen = function () {
       order.push(this === shared ? 'onopen' : 'onopen with a wrong this')
@@ -93,6 +98,7 @@ describe('heartline/shared without Web Locks (fallback)', () => {
     shared.send('x')
     expect(await echo).toBeInstanceOf(MessageEvent)
     expect(onceOpens).toBe(1)
+    expect(lateOpens).toBe(1)
     expect(order).toEqual(['first', 'onopen', 'last', 'first', 'onopen', 'last'])
     expect(seen.filter((s) => !s.ok)).toEqual([])
     expect(seen.filter((s) => s.type === 'open')).toHaveLength(2)

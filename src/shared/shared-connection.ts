@@ -6,6 +6,7 @@
  * connection would fire.
  */
 
+import { StandardEventTarget } from '../event-target.js'
 import { HandlerSlots } from '../handlers.js'
 import {
   type ConnectionOptions,
@@ -50,9 +51,10 @@ type Events = SharedConnectionEventMap
 /**
  * A real `EventTarget`, as `Connection` is: its events are fresh `Event`s with
  * this shared connection as `target`, `currentTarget` and `this`; `once`,
- * `signal`, capture and `handleEvent` behave as on any EventTarget.
+ * `signal`, capture and `handleEvent` behave as on any EventTarget, and a
+ * listener added during a dispatch waits for the next event (also in Node).
  */
-export class SharedConnection extends EventTarget {
+export class SharedConnection extends StandardEventTarget {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
   static readonly CLOSING = 2
