@@ -63,6 +63,49 @@ describe('heartline/shared without Web Locks (fallback)', () => {
     expect(await drop).toMatchObject({ data: 'late', reason: 'closed' })
   })
 
+  it('fires real Events at itself, not the inner connection’s; once and onopen’s place hold across a reconnect', async () => {
+    const shared = createSharedConnection(server.url, { WebSocket, heartbeat: false })
+    conn = shared
+    const seen: Array<{ type: string; ok: boolean }> = []
+    function check(this: unknown, e: Event) {
+      const ok = e instanceof Event && e.target === shared && e.currentTarget === shared
+      seen.push({ type: e.type, ok: ok && this === shared })
+    }
+    for (const type of ['open', 'message', 'close', 'statechange'] as const)
+      shared.addEventListener(type, check)
+    const order: string[] = []
+    let onceOpens = 0
+    let lateOpens = 0
+    shared.addEventListener('open', () => onceOpens++, { once: true })
+    // Added during the first open's dispatch: runs from the next open on only.
+    shared.addEventListener('open', () => shared.addEventListener('open', () => lateOpens++), {
+      once: true,
+    })
+    shared.addEventListener('open', () => order.push('first'))
+    shared.onopen = function () {
+      order.push(this === shared ? 'onopen' : 'onopen with a wrong this')
+    }
+    shared.addEventListener('open', () => order.push('last'))
+    await nextEvent(shared, 'open')
+    const closed = nextEvent<Event & { code: number; willReconnect: boolean }>(shared, 'close')
+    const reopened = nextEvent(shared, 'open')
+    shared.reconnect()
+    const close = await closed
+    expect(close).toBeInstanceOf(Event)
+    expect(close.willReconnect).toBe(true)
+    await reopened
+    const echo = nextEvent<MessageEvent>(shared, 'message')
+    shared.send('x')
+    expect(await echo).toBeInstanceOf(MessageEvent)
+    expect(onceOpens).toBe(1)
+    expect(lateOpens).toBe(1)
+    expect(order).toEqual(['first', 'onopen', 'last', 'first', 'onopen', 'last'])
+    expect(seen.filter((s) => !s.ok)).toEqual([])
+    expect(seen.filter((s) => s.type === 'open')).toHaveLength(2)
+    expect(seen.filter((s) => s.type === 'close')).toHaveLength(1)
+    expect(seen.filter((s) => s.type === 'message')).toHaveLength(1)
+  })
+
   it('checks the url and options at creation and says what is wrong', () => {
     let calls = 0
     const protocols = () => {

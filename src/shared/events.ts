@@ -1,4 +1,9 @@
-/** The events a shared connection fires: those of a `Connection`, plus `leaderchange`. */
+/**
+ * The events a shared connection fires: those of a `Connection`, plus
+ * `leaderchange`. Each is a real DOM `Event` built as the core builds its own (a
+ * `MessageEvent` for messages, a `CloseEvent` for close, heartline's fields as
+ * own properties), dispatched with the shared connection as `target`.
+ */
 import type {
   CloseEventDetails,
   DropReason,
@@ -12,7 +17,7 @@ import type {
 import type { SharedConnection } from './shared-connection.js'
 
 /** A `Connection` event with the shared connection as its target. */
-export type SharedEvent<E> = Omit<E, 'target'> & { target: SharedConnection }
+export type SharedEvent<E extends Event> = Omit<E, 'target'> & { readonly target: SharedConnection }
 
 /**
  * A `Connection`'s drop reasons, plus `handoff`: the message was handed to a
@@ -21,17 +26,17 @@ export type SharedEvent<E> = Omit<E, 'target'> & { target: SharedConnection }
  */
 export type SharedDropReason = DropReason | 'handoff'
 
-export interface SharedDropEvent {
-  type: 'drop'
-  target: SharedConnection
+export interface SharedDropEvent extends Event {
+  readonly type: 'drop'
+  readonly target: SharedConnection
   /** The message that will not be sent (or, for `handoff`, may not have been). */
   data: SendData
   reason: SharedDropReason
 }
 
-export interface LeaderChangeEvent {
-  type: 'leaderchange'
-  target: SharedConnection
+export interface LeaderChangeEvent extends Event {
+  readonly type: 'leaderchange'
+  readonly target: SharedConnection
   /** True when this tab now holds the socket. */
   leader: boolean
 }
@@ -47,3 +52,11 @@ export interface SharedConnectionEventMap {
   'gave-up': SharedEvent<GaveUpEvent>
   leaderchange: LeaderChangeEvent
 }
+
+/** A listener for a shared connection's events: `this` is the shared connection. */
+export type SharedListener<E> =
+  | ((this: SharedConnection, event: E) => unknown)
+  | { handleEvent(event: E): unknown }
+
+/** An `on<type>` handler of a shared connection: returning false cancels the event. */
+export type SharedHandler<E> = ((this: SharedConnection, event: E) => unknown) | null

@@ -11,6 +11,8 @@ export type {
   SharedDropEvent,
   SharedDropReason,
   SharedEvent,
+  SharedHandler,
+  SharedListener,
 } from './events.js'
 export { PROTOCOL_VERSION } from './protocol.js'
 export {

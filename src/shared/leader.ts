@@ -16,7 +16,7 @@ import type { RelayedEvent, Wire } from './protocol.js'
 
 /** Where the leader delivers to its own tab's view. */
 export interface LocalView {
-  /** An event of the leader's connection (`original` is what the connection fired). */
+  /** An event of the leader's connection (`original`: what does not cross tabs, the message event or the error value). */
   apply(event: RelayedEvent, original?: unknown): void
   /** One of this tab's own messages will not be sent. */
   drop(data: SendData, reason: SharedDropReason): void

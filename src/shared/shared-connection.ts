@@ -5,21 +5,25 @@
  * own state, listeners and messages, so a tab sees the events a single-tab
  * connection would fire.
  */
+
+import { StandardEventTarget } from '../event-target.js'
+import { HandlerSlots } from '../handlers.js'
 import {
   type ConnectionOptions,
   type ConnectionStateName,
   checkClose,
+  type ListenerOptions,
   type SendData,
   type UrlProvider,
 } from '../index.js'
 import { join, newSession, type Session } from './election.js'
-import type { SharedConnectionEventMap } from './events.js'
+import type { SharedConnectionEventMap, SharedHandler, SharedListener } from './events.js'
 import { Leader, type LocalView } from './leader.js'
 import { type LockManagerLike, serveUntilAlone } from './membership.js'
 import { Outbox } from './outbox.js'
 import { type Names, namesFor, type RelayedEvent, type Wire } from './protocol.js'
 import { checkSendData, checkSharedOptions, sharingSupport } from './support.js'
-import { type Listener, ViewEvents } from './view-events.js'
+import { ViewEvents } from './view-events.js'
 
 export interface SharedConnectionOptions extends ConnectionOptions {
   /**
@@ -42,7 +46,15 @@ const carriesSocket = (state: ConnectionStateName) =>
   state === 'open' || state === 'awaitingPong' || state === 'closing'
 const isOpen = (state: ConnectionStateName) => state === 'open' || state === 'awaitingPong'
 
-export class SharedConnection {
+type Events = SharedConnectionEventMap
+
+/**
+ * A real `EventTarget`, as `Connection` is: its events are fresh `Event`s with
+ * this shared connection as `target`, `currentTarget` and `this`; `once`,
+ * `signal`, capture and `handleEvent` behave as on any EventTarget, and a
+ * listener added during a dispatch waits for the next event (also in Node).
+ */
+export class SharedConnection extends StandardEventTarget {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
   static readonly CLOSING = 2
@@ -52,10 +64,31 @@ export class SharedConnection {
   readonly CLOSING = 2
   readonly CLOSED = 3
 
-  onopen: ((event: SharedConnectionEventMap['open']) => void) | null = null
-  onmessage: ((event: MessageEvent) => void) | null = null
-  onerror: ((event: SharedConnectionEventMap['error']) => void) | null = null
-  onclose: ((event: SharedConnectionEventMap['close']) => void) | null = null
+  readonly #handlers = new HandlerSlots(this)
+  get onopen(): SharedHandler<Events['open']> {
+    return this.#handlers.get('open') as SharedHandler<Events['open']>
+  }
+  set onopen(value: SharedHandler<Events['open']>) {
+    this.#handlers.set('open', value)
+  }
+  get onmessage(): SharedHandler<MessageEvent> {
+    return this.#handlers.get('message') as SharedHandler<MessageEvent>
+  }
+  set onmessage(value: SharedHandler<MessageEvent>) {
+    this.#handlers.set('message', value)
+  }
+  get onerror(): SharedHandler<Events['error']> {
+    return this.#handlers.get('error') as SharedHandler<Events['error']>
+  }
+  set onerror(value: SharedHandler<Events['error']>) {
+    this.#handlers.set('error', value)
+  }
+  get onclose(): SharedHandler<Events['close']> {
+    return this.#handlers.get('close') as SharedHandler<Events['close']>
+  }
+  set onclose(value: SharedHandler<Events['close']>) {
+    this.#handlers.set('close', value)
+  }
 
   /** False where Web Locks or BroadcastChannel are missing: this tab then has a socket of its own. */
   readonly shared: boolean
@@ -64,7 +97,7 @@ export class SharedConnection {
   readonly #options: ConnectionOptions
   readonly #names: Names
   readonly #locks: LockManagerLike | null
-  readonly #view = new ViewEvents(this)
+  readonly #view = new ViewEvents(this, () => this.url)
   readonly #outbox: Outbox
   #session: Session | null = null
   #leader: Leader | null = null
@@ -76,6 +109,7 @@ export class SharedConnection {
   #binaryType: string | undefined
 
   constructor(url: UrlProvider, options: SharedConnectionOptions = {}) {
+    super()
     const { name, ...forwarded } = options
     checkSharedOptions(url, name, forwarded)
     this.#url = url
@@ -187,18 +221,40 @@ export class SharedConnection {
     return this.#view.subscribe(listener)
   }
 
-  addEventListener<K extends keyof SharedConnectionEventMap>(
+  override addEventListener<K extends keyof Events>(
     type: K,
-    listener: Listener<SharedConnectionEventMap[K]> | null,
+    listener: SharedListener<Events[K]> | null,
+    options?: ListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
   ): void {
-    if (listener !== null) this.#view.add(type, listener as Listener<never>)
+    super.addEventListener(type, listener, options)
   }
 
-  removeEventListener<K extends keyof SharedConnectionEventMap>(
+  override removeEventListener<K extends keyof Events>(
     type: K,
-    listener: Listener<SharedConnectionEventMap[K]> | null,
+    listener: SharedListener<Events[K]> | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
   ): void {
-    if (listener !== null) this.#view.remove(type, listener as Listener<never>)
+    super.removeEventListener(type, listener, options)
   }
 
   // ---- joining and leaving -----------------------------------------------------

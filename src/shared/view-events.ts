@@ -1,56 +1,45 @@
 /**
- * One tab's listeners and state: what `SharedConnection` fires, kept apart from
- * how it learns what to fire. Listener errors are rethrown on a fresh task, as
- * EventTarget does, so one failing listener never stops the others.
+ * One tab's state and what it fires: fresh events dispatched on the shared
+ * connection (an `EventTarget`), built with the core's `createEvent`, kept apart
+ * from how the tab learns what to fire. The leader tab never re-dispatches its
+ * connection's own event object: that one is still being dispatched, and its
+ * target is the leader's connection.
  */
+
+import { createEvent } from '../events.js'
 import type { ConnectionStateName } from '../index.js'
 import type { SharedConnectionEventMap } from './events.js'
 import type { RelayedEvent } from './protocol.js'
 
-export type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void }
-type AnyListener = (event: never) => void
 type StateChange = SharedConnectionEventMap['statechange']
 
 function rethrowLater(error: unknown): void {
+  // As EventTarget does: one failing subscriber must not stop the others.
   setTimeout(() => {
     throw error
   }, 0)
 }
 
-function call(fn: unknown, self: unknown, event: object): void {
+function originOf(url: string): string {
   try {
-    ;(fn as (this: unknown, event: object) => void).call(self, event)
-  } catch (error) {
-    rethrowLater(error)
+    return new URL(url).origin
+  } catch {
+    return ''
   }
 }
 
 export class ViewEvents {
-  readonly #listeners = new Map<string, AnyListener[]>()
-  readonly #wrapped = new WeakMap<object, AnyListener>()
   readonly #subscribers = new Set<(event: StateChange) => void>()
   #state: ConnectionStateName = 'connecting'
 
-  constructor(readonly target: SharedConnectionEventMap['open']['target']) {}
+  /** `url`: the socket's URL as this tab last heard it (a message event's origin). */
+  constructor(
+    readonly target: EventTarget,
+    readonly url: () => string,
+  ) {}
 
   get state(): ConnectionStateName {
     return this.#state
-  }
-
-  add(type: string, listener: Listener<never>): void {
-    const fn = this.#wrap(listener)
-    const list = this.#listeners.get(type) ?? []
-    if (!list.includes(fn)) this.#listeners.set(type, [...list, fn])
-  }
-
-  remove(type: string, listener: Listener<never>): void {
-    const fn = this.#wrapped.get(listener as object) ?? (listener as AnyListener)
-    const list = this.#listeners.get(type)
-    if (list)
-      this.#listeners.set(
-        type,
-        list.filter((l) => l !== fn),
-      )
   }
 
   subscribe(listener: (event: StateChange) => void): () => void {
@@ -65,24 +54,38 @@ export class ViewEvents {
     const from = this.#state
     if (from === to) return
     this.#state = to
-    const change: StateChange = { type: 'statechange', target: this.target, from, to, event: cause }
-    this.dispatch('statechange', change)
-    for (const subscriber of this.#subscribers) call(subscriber, undefined, change)
+    const change = createEvent('statechange', { from, to, event: cause }) as unknown as StateChange
+    this.target.dispatchEvent(change as unknown as Event)
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber(change)
+      } catch (error) {
+        rethrowLater(error)
+      }
+    }
   }
 
-  /** Fires what the leader's connection fired (`original`: the event itself, in the leader tab). */
+  /**
+   * Fires what the leader's connection fired. In the leader tab `original` is
+   * what it carried that does not cross tabs: the message event (for its origin
+   * and id) or the error value.
+   */
   apply(event: RelayedEvent, original?: unknown): void {
     switch (event.type) {
       case 'statechange':
         this.setState(event.to, event.event)
         return
-      case 'message':
-        this.dispatch(
-          'message',
-          (original as MessageEvent | undefined) ??
-            new MessageEvent('message', { data: event.data }),
+      case 'message': {
+        const source = original as MessageEvent | undefined
+        this.target.dispatchEvent(
+          new MessageEvent('message', {
+            data: event.data,
+            origin: source?.origin ?? originOf(this.url()),
+            lastEventId: source?.lastEventId ?? '',
+          }),
         )
         return
+      }
       case 'open':
         this.emit('open', { url: event.url })
         return
@@ -96,27 +99,8 @@ export class ViewEvents {
     }
   }
 
-  /** Fires `type` with `details`, the type and this view's connection as target. */
-  emit(type: keyof SharedConnectionEventMap, details: object): void {
-    this.dispatch(type, { ...details, type, target: this.target })
-  }
-
-  /** The `on<type>` handler first, then the listeners in the order they were added. */
-  dispatch(type: string, event: object): void {
-    const handler = (this.target as unknown as Record<string, unknown>)[`on${type}`]
-    if (typeof handler === 'function') call(handler, this.target, event)
-    const listeners = this.#listeners.get(type)
-    if (!listeners) return
-    for (const listener of listeners) call(listener, undefined, event)
-  }
-
-  #wrap<E>(listener: Listener<E>): AnyListener {
-    if (typeof listener === 'function') return listener as AnyListener
-    let fn = this.#wrapped.get(listener)
-    if (!fn) {
-      fn = ((event: E) => listener.handleEvent(event)) as AnyListener
-      this.#wrapped.set(listener, fn)
-    }
-    return fn
+  /** Fires a fresh `type` event carrying `details`. */
+  emit(type: keyof SharedConnectionEventMap, details: Record<string, unknown>): void {
+    this.target.dispatchEvent(createEvent(type, details))
   }
 }
