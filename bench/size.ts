@@ -20,9 +20,10 @@ export const SIZE_TARGET = 4096
  * when the connection became a drop-in WebSocket (12 172 B before, 12 811 B
  * after): on<type> handler slots over EventTarget, the WebIDL conversions of
  * close(), URLs resolved against the page, and the listener-order fix for
- * Node's EventTarget.
+ * Node's EventTarget. Raised to 13 100 when the retry hint joined (12 993 B):
+ * its parser and the `{ hint }` verdict ship in the main entry.
  */
-export const SIZE_BUDGET = 12_900
+export const SIZE_BUDGET = 13_100
 
 export interface Size {
   minified: number
