@@ -70,3 +70,44 @@ export async function sizes(): Promise<SizeResult> {
     peers,
   }
 }
+
+export interface ModuleShare {
+  /** The source module (path relative to the repository, or the package path under node_modules). */
+  module: string
+  /** Its bytes in the minified bundle (esbuild's metafile). */
+  minified: number
+  /** Its share of the gzipped bundle, pro rata to its minified bytes (gzip has no per-module figure). */
+  gzip: number
+}
+
+/** Where the bytes of one bundle go, per source module, largest first. */
+export async function breakdown(
+  entry: string,
+  external: string[] = [],
+): Promise<{ total: Size; modules: ModuleShare[] }> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: ROOT, loader: 'ts', sourcefile: 'size-entry.ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    external,
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+    metafile: true,
+  })
+  const code = (result.outputFiles[0] as { contents: Uint8Array }).contents
+  const gzip = gzipSync(code, { level: 9 }).length
+  const output = Object.values(result.metafile.outputs)[0]
+  const inputs = Object.entries(output?.inputs ?? {})
+  const sum = inputs.reduce((total, [, input]) => total + input.bytesInOutput, 0)
+  const modules = inputs
+    .map(([path, input]) => ({
+      module: path.replace(/^.*node_modules\//, ''),
+      minified: input.bytesInOutput,
+      gzip: Math.round((gzip * input.bytesInOutput) / sum),
+    }))
+    .sort((a, b) => b.minified - a.minified)
+  return { total: { minified: code.length, gzip }, modules }
+}
