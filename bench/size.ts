@@ -16,9 +16,11 @@ export const SIZE_TARGET = 4096
  * small margin. Lower it as the code shrinks; never raise it without a reason.
  * Raised from 7300 to 12 600 when the lifecycle work (metrics, close-code
  * table, network and page listeners), the stricter option validation and the
- * inspector bridge joined the main entry (12 006 B then).
+ * inspector bridge joined the main entry (12 006 B then). Lowered to 11 100
+ * when the inspector bridge, inspection records and handshake helpers moved to
+ * `heartline/inspector` (10 974 B then).
  */
-export const SIZE_BUDGET = 12_600
+export const SIZE_BUDGET = 11_100
 
 export interface Size {
   minified: number
