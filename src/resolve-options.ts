@@ -306,6 +306,10 @@ export function chartInput(options: ResolvedOptions): ConnectionInput {
     reconnect: options.reconnect,
     connectTimeout: options.connectTimeout,
     closeTimeout: options.closeTimeout,
+    // No window and no document (Node, or lifecycle: false): no page-lifecycle actor at all.
+    watchPage:
+      options.lifecycle !== false &&
+      (options.lifecycle.window !== undefined || options.lifecycle.document !== undefined),
   }
 }
 
