@@ -142,6 +142,21 @@ const sectionOf =
 
 const resolveReconnect = sectionOf(RECONNECT, DEFAULTS.reconnect)
 
+/**
+ * A section left at its defaults (undefined or `true`) resolves to one frozen
+ * object that every connection shares, instead of a copy per connection.
+ */
+function sharedDefaults(check: Check): Check {
+  let defaults: unknown
+  return (value, name) =>
+    value === undefined || value === true
+      ? (defaults ??= Object.freeze(check(value, name) as object))
+      : check(value, name)
+}
+
+/** The clock of a connection without an injected one (shared, not one closure each). */
+const dateNow = () => Date.now()
+
 /** Every option in the order the "known options" message lists them (and errors are raised). */
 const OPTIONS: Record<keyof ConnectionOptions, Check> = {
   WebSocket: (given) => {
@@ -171,8 +186,8 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
     return value
   },
   binaryType: oneOf('blob', 'arraybuffer', 'nodebuffer', 'fragments'),
-  heartbeat: sectionOf(HEARTBEAT, DEFAULTS.heartbeat),
-  reconnect: (value, name) => {
+  heartbeat: sharedDefaults(sectionOf(HEARTBEAT, DEFAULTS.heartbeat)),
+  reconnect: sharedDefaults((value, name) => {
     // maxDelay defaults to at least initialDelay, and may not be below it.
     const r = resolveReconnect(value, name) as BackoffPolicy | false
     if (r === false) return r
@@ -186,10 +201,10 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
       )
     }
     return r
-  },
+  }),
   connectTimeout: positiveMs,
   closeTimeout: zeroOrMoreMs,
-  queue: sectionOf(QUEUE, DEFAULTS.queue),
+  queue: sharedDefaults(sectionOf(QUEUE, DEFAULTS.queue)),
   shouldReconnect: aFunction,
   clock: kind(
     'have setTimeout and clearTimeout (an XState clock such as SimulatedClock)',
@@ -231,9 +246,7 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
   }
   const clock = resolved.clock as ResolvedOptions['clock']
   resolved.now =
-    clock && typeof clock.now === 'function'
-      ? () => (clock.now as () => number)()
-      : () => Date.now()
+    clock && typeof clock.now === 'function' ? () => (clock.now as () => number)() : dateNow
   return resolved as unknown as ResolvedOptions
 }
 
