@@ -148,10 +148,11 @@ const resolveReconnect = sectionOf(RECONNECT, DEFAULTS.reconnect)
  */
 function sharedDefaults(check: Check): Check {
   let defaults: unknown
-  return (value, name) =>
-    value === undefined || value === true
-      ? (defaults ??= Object.freeze(check(value, name) as object))
-      : check(value, name)
+  return (value, name) => {
+    if (value !== undefined && value !== true) return check(value, name)
+    defaults ??= Object.freeze(check(value, name) as object)
+    return defaults
+  }
 }
 
 /** The clock of a connection without an injected one (shared, not one closure each). */
