@@ -37,8 +37,20 @@ class PongingSocket {
 }
 
 const CYCLES = 100
-const clock = new SimulatedClock()
+const simulated = new SimulatedClock()
 const counts: Record<string, number> = {}
+const timers = { set: 0, cleared: 0 }
+const clock = {
+  setTimeout: (fn: (...args: unknown[]) => void, ms: number) => {
+    timers.set++
+    return simulated.setTimeout(fn, ms)
+  },
+  clearTimeout: (id: unknown) => {
+    timers.cleared++
+    simulated.clearTimeout(id as never)
+  },
+  now: () => simulated.now(),
+}
 const conn = createConnection('ws://127.0.0.1:1/', {
   WebSocket: PongingSocket as never,
   clock,
@@ -52,13 +64,15 @@ const conn = createConnection('ws://127.0.0.1:1/', {
 await new Promise((resolve) => conn.addEventListener('open', resolve))
 await new Promise((resolve) => setTimeout(resolve, 10))
 for (const key of Object.keys(counts)) delete counts[key]
+timers.set = 0
+timers.cleared = 0
 for (let i = 0; i < CYCLES; i++) {
-  clock.increment(1000)
+  simulated.increment(1000)
   await new Promise((resolve) => setTimeout(resolve, 0))
 }
 const total = Object.values(counts).reduce((a, b) => a + b, 0)
 process.stdout.write(
-  `${CYCLES} cycles, state ${conn.state}, ${conn.metrics.rtt.samples} RTT samples; inspection events per cycle: ${(total / CYCLES).toFixed(2)}\n`,
+  `${CYCLES} cycles, state ${conn.state}, ${conn.metrics.rtt.samples} RTT samples; per cycle: ${(timers.set / CYCLES).toFixed(2)} timers set, ${(timers.cleared / CYCLES).toFixed(2)} cleared, ${(total / CYCLES).toFixed(2)} inspection events\n`,
 )
 for (const [key, n] of Object.entries(counts).sort((a, b) => b[1] - a[1])) {
   process.stdout.write(`${(n / CYCLES).toFixed(2).padStart(6)}  ${key}\n`)
