@@ -21,6 +21,9 @@ import { storm } from './storm.js'
 import { B8_END, B8_START, renderStorm } from './storm-report.js'
 import { throughput } from './throughput.js'
 
+const BREAKDOWN_START = '<!-- breakdown -->'
+const BREAKDOWN_END = '<!-- /breakdown -->'
+
 const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
 const onlyArg = argv.find((a) => a.startsWith('--only='))
@@ -108,7 +111,10 @@ const markdown = renderMarkdown(results)
 if (only === undefined) {
   const suffix = quick ? '.quick' : ''
   await writeFile(join(BENCH, `results${suffix}.json`), `${JSON.stringify(results, null, 2)}\n`)
-  await writeFile(join(BENCH, `RESULTS${suffix}.md`), markdown)
+  await writeFile(
+    join(BENCH, `RESULTS${suffix}.md`),
+    withBreakdown(markdown, await breakdownBlock()),
+  )
 }
 if (only?.has('B8') && results.B8) {
   const block = renderStorm(results.B8, {
@@ -135,6 +141,26 @@ if (only?.has('B8') && results.B8) {
   )
 }
 process.stdout.write(markdown)
+
+/**
+ * The hand-measured breakdown (where the bytes go) in bench/RESULTS.md, between
+ * its markers: a full run keeps it, before the closing note, since it does not
+ * measure it. It carries its own date.
+ */
+async function breakdownBlock(): Promise<string | undefined> {
+  const current = await readFile(join(BENCH, 'RESULTS.md'), 'utf8').catch(() => '')
+  const from = current.indexOf(BREAKDOWN_START)
+  const to = current.indexOf(BREAKDOWN_END)
+  return from >= 0 && to > from ? current.slice(from, to + BREAKDOWN_END.length) : undefined
+}
+
+function withBreakdown(markdown: string, block: string | undefined): string {
+  if (block === undefined) return markdown
+  const closing = markdown.indexOf('## Closing note')
+  return closing >= 0
+    ? `${markdown.slice(0, closing)}${block}\n\n${markdown.slice(closing)}`
+    : `${markdown}\n${block}\n`
+}
 process.stderr.write(`total ${results.totalSeconds} s\n`)
 
 export type Results = typeof results

@@ -3,8 +3,7 @@
  * computed in the page step by step (RFC 6455 §4.2.2), compared with the header
  * the server sent.
  */
-import { acceptSteps } from '../src/handshake.js'
-import { redactUrl } from '../src/index.js'
+import { acceptSteps, redactUrl } from '../src/inspector/index.js'
 import { $, h, time } from './dom.js'
 import type { HandshakeCapture } from './protocol.js'
 

@@ -5,7 +5,7 @@
  * machine's graph, so a lesson never draws an edge the chart does not have).
  */
 import type { AnyStateMachine } from 'xstate'
-import { acceptSteps } from '../src/handshake.js'
+import { acceptSteps } from '../src/inspector/index.js'
 import { chartGraph } from './chart-graph.js'
 import { focusChart } from './chart-panel.js'
 import { $, h } from './dom.js'

@@ -10,7 +10,8 @@
  * sockets is simulated below it: the open socket is black-holed and new ones fail.
  */
 import { connectionMachine } from '../machines/connection.js'
-import { type ConnectionOptions, createConnection, toRecord } from '../src/index.js'
+import { type ConnectionOptions, createConnection } from '../src/index.js'
+import { toRecord } from '../src/inspector/index.js'
 import { createSharedConnection } from '../src/shared/index.js'
 import { $ } from './dom.js'
 import { readOptions } from './options-panel.js'

@@ -2,7 +2,7 @@
  * What the inspector page and its demo server say to each other over `/control`,
  * declared once for both sides.
  */
-import type { InspectionRecord } from '../src/index.js'
+import type { InspectionRecord } from '../src/inspector/index.js'
 
 export interface Faults {
   /** The server no longer answers app-level pings (everything else still works). */

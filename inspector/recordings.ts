@@ -6,7 +6,7 @@
  * line or as an array) opens the same way, so a bug report can carry one.
  */
 import type { AnyStateMachine } from 'xstate'
-import type { InspectionRecord } from '../src/index.js'
+import type { InspectionRecord } from '../src/inspector/index.js'
 import { chartGraph } from './chart-graph.js'
 import { $, download } from './dom.js'
 import { page } from './page-state.js'

@@ -5,7 +5,8 @@
  */
 import type { AnyStateMachine } from 'xstate'
 import { stateNameOf } from '../machines/connection.js'
-import { type ConnectionStateName, type InspectionRecord, STATE_NAMES } from '../src/index.js'
+import { type ConnectionStateName, STATE_NAMES } from '../src/index.js'
+import type { InspectionRecord } from '../src/inspector/index.js'
 import { describeEvent, type Row, type RowKind } from './session-rows.js'
 
 export { ROW_KINDS, type Row, type RowKind } from './session-rows.js'

@@ -22,11 +22,13 @@ import {
   assign,
   type EventObject,
   emit,
+  enqueueActions,
   fromCallback,
   not,
   raise,
   sendTo,
   setup,
+  stopChild,
 } from 'xstate'
 import {
   ABNORMAL_CLOSURE,
@@ -271,6 +273,30 @@ export const connectionMachine = setup({
         return cause === undefined || cause === 'user' ? 'manual' : cause
       },
     }),
+    /**
+     * Starts the `pageLifecycle` actor where the page's state can change something
+     * (`live`, `waitingToReconnect`), unless there is no page to watch: then no
+     * actor exists at all (spawned rather than invoked, so that it can be skipped).
+     */
+    watchPage: enqueueActions<
+      ConnectionContext,
+      ConnectionEvent,
+      undefined,
+      ConnectionEvent,
+      { src: 'pageLifecycle'; logic: typeof inertPageLifecycle; id: 'pageLifecycle' },
+      never,
+      never,
+      never,
+      never
+    >(({ context, enqueue }) => {
+      if (!context.watchPage) return
+      enqueue.spawnChild('pageLifecycle', {
+        id: 'pageLifecycle',
+        input: { online: context.online } satisfies PageLifecycleInput,
+      })
+    }),
+    /** Stops the `pageLifecycle` actor (nothing to do when none runs): its listeners go with it. */
+    unwatchPage: stopChild('pageLifecycle'),
     recordClose: assign(({ context, event }, params: EndParams) => ({
       lastClose: closeInfoOf(context, event, params.cause),
     })),
@@ -301,6 +327,7 @@ export const connectionMachine = setup({
     reconnectVerdict: null,
     attemptReason: 'initial',
     online: true,
+    watchPage: input.watchPage ?? true,
   }),
   initial: 'live',
   // The network state is tracked everywhere; states that act on it add their own.
@@ -311,25 +338,19 @@ export const connectionMachine = setup({
   states: {
     /** The states that own a socket. Leaving `live` stops the socket actor. */
     live: {
-      invoke: [
-        {
-          id: 'socket',
-          src: 'socket',
-          input: ({ context }): SocketActorInput => ({
-            attempt: context.attempt,
-            reason: context.attemptReason,
-          }),
-        },
-        {
-          id: 'pageLifecycle',
-          src: 'pageLifecycle',
-          input: ({ context }): PageLifecycleInput => ({ online: context.online }),
-        },
-      ],
+      invoke: {
+        id: 'socket',
+        src: 'socket',
+        input: ({ context }): SocketActorInput => ({
+          attempt: context.attempt,
+          reason: context.attemptReason,
+        }),
+      },
       initial: 'connecting',
       // Cleared on entry, not exit: the transition that leaves `live` still reads
       // why the socket ended (exit actions run before transition actions).
-      entry: 'clearCloseState',
+      entry: ['clearCloseState', 'watchPage'],
+      exit: 'unwatchPage',
       on: {
         // A fresh attempt at once: the current socket is reported closed and torn down.
         'app.reconnect': {
@@ -468,12 +489,8 @@ export const connectionMachine = setup({
       },
     },
     waitingToReconnect: {
-      entry: 'noteAttemptReason',
-      invoke: {
-        id: 'pageLifecycle',
-        src: 'pageLifecycle',
-        input: ({ context }): PageLifecycleInput => ({ online: context.online }),
-      },
+      entry: ['noteAttemptReason', 'watchPage'],
+      exit: 'unwatchPage',
       after: {
         // Offline, the backoff is paused: no attempt is spent on a network that is
         // known to be down; `network.online` starts the next one at once.

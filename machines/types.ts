@@ -50,6 +50,12 @@ export interface ConnectionInput {
   reconnect: BackoffPolicy | false
   connectTimeout: number
   closeTimeout: number
+  /**
+   * Whether there is a page to watch (network and page lifecycle events). False
+   * runs no `pageLifecycle` actor at all, which saves its heap where there are no
+   * targets (Node). Default true.
+   */
+  watchPage?: boolean
 }
 
 export interface CloseInfo {
@@ -89,6 +95,8 @@ export interface ConnectionContext extends ConnectionInput {
   attemptReason: AttemptReason
   /** False between a `network.offline` and the next `network.online`: no attempt starts then. */
   online: boolean
+  /** Whether the `pageLifecycle` actor runs (the input's `watchPage`). */
+  watchPage: boolean
 }
 
 /** Events the socket actor sends to the chart. */

@@ -1,6 +1,8 @@
 /**
  * A WebSocket connection controller: heartbeat, dead-link detection, jittered
  * reconnect and a bounded outgoing queue, driven by an XState statechart.
+ * The inspector bridge, inspection records and handshake helpers are in
+ * `heartline/inspector`.
  *
  * @module heartline
  */
@@ -53,24 +55,6 @@ export {
   type ReconnectingEvent,
   type StateChangeEvent,
 } from './connection.js'
-export type { AcceptSteps } from './handshake.js'
-export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
-export {
-  type InspectionRecord,
-  type RecordBase,
-  type RecordOptions,
-  redactUrl,
-  redactUrls,
-  type TransitionRecord,
-  toRecord,
-} from './inspection.js'
-export {
-  type BridgeHello,
-  type BridgeMessage,
-  type InspectorBridge,
-  type InspectorBridgeOptions,
-  inspectorBridge,
-} from './inspector-bridge.js'
 export {
   ATTEMPT_HISTORY,
   type AttemptRecord,

@@ -1,33 +1,11 @@
 /**
- * The checks `resolveOptions` is built from: one per kind of value (function,
- * string choice, options section, subprotocol list, constructor, event target),
- * each throwing an error that names the option, what arrived and what is allowed.
+ * The checks of `resolveOptions` that need more than its one message template
+ * (unknown keys, options sections, subprotocol lists, constructors, event
+ * targets) and the check of `send()`, each throwing an error that names the
+ * option, what arrived and what is allowed.
  */
 import { describeValue as describe, domException } from './describe.js'
 import type { LifecycleTargets, SendData } from './options.js'
-
-export function fn<T>(name: string, value: unknown, fallback: T): T {
-  if (value === undefined) return fallback
-  if (typeof value !== 'function') {
-    throw new TypeError(`heartline: \`${name}\` must be a function; got ${describe(value)}.`)
-  }
-  return value as T
-}
-
-export function oneOf<T extends string>(
-  name: string,
-  value: unknown,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new RangeError(
-      `heartline: \`${name}\` must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describe(value)}.`,
-    )
-  }
-  return value as T
-}
 
 /** Rejects keys an options object does not know (a typo would otherwise be ignored silently). */
 export function knownKeys(

@@ -121,10 +121,7 @@ describe('defaultShouldReconnect, every row', () => {
       defaultShouldReconnect({ code: 2500, reason: '', wasClean: true, cause: 'server-close' }),
     ).toBe(true)
   })
-  it('has a reason for every row', () => {
-    for (const row of CLOSE_CODE_POLICY) expect(row.why.length).toBeGreaterThan(20)
-  })
-  it('is the table docs/close-codes.md shows, row for row', () => {
+  it('is the table docs/close-codes.md shows, row for row, each with its reason', () => {
     const readme = readFileSync(new URL('../docs/close-codes.md', import.meta.url), 'utf8').split(
       '\n',
     )
@@ -140,15 +137,16 @@ describe('defaultShouldReconnect, every row', () => {
           .map((cell) => cell.trim()),
       )
     }
-    expect(rows).toEqual(
+    expect(rows.map(([code, retries]) => [code, retries])).toEqual(
       CLOSE_CODE_POLICY.map((row) => [
         typeof row.codes === 'number'
           ? String(row.codes)
           : `${row.codes[0]}–${row.codes[1]} (others)`,
         row.retry ? 'yes' : 'no',
-        row.why,
       ]),
     )
+    // The reasons live in the doc only: every row must still give one.
+    for (const [code, , why] of rows) expect(why?.length, code).toBeGreaterThan(20)
   })
 })
 

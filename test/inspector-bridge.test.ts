@@ -8,15 +8,15 @@ import WebSocket, { WebSocketServer } from 'ws'
 import { createActor } from 'xstate'
 import { toDirectedGraph } from 'xstate/graph'
 import { connectionMachine } from '../machines/connection.js'
+import { createConnection } from '../src/index.js'
 import {
   type BridgeMessage,
-  createConnection,
   type InspectionRecord,
   inspectorBridge,
   redactUrl,
   redactUrls,
   toRecord,
-} from '../src/index.js'
+} from '../src/inspector/index.js'
 
 const cleanup: Array<() => unknown> = []
 afterEach(async () => {

@@ -6,10 +6,10 @@
  * backoff, so an app never waits on its inspector.
  */
 import type { InspectionEvent, Observer } from 'xstate'
-import { type Connection, createConnection } from './connection.js'
-import { describeValue } from './describe.js'
+import { type Connection, createConnection } from '../connection.js'
+import { describeValue } from '../describe.js'
+import type { ConnectionOptions } from '../options.js'
 import { type InspectionRecord, redactUrl, toRecord } from './inspection.js'
-import type { ConnectionOptions } from './options.js'
 
 export interface InspectorBridgeOptions {
   /**
