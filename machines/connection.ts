@@ -176,14 +176,17 @@ export const connectionMachine = setup({
     isOnline: ({ context }) => context.online,
     /**
      * At the pong deadline, from the socket actor's answer: traffic after the ping,
-     * or a deadline seen far later than the timeout (the page or machine slept), is
-     * no proof that the link is dead.
+     * a deadline seen far later than the timeout (the page or machine slept), or a
+     * ping that has not yet had `timeout` ms (a blocked thread sent it late, after
+     * the deadline was armed) is no proof that the link is dead.
      */
     pongMayStillCome: ({ context, event }) =>
       event.type === 'heartbeat.waited' &&
       event.waited !== null &&
       context.heartbeat !== false &&
-      (event.trafficSincePing || event.waited > context.heartbeat.timeout + LATE_TIMER_MS),
+      (event.trafficSincePing ||
+        event.waited < context.heartbeat.timeout ||
+        event.waited > context.heartbeat.timeout + LATE_TIMER_MS),
     /** Silence really lasted `interval` (inbound traffic re-arms, it never pings). */
     silentLongEnough: ({ context, event }) =>
       event.type === 'heartbeat.silence' &&

@@ -206,6 +206,25 @@ describe('awaitingPong', () => {
     expect(c.state()).toBe('awaitingPong')
   })
 
+  it('a pong deadline that comes before the ping had its timeout (the ping went out late) probes again', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1000)
+    expect(c.state()).toBe('awaitingPong')
+    // A thread blocked between arming the deadline and sending the ping: the socket
+    // reports that the ping has waited 10 ms of its 500.
+    c.actor.send({ type: 'heartbeat.waited', waited: 10, trafficSincePing: false })
+    expect(c.state()).toBe('awaitingPong')
+    expect(c.current().commands.map((x) => x.type)).toEqual([
+      'heartbeat.check',
+      'heartbeat.ping',
+      'heartbeat.ping',
+    ])
+    // A full timeout after the fresh ping with nothing inbound still closes.
+    c.advance(500)
+    expect(c.state()).toBe('closing')
+  })
+
   it('pongTimeout → closing with heartbeat-timeout, asking the socket to close', () => {
     const c = runChart()
     open(c)
