@@ -3,8 +3,12 @@
  * context (one origin, so one lock manager and one BroadcastChannel namespace)
  * against a real `ws` server that counts its connections.
  */
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { WebSocketServer } from 'ws'
 import { launchChromium } from './helpers/chromium.js'
 import {
   startControlledServer as startServer,
@@ -207,5 +211,48 @@ describe('one socket for all tabs (Chromium)', () => {
     await follower.evaluate(`window.conn.send('rejoined')`)
     await server.when(() => server.received.includes('rejoined'), 'the rejoined tab’s message')
     expect(server.connections).toBe(2)
+  })
+
+  it('extensions: the leader socket’s, from the announcement for a tab that joins, then from each relayed open', async () => {
+    // The first socket negotiates permessage-deflate (RFC 7692), the next ones nothing.
+    const deflate = new WebSocketServer({ noServer: true, perMessageDeflate: true })
+    const plain = new WebSocketServer({ noServer: true })
+    let upgrades = 0
+    const http = createServer()
+    http.on('upgrade', (req, socket, head) => {
+      const wss = upgrades++ === 0 ? deflate : plain
+      wss.handleUpgrade(req, socket, head, () => undefined)
+    })
+    http.listen(0, '127.0.0.1')
+    await once(http, 'listening')
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`
+    try {
+      const a = await openTab(context, pages.base, url)
+      await until(a, `window.conn.state === 'open'`)
+      const negotiated = (await a.evaluate('window.conn.extensions')) as string
+      expect(negotiated).toMatch(/^permessage-deflate/)
+      // Read in the task that created it: before it has heard from the leader.
+      const b = await openTab(
+        context,
+        pages.base,
+        url,
+        '{}',
+        'window.early = window.conn.extensions',
+      )
+      expect(await b.evaluate('window.early')).toBe('')
+      await until(b, `window.conn.state === 'open'`)
+      expect(await b.evaluate('window.conn.leader')).toBe(false)
+      expect(await b.evaluate('window.conn.extensions')).toBe(negotiated)
+      // A fresh socket without extensions: the follower learns it from the relayed open.
+      await b.evaluate('window.conn.reconnect()')
+      await until(b, `window.seen.opens === 2 && window.conn.state === 'open'`)
+      expect(upgrades).toBe(2)
+      expect(await a.evaluate('window.conn.extensions')).toBe('')
+      expect(await b.evaluate('window.conn.extensions')).toBe('')
+    } finally {
+      for (const wss of [deflate, plain]) for (const client of wss.clients) client.terminate()
+      http.closeAllConnections()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+    }
   })
 })

@@ -6,7 +6,7 @@
  */
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
+import WebSocket, { WebSocketServer } from 'ws'
 import { createSharedConnection, type SharedConnection } from '../src/shared/index.js'
 import { startServer, type TestServer } from './helpers/server.js'
 
@@ -134,5 +134,21 @@ describe('heartline/shared without Web Locks (fallback)', () => {
     conn = createSharedConnection(server.url, { WebSocket, heartbeat: false })
     expect(() => conn?.send({ a: 1 } as never)).toThrow(/got an object \(serialise it first/)
     expect(() => conn?.send(7 as never)).toThrow(/got number 7 \(pass String\(value\)\)/)
+  })
+
+  it('reads extensions from its own connection', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true })
+    await new Promise<void>((resolve) => wss.once('listening', resolve))
+    const { port } = wss.address() as { port: number }
+    try {
+      conn = createSharedConnection(`ws://127.0.0.1:${port}`, { WebSocket, heartbeat: false })
+      expect(conn.extensions).toBe('')
+      await nextEvent(conn, 'open')
+      expect(conn.extensions).toMatch(/^permessage-deflate/)
+      conn.close()
+    } finally {
+      for (const client of wss.clients) client.terminate()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+    }
   })
 })

@@ -74,7 +74,12 @@ export class Leader {
       // The queue went out, in order, before `open` fired.
       for (const origin of this.#queued) this.#written(origin)
       this.#queued = []
-      this.#relay({ type: 'open', url: e.url, protocol: conn.protocol })
+      this.#relay({
+        type: 'open',
+        url: e.url,
+        protocol: conn.protocol,
+        extensions: conn.extensions,
+      })
     })
     conn.addEventListener('close', (e) =>
       this.#relay({

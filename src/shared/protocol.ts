@@ -15,7 +15,7 @@ export const PROTOCOL_VERSION = 1
 /** What the leader replays to the other tabs: the events its connection fired. */
 export type RelayedEvent =
   | { type: 'statechange'; from: ConnectionStateName; to: ConnectionStateName; event: string }
-  | { type: 'open'; url: string; protocol: string }
+  | { type: 'open'; url: string; protocol: string; extensions: string }
   | {
       type: 'close'
       code: number
@@ -43,6 +43,7 @@ export type Wire =
       state: ConnectionStateName
       url: string
       protocol: string
+      extensions: string
     }
   | { t: 'event'; tab: string; event: RelayedEvent }
   /** A follower's message for the socket, numbered per follower from 1. */

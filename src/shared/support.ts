@@ -1,11 +1,4 @@
-/** What the shared layer needs from the environment, and the checks on what it is given. */
-import {
-  type ConnectionOptions,
-  createConnection,
-  type SendData,
-  type UrlProvider,
-  type WebSocketConstructor,
-} from '../index.js'
+/** What the shared layer needs from the environment. */
 import type { LockManagerLike } from './membership.js'
 
 /**
@@ -17,64 +10,4 @@ export function sharingSupport(): LockManagerLike | null {
   const locks = g.navigator?.locks
   if (locks === undefined || locks === null || typeof g.BroadcastChannel !== 'function') return null
   return locks
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return 'an object'
-  return `${typeof value} ${String(value)}`
-}
-
-/** The same rule as `Connection.send`, checked in the sending tab, before the message leaves it. */
-export function checkSendData(data: unknown): asserts data is SendData {
-  if (typeof data === 'string' || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return
-  if (typeof Blob !== 'undefined' && data instanceof Blob) return
-  const hint =
-    typeof data === 'object' && data !== null
-      ? ' (serialise it first, for example with JSON.stringify)'
-      : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
-        ? ' (pass String(value))'
-        : ''
-  throw new TypeError(
-    `heartline/shared: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${hint}.`,
-  )
-}
-
-/** Checks what `createSharedConnection` was given, in every tab, before any socket exists. */
-export function checkSharedOptions(
-  url: UrlProvider,
-  name: unknown,
-  forwarded: ConnectionOptions,
-): void {
-  if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    throw new TypeError(
-      `heartline/shared: option \`name\` must be a non-empty string; got ${name === '' ? 'an empty string' : describe(name)}.`,
-    )
-  }
-  if (name === undefined && typeof url === 'function') {
-    throw new TypeError(
-      'heartline/shared: option `name` is required when `url` is a function (tabs share by name: pass the same name in every tab).',
-    )
-  }
-  // The socket is opened by whichever tab leads, maybe much later: the core
-  // checks the url and the options now, in every tab, through a connection whose
-  // socket constructor refuses at once (the core reports that only on a later
-  // microtask, by which time the probe is closed). Callbacks that a dial would
-  // call (a url or protocols provider) are left out, so none runs twice.
-  const { inspect: _inspect, protocols, ...options } = forwarded
-  const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket
-  createConnection(typeof url === 'function' ? () => new Promise<string>(() => {}) : url, {
-    ...options,
-    ...(typeof protocols === 'function' ? {} : { protocols }),
-    lifecycle: false,
-    // Without a usable constructor the core's own error says what to pass.
-    ...(typeof Ctor === 'function' ? { WebSocket: Refuse as unknown as WebSocketConstructor } : {}),
-  }).close()
-}
-
-class Refuse {
-  constructor() {
-    throw new Error('heartline/shared: option check only, never dials')
-  }
 }
