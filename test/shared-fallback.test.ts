@@ -132,7 +132,9 @@ describe('heartline/shared without Web Locks (fallback)', () => {
 
   it('refuses a message that is not sendable, naming what arrived', async () => {
     conn = createSharedConnection(server.url, { WebSocket, heartbeat: false })
-    expect(() => conn?.send({ a: 1 } as never)).toThrow(/got an object \(serialise it first/)
+    expect(() => conn?.send({ a: 1 } as never)).toThrow(
+      /got an object \(Object\) \(serialise it first/,
+    )
     expect(() => conn?.send(7 as never)).toThrow(/got number 7 \(pass String\(value\)\)/)
   })
 

@@ -3,6 +3,8 @@
  * options at creation (before any socket exists, whichever tab leads later) and
  * each message before it leaves the tab.
  */
+
+import { describeValue as describe } from '../describe.js'
 import {
   type ConnectionOptions,
   createConnection,
@@ -10,27 +12,11 @@ import {
   type UrlProvider,
   type WebSocketConstructor,
 } from '../index.js'
+import { checkSendData as checkCoreSendData } from '../option-checks.js'
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return 'an object'
-  return `${typeof value} ${String(value)}`
-}
-
-/** The same rule as `Connection.send`, checked in the sending tab, before the message leaves it. */
+/** The same rule as `Connection.send` (and its message), checked in the sending tab, before the message leaves it. */
 export function checkSendData(data: unknown): asserts data is SendData {
-  if (typeof data === 'string' || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return
-  if (typeof Blob !== 'undefined' && data instanceof Blob) return
-  const hint =
-    typeof data === 'object' && data !== null
-      ? ' (serialise it first, for example with JSON.stringify)'
-      : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
-        ? ' (pass String(value))'
-        : ''
-  throw new TypeError(
-    `heartline/shared: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${hint}.`,
-  )
+  checkCoreSendData(data)
 }
 
 /** Checks what `createSharedConnection` was given, in every tab, before any socket exists. */
