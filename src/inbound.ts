@@ -1,0 +1,295 @@
+/**
+ * The inbound message path where the platform's `MessageEvent` and `EventTarget`
+ * are written in JavaScript (Node, Deno): there, building a `MessageEvent` and
+ * dispatching it cost about half of what `ws` spends receiving a message. While
+ * every `message` listener is a plain function (no `once`, `signal`, capture or
+ * `handleEvent` object), dispatching at a target with no parent only calls them in
+ * order (DOM Standard, "dispatch" and "inner invoke"), so this module calls them
+ * itself, with an event that reads as that dispatched `MessageEvent`. Anything
+ * else, and every platform whose `MessageEvent` is native (browsers), goes
+ * through the platform's own dispatch.
+ */
+
+type Fn = (this: EventTarget, event: Event) => unknown
+interface Entry {
+  fn: Fn
+  removed: boolean
+}
+
+const host = globalThis as {
+  process?: { nextTick?(fn: () => void): void }
+  reportError?(error: unknown): void
+}
+/** As the platform's EventTarget reports a listener's exception: later, after every listener ran. */
+function report(error: unknown): void {
+  const rethrow = () => {
+    throw error
+  }
+  // Node's EventTarget throws it again on the next tick.
+  if (typeof host.process?.nextTick === 'function') host.process.nextTick(rethrow)
+  else if (typeof host.reportError === 'function') host.reportError(error)
+  else queueMicrotask(rethrow)
+}
+
+/**
+ * The time origin's clock, read once per synchronous run of deliveries (one socket
+ * read delivers its messages in one run, and a clock read costs ~40 ns): every
+ * event of a run has the run's start as its `timeStamp`.
+ */
+let stamp = -1
+const clearStamp = () => {
+  stamp = -1
+}
+function runStamp(): number {
+  if (stamp < 0) {
+    stamp = performance.now()
+    queueMicrotask(clearStamp)
+  }
+  return stamp
+}
+
+const STOP = 1
+const STOP_NOW = 2
+const BUBBLES = 4
+const CANCELABLE = 8
+const CANCELED = 16
+
+/**
+ * A `MessageEvent` as the platform dispatches it at a target with no parent. Its
+ * prototype chain holds `MessageEvent.prototype` (`instanceof`, the phase
+ * constants); its own accessors and methods shadow every brand-checked member
+ * there, with the same names, arities and enumerability (fields are private:
+ * reading a member off anything else throws a TypeError, as a brand check does).
+ */
+class Inbound {
+  #target: EventTarget
+  #data: unknown
+  #origin: string
+  #timeStamp: number
+  #phase: 0 | 2 = 2
+  #flags = 0
+  #type = 'message'
+  #ports: unknown[] | undefined = undefined
+  constructor(target: EventTarget, data: unknown, origin: string) {
+    this.#target = target
+    this.#data = data
+    this.#origin = origin
+    this.#timeStamp = runStamp()
+  }
+  static done(event: Inbound): boolean {
+    return (event.#flags & STOP_NOW) !== 0
+  }
+  static end(event: Inbound): void {
+    event.#phase = 0
+  }
+  get type() {
+    return this.#type
+  }
+  get data() {
+    return this.#data
+  }
+  get origin() {
+    return this.#origin
+  }
+  /** Throws a TypeError on anything but an Inbound, as the platform's brand checks do. */
+  #is<T>(value: T): T {
+    return value
+  }
+  get lastEventId() {
+    return this.#is('')
+  }
+  get source() {
+    return this.#is(null)
+  }
+  get ports() {
+    this.#ports ??= []
+    return this.#ports
+  }
+  get target() {
+    return this.#target
+  }
+  get srcElement() {
+    return this.#target
+  }
+  get currentTarget() {
+    return this.#phase === 2 ? this.#target : null
+  }
+  get eventPhase() {
+    return this.#phase
+  }
+  get bubbles() {
+    return (this.#flags & BUBBLES) !== 0
+  }
+  get cancelable() {
+    return (this.#flags & CANCELABLE) !== 0
+  }
+  get composed() {
+    return this.#is(false)
+  }
+  get isTrusted() {
+    return this.#is(false)
+  }
+  get defaultPrevented() {
+    return (this.#flags & (CANCELABLE | CANCELED)) === (CANCELABLE | CANCELED)
+  }
+  get returnValue() {
+    return !this.defaultPrevented
+  }
+  set returnValue(value: unknown) {
+    if (!value) this.preventDefault()
+  }
+  get cancelBubble() {
+    return (this.#flags & STOP) !== 0
+  }
+  set cancelBubble(value: unknown) {
+    if (value) this.#flags |= STOP
+  }
+  get timeStamp() {
+    return this.#timeStamp
+  }
+  composedPath() {
+    return this.#phase === 2 ? [this.#target] : []
+  }
+  preventDefault() {
+    this.#flags |= CANCELED
+  }
+  stopPropagation() {
+    this.#flags |= STOP
+  }
+  stopImmediatePropagation() {
+    this.#flags |= STOP | STOP_NOW
+  }
+  initEvent(type: string, bubbles = false, cancelable = false) {
+    // biome-ignore lint/complexity/noArguments: a missing type is refused, an undefined one is not (WebIDL)
+    if (arguments.length === 0) throw new TypeError('initEvent: type is required')
+    if (this.#phase === 2) return
+    this.#type = `${type}`
+    this.#flags = (this.#flags & ~(BUBBLES | CANCELABLE)) | (bubbles ? BUBBLES : 0)
+    if (cancelable) this.#flags |= CANCELABLE
+  }
+  /** As Node prints a MessageEvent. */
+  inspect(depth: number, options: object, inspect: (value: unknown, options: object) => string) {
+    if (depth < 0) return 'MessageEvent'
+    const shown = {
+      type: this.#type,
+      defaultPrevented: (this.#flags & CANCELED) !== 0,
+      cancelable: this.cancelable,
+      timeStamp: this.#timeStamp,
+    }
+    return `MessageEvent ${inspect(shown, options)}`
+  }
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+
+/** Shapes Inbound's prototype as the platform's; false when this platform keeps its own dispatch. */
+function shape(): boolean {
+  if (typeof MessageEvent !== 'function' || typeof Event !== 'function') return false
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(MessageEvent)))
+    return false
+  const mine = Inbound.prototype as unknown as Record<PropertyKey, unknown>
+  const shadows: [PropertyKey, PropertyDescriptor][] = []
+  for (const source of [Event.prototype, MessageEvent.prototype]) {
+    for (const key of Reflect.ownKeys(source)) {
+      const theirs = Object.getOwnPropertyDescriptor(source, key) as PropertyDescriptor
+      if (key === 'constructor' || !(theirs.get || typeof theirs.value === 'function')) continue
+      const name = key === INSPECT ? 'inspect' : key
+      const own = Object.getOwnPropertyDescriptor(mine, name)
+      // A member this module does not know: the platform's dispatch stays in charge.
+      if (own === undefined) return false
+      const shadow: PropertyDescriptor = {
+        enumerable: theirs.enumerable ?? false,
+        configurable: theirs.configurable ?? false,
+      }
+      if (theirs.get) {
+        shadow.get = own.get
+        if (theirs.set) shadow.set = own.set
+      } else {
+        shadow.value = own.value
+        shadow.writable = theirs.writable ?? false
+      }
+      shadows.push([key, shadow])
+    }
+  }
+  for (const key of Reflect.ownKeys(mine)) delete mine[key]
+  for (const [key, shadow] of shadows) Object.defineProperty(mine, key, shadow)
+  Object.defineProperty(mine, 'constructor', {
+    value: MessageEvent,
+    writable: true,
+    configurable: true,
+  })
+  Object.setPrototypeOf(mine, MessageEvent.prototype)
+  return true
+}
+
+let shaped: boolean | undefined
+
+/**
+ * Whether connections made from now on take the direct path where the platform
+ * allows it (on by default; the differential tests compare both paths).
+ */
+export function setDirectPath(on: boolean): void {
+  enabled = on
+}
+let enabled = true
+
+/**
+ * The `message` listeners of one target, mirrored from its add/removeEventListener
+ * calls while they are all plain functions; once one is not, the platform's
+ * dispatch takes over for good (`direct` reads false).
+ */
+export class MessageListeners {
+  /** Replaced, never changed in place: a running delivery keeps the list it began with. */
+  #list: Entry[] | null
+
+  constructor() {
+    shaped ??= shape()
+    this.#list = shaped && enabled ? [] : null
+  }
+
+  get direct(): boolean {
+    return this.#list !== null
+  }
+
+  /** After the platform accepted `listener` for `message`. */
+  add(listener: unknown, options: unknown): void {
+    const list = this.#list
+    if (list === null) return
+    const o = options as AddEventListenerOptions | null | undefined
+    const plain =
+      typeof listener === 'function' &&
+      (typeof o === 'object' && o !== null ? !o.capture && !o.once && o.signal === undefined : !o)
+    if (!plain) this.#list = null
+    else if (!list.some((e) => e.fn === listener))
+      this.#list = [...list, { fn: listener as Fn, removed: false }]
+  }
+
+  remove(listener: unknown, capture: boolean): void {
+    const list = this.#list
+    if (list === null || capture) return
+    const at = list.findIndex((e) => e.fn === listener)
+    if (at < 0) return
+    ;(list[at] as Entry).removed = true
+    this.#list = list.filter((_, i) => i !== at)
+  }
+
+  /** Calls every listener, in order, with one message event (only while `direct`). */
+  deliver(target: EventTarget, data: unknown, origin: string): void {
+    const list = this.#list as Entry[]
+    const n = list.length
+    if (n === 0) return
+    const event = new Inbound(target, data, origin)
+    for (let i = 0; i < n; i++) {
+      const entry = list[i] as Entry
+      // A listener removed by an earlier one is not called ("inner invoke", step 2).
+      if (entry.removed) continue
+      try {
+        entry.fn.call(target, event as unknown as Event)
+      } catch (error) {
+        report(error)
+      }
+      if (Inbound.done(event)) break
+    }
+    Inbound.end(event)
+  }
+}
