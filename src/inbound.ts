@@ -10,9 +10,13 @@
  * through the platform's own dispatch.
  */
 
+import { type Slot, slots } from './handlers.js'
+
 type Fn = (this: EventTarget, event: Event) => unknown
 interface Entry {
   fn: Fn
+  /** Set when `fn` is an `on<type>` handler's place: the handler is called without it. */
+  slot: Slot | undefined
   removed: boolean
 }
 
@@ -53,6 +57,11 @@ const STOP_NOW = 2
 const BUBBLES = 4
 const CANCELABLE = 8
 const CANCELED = 16
+/** Listeners are running (eventPhase AT_TARGET). */
+const AT_TARGET = 32
+
+/** What few events ever need (a type changed by initEvent, a read of ports), kept off the hot path. */
+const rare = new WeakMap<object, { type: string; ports?: unknown[] }>()
 
 /**
  * A `MessageEvent` as the platform dispatches it at a target with no parent. Its
@@ -66,10 +75,7 @@ class Inbound {
   #data: unknown
   #origin: string
   #timeStamp: number
-  #phase: 0 | 2 = 2
-  #flags = 0
-  #type = 'message'
-  #ports: unknown[] | undefined = undefined
+  #flags = AT_TARGET
   constructor(target: EventTarget, data: unknown, origin: string) {
     this.#target = target
     this.#data = data
@@ -80,10 +86,10 @@ class Inbound {
     return (event.#flags & STOP_NOW) !== 0
   }
   static end(event: Inbound): void {
-    event.#phase = 0
+    event.#flags &= ~AT_TARGET
   }
   get type() {
-    return this.#type
+    return this.#is(rare.get(this)?.type ?? 'message')
   }
   get data() {
     return this.#data
@@ -102,8 +108,10 @@ class Inbound {
     return this.#is(null)
   }
   get ports() {
-    this.#ports ??= []
-    return this.#ports
+    const own = rare.get(this) ?? { type: this.type }
+    rare.set(this, own)
+    own.ports ??= []
+    return own.ports
   }
   get target() {
     return this.#target
@@ -112,10 +120,10 @@ class Inbound {
     return this.#target
   }
   get currentTarget() {
-    return this.#phase === 2 ? this.#target : null
+    return (this.#flags & AT_TARGET) !== 0 ? this.#target : null
   }
   get eventPhase() {
-    return this.#phase
+    return (this.#flags & AT_TARGET) !== 0 ? 2 : 0
   }
   get bubbles() {
     return (this.#flags & BUBBLES) !== 0
@@ -148,7 +156,7 @@ class Inbound {
     return this.#timeStamp
   }
   composedPath() {
-    return this.#phase === 2 ? [this.#target] : []
+    return (this.#flags & AT_TARGET) !== 0 ? [this.#target] : []
   }
   preventDefault() {
     this.#flags |= CANCELED
@@ -162,8 +170,8 @@ class Inbound {
   initEvent(type: string, bubbles = false, cancelable = false) {
     // biome-ignore lint/complexity/noArguments: a missing type is refused, an undefined one is not (WebIDL)
     if (arguments.length === 0) throw new TypeError('initEvent: type is required')
-    if (this.#phase === 2) return
-    this.#type = `${type}`
+    if ((this.#flags & AT_TARGET) !== 0) return
+    rare.set(this, { ...rare.get(this), type: `${type}` })
     this.#flags = (this.#flags & ~(BUBBLES | CANCELABLE)) | (bubbles ? BUBBLES : 0)
     if (cancelable) this.#flags |= CANCELABLE
   }
@@ -171,7 +179,7 @@ class Inbound {
   inspect(depth: number, options: object, inspect: (value: unknown, options: object) => string) {
     if (depth < 0) return 'MessageEvent'
     const shown = {
-      type: this.#type,
+      type: this.type,
       defaultPrevented: (this.#flags & CANCELED) !== 0,
       cancelable: this.cancelable,
       timeStamp: this.#timeStamp,
@@ -261,7 +269,7 @@ export class MessageListeners {
       (typeof o === 'object' && o !== null ? !o.capture && !o.once && o.signal === undefined : !o)
     if (!plain) this.#list = null
     else if (!list.some((e) => e.fn === listener))
-      this.#list = [...list, { fn: listener as Fn, removed: false }]
+      this.#list = [...list, { fn: listener as Fn, slot: slots.get(listener), removed: false }]
   }
 
   remove(listener: unknown, capture: boolean): void {
@@ -284,7 +292,14 @@ export class MessageListeners {
       // A listener removed by an earlier one is not called ("inner invoke", step 2).
       if (entry.removed) continue
       try {
-        entry.fn.call(target, event as unknown as Event)
+        const slot = entry.slot
+        if (slot === undefined) entry.fn.call(target, event as unknown as Event)
+        else {
+          // As the handler's own listener does (src/handlers.ts): false cancels.
+          const handler = slot.value
+          if (typeof handler === 'function' && handler.call(target, event) === false)
+            event.preventDefault()
+        }
       } catch (error) {
         report(error)
       }
