@@ -20,19 +20,13 @@ interface Entry {
   removed: boolean
 }
 
-const host = globalThis as {
-  process?: { nextTick?(fn: () => void): void }
-  reportError?(error: unknown): void
-}
-/** As the platform's EventTarget reports a listener's exception: later, after every listener ran. */
+const later = (globalThis as { process?: { nextTick?(fn: () => void): void } }).process?.nextTick
+
+/** As the platform's EventTarget reports a listener's exception: thrown again later (Node: next tick). */
 function report(error: unknown): void {
-  const rethrow = () => {
+  ;(later ?? queueMicrotask)(() => {
     throw error
-  }
-  // Node's EventTarget throws it again on the next tick.
-  if (typeof host.process?.nextTick === 'function') host.process.nextTick(rethrow)
-  else if (typeof host.reportError === 'function') host.reportError(error)
-  else queueMicrotask(rethrow)
+  })
 }
 
 /**
@@ -168,15 +162,17 @@ class Inbound {
     this.#flags |= STOP | STOP_NOW
   }
   initEvent(type: string, bubbles = false, cancelable = false) {
-    // biome-ignore lint/complexity/noArguments: a missing type is refused, an undefined one is not (WebIDL)
-    if (arguments.length === 0) throw new TypeError('initEvent: type is required')
     if ((this.#flags & AT_TARGET) !== 0) return
     rare.set(this, { ...rare.get(this), type: `${type}` })
     this.#flags = (this.#flags & ~(BUBBLES | CANCELABLE)) | (bubbles ? BUBBLES : 0)
     if (cancelable) this.#flags |= CANCELABLE
   }
   /** As Node prints a MessageEvent. */
-  inspect(depth: number, options: object, inspect: (value: unknown, options: object) => string) {
+  [Symbol.for('nodejs.util.inspect.custom')](
+    depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ) {
     if (depth < 0) return 'MessageEvent'
     const shown = {
       type: this.type,
@@ -188,44 +184,27 @@ class Inbound {
   }
 }
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom')
-
-/** Shapes Inbound's prototype as the platform's; false when this platform keeps its own dispatch. */
+/**
+ * Gives Inbound's members the platform's enumerability and setters and puts
+ * `MessageEvent.prototype` under them; false (the platform's dispatch stays in
+ * charge) where `MessageEvent` is native or has a member Inbound does not shadow.
+ */
 function shape(): boolean {
-  if (typeof MessageEvent !== 'function' || typeof Event !== 'function') return false
-  if (/\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(MessageEvent)))
+  if (typeof MessageEvent !== 'function' || /\[native code\]/.test(String(MessageEvent)))
     return false
-  const mine = Inbound.prototype as unknown as Record<PropertyKey, unknown>
-  const shadows: [PropertyKey, PropertyDescriptor][] = []
+  const mine = Inbound.prototype
   for (const source of [Event.prototype, MessageEvent.prototype]) {
     for (const key of Reflect.ownKeys(source)) {
       const theirs = Object.getOwnPropertyDescriptor(source, key) as PropertyDescriptor
       if (key === 'constructor' || !(theirs.get || typeof theirs.value === 'function')) continue
-      const name = key === INSPECT ? 'inspect' : key
-      const own = Object.getOwnPropertyDescriptor(mine, name)
-      // A member this module does not know: the platform's dispatch stays in charge.
+      const own = Object.getOwnPropertyDescriptor(mine, key)
       if (own === undefined) return false
-      const shadow: PropertyDescriptor = {
-        enumerable: theirs.enumerable ?? false,
-        configurable: theirs.configurable ?? false,
-      }
-      if (theirs.get) {
-        shadow.get = own.get
-        if (theirs.set) shadow.set = own.set
-      } else {
-        shadow.value = own.value
-        shadow.writable = theirs.writable ?? false
-      }
-      shadows.push([key, shadow])
+      own.enumerable = theirs.enumerable
+      if (own.set && !theirs.set) own.set = undefined
+      Object.defineProperty(mine, key, own)
     }
   }
-  for (const key of Reflect.ownKeys(mine)) delete mine[key]
-  for (const [key, shadow] of shadows) Object.defineProperty(mine, key, shadow)
-  Object.defineProperty(mine, 'constructor', {
-    value: MessageEvent,
-    writable: true,
-    configurable: true,
-  })
+  Object.defineProperty(mine, 'constructor', { value: MessageEvent })
   Object.setPrototypeOf(mine, MessageEvent.prototype)
   return true
 }
