@@ -29,6 +29,12 @@ function report(error: unknown): void {
   })
 }
 
+/** As Node's EventTarget treats what a listener returns: a rejected promise is reported as a throw. */
+function settle(result: unknown): void {
+  const then = (result as { then?: unknown }).then
+  if (typeof then === 'function') then.call(result, undefined, report)
+}
+
 /**
  * The time origin's clock, read once per synchronous run of deliveries (one socket
  * read delivers its messages in one run, and a clock read costs ~40 ns): every
@@ -272,8 +278,10 @@ export class MessageListeners {
       if (entry.removed) continue
       try {
         const slot = entry.slot
-        if (slot === undefined) entry.fn.call(target, event as unknown as Event)
-        else {
+        if (slot === undefined) {
+          const result = entry.fn.call(target, event as unknown as Event)
+          if (result !== undefined && result !== null) settle(result)
+        } else {
           // As the handler's own listener does (src/handlers.ts): false cancels.
           const handler = slot.value
           if (typeof handler === 'function' && handler.call(target, event) === false)

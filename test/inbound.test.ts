@@ -125,6 +125,10 @@ async function scenario(path: Path): Promise<unknown> {
       if ((e as MessageEvent).data === 'a') conn.addEventListener('message', () => log.push('late'))
     })
     conn.addEventListener('message', third)
+    // An async listener's rejection is reported as a throw (Node's EventTarget).
+    conn.addEventListener('message', async (e) => {
+      if ((e as MessageEvent).data === 'b') throw new Error('async bug')
+    })
     // The last listener waits for 'end': 'c' stops the listeners after the second.
     const ended = new Promise((resolve) =>
       conn.addEventListener('message', (e) => (e as MessageEvent).data === 'end' && resolve(e)),
