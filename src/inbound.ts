@@ -280,7 +280,7 @@ export class MessageListeners {
         const slot = entry.slot
         if (slot === undefined) {
           const result = entry.fn.call(target, event as unknown as Event)
-          if (result !== undefined && result !== null) settle(result)
+          if (result != null) settle(result)
         } else {
           // As the handler's own listener does (src/handlers.ts): false cancels.
           const handler = slot.value
