@@ -27,6 +27,7 @@ import type {
 } from './events.js'
 import { createEvent } from './events.js'
 import { HandlerSlots } from './handlers.js'
+import { MessageListeners } from './inbound.js'
 import { bindHost, type ConnectionHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { checkSendData } from './option-checks.js'
@@ -92,8 +93,11 @@ function platformRunsLateListeners(): boolean {
   return lateListenersRun
 }
 
+/** The capture flag as EventTarget converts its options argument (WebIDL: an object or a boolean). */
 function captureOf(options: ListenerOptions | EventListenerOptions | undefined): boolean {
-  return typeof options === 'boolean' ? options : options?.capture === true
+  return typeof options === 'object' && options !== null
+    ? Boolean(options.capture)
+    : Boolean(options)
 }
 
 type Deferred = [string, EventListenerOrEventListenerObject, ListenerOptions | undefined]
@@ -149,6 +153,8 @@ export class Connection extends EventTarget {
    * then an inbound message builds no event at all.
    */
   #heard = false
+  /** The `message` listeners, while a delivery may call them without the platform's dispatch. */
+  readonly #messages = new MessageListeners()
   /** Types being dispatched, on a platform that would run listeners added meanwhile. */
   readonly #busy: string[] = []
   /** Listeners added during such a dispatch, added once it ends. */
@@ -219,7 +225,8 @@ export class Connection extends EventTarget {
       url,
       deliver: (data) => {
         // One event per message, as the standard requires, and none when nobody listens.
-        if (this.#heard)
+        if (this.#messages.direct) this.#messages.deliver(this, data, this.#origin)
+        else if (this.#heard)
           this.dispatchEvent(new MessageEvent('message', { data, origin: this.#origin }))
       },
       created: (ws, createdUrl) => {
@@ -392,9 +399,12 @@ export class Connection extends EventTarget {
     if (type === 'message' && listener !== null) this.#heard = true
     if (listener !== null && this.#busy.includes(type)) {
       this.#deferred.push([type, listener, options])
-      return
+    } else {
+      super.addEventListener(type, listener, options)
     }
-    super.addEventListener(type, listener, options)
+    // A type that is not a string is converted by the platform; the mirror then stands down.
+    if (typeof type !== 'string') this.#messages.add(null, options)
+    else if (type === 'message' && listener !== null) this.#messages.add(listener, options)
   }
 
   override removeEventListener<K extends keyof ConnectionEventMap>(
@@ -419,6 +429,8 @@ export class Connection extends EventTarget {
       )
     }
     super.removeEventListener(type, listener, options)
+    if (typeof type !== 'string') this.#messages.add(null, options)
+    else if (type === 'message') this.#messages.remove(listener, captureOf(options))
   }
 
   override dispatchEvent(event: Event): boolean {

@@ -5,10 +5,13 @@
  * while a handler is set) and a later handler runs in that same place; setting
  * null gives the place up; `this` is the target; returning false cancels.
  */
-interface Slot {
+export interface Slot {
   value: object
   listener: (event: Event) => void
 }
+
+/** Each handler's listener → its slot, so a direct delivery can call the handler itself. */
+export const slots = new WeakMap<object, Slot>()
 
 export class HandlerSlots {
   readonly #slots: Record<string, Slot | undefined> = {}
@@ -44,6 +47,7 @@ export class HandlerSlots {
       },
     }
     this.#slots[type] = fresh
+    slots.set(fresh.listener, fresh)
     target.addEventListener(type, fresh.listener)
   }
 }
