@@ -13,7 +13,7 @@ import WS from 'ws'
 import { createActor, fromCallback } from 'xstate'
 import { connectionMachine } from '../machines/connection.js'
 import { createConnection } from '../src/index.js'
-import { chartInput, resolveOptions } from '../src/options.js'
+import { chartInput, resolveOptions } from '../src/resolve-options.js'
 import { classicClient } from './classic.js'
 
 const gc = (globalThis as { gc?: () => void }).gc

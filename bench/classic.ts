@@ -1,5 +1,5 @@
 /**
- * The classic browser recipe, followed literally (DESIGN §1), as the baseline
+ * The classic browser recipe, followed literally (ping after 3 s of silence, close 3 s later, fixed 4 s reconnect), as the baseline
  * the benchmarks compare heartline with. Environment-agnostic: it takes the
  * WebSocket constructor, so the same code runs over `ws` in Node and over the
  * browser's own WebSocket in Chromium.

@@ -17,7 +17,7 @@ type Kind = 'heartline' | 'classic'
 const WINDOW = 100
 
 /** Largest number of distinct clients with an attempt inside any `WINDOW` ms. */
-function maxInWindow(attempts: Array<[number, number]>): number {
+export function maxInWindow(attempts: Array<[number, number]>): number {
   const sorted = [...attempts].sort((a, b) => a[0] - b[0])
   const inWindow = new Map<number, number>()
   let best = 0

@@ -37,7 +37,11 @@ export function prepareChildren(): Promise<void> {
   prepared ??= (async () => {
     const { build } = await import('esbuild')
     await build({
-      entryPoints: [join(BENCH, 'server.ts'), join(BENCH, 'child.ts')],
+      entryPoints: [
+        join(BENCH, 'server.ts'),
+        join(BENCH, 'child.ts'),
+        join(BENCH, 'storm-server.ts'),
+      ],
       outdir: CACHE,
       outExtension: { '.js': '.mjs' },
       bundle: true,
@@ -50,7 +54,7 @@ export function prepareChildren(): Promise<void> {
   })()
   return prepared
 }
-const script = async (name: string) => {
+export const script = async (name: string) => {
   await prepareChildren()
   return join(CACHE, name.replace(/\.ts$/, '.mjs'))
 }

@@ -1,5 +1,5 @@
 /**
- * B8's server, in its own process (`node --import tsx bench/resume-server.ts <config>`):
+ * B9's server, in its own process (`node --import tsx bench/resume-server.ts <config>`):
  * a `ws` server that, per connection (resume off) or per session (resume on),
  * streams `n` 32-byte messages (`/in`) or counts `n` and answers `done` (`/out`).
  * The path is chosen by the first message, so one server serves every trial.

@@ -1,5 +1,5 @@
 /**
- * B8: resumable sessions. Throughput with `resume` on (memory store, Redis
+ * B9: resumable sessions. Throughput with `resume` on (memory store, Redis
  * store) against off, both directions, end to end (heartline client, `ws`
  * server in another process: with resume on the server numbers, keeps and
  * acknowledges too); and the time to resume and replay `replay` buffered

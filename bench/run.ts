@@ -1,11 +1,15 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
- * Runs B1–B8, prints the table, writes bench/results.json and bench/RESULTS.md.
+ * Runs B1 (and B1C, client-bound) to B9, prints the table, writes bench/results.json and bench/RESULTS.md.
+ * A partial run that includes B8 replaces only B8's block of bench/RESULTS.md
+ * (and writes bench/results.storm.json), so storms can be rerun on their own.
  * Benchmarks, not tests: nothing here fails on a timing.
  */
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
+import { backoffComparison } from './backoff-sim.js'
+import { clientBound } from './client-bound.js'
 import { deadLink } from './deadlink.js'
 import { herd, herdSimulated } from './herd.js'
 import { BENCH, machine, prepareChildren, type Stats } from './lib.js'
@@ -14,7 +18,12 @@ import { heapPerController, idleCost, rssPerConnection } from './process-benches
 import { renderMarkdown } from './report.js'
 import { resumeBench } from './resume.js'
 import { sizes } from './size.js'
+import { storm } from './storm.js'
+import { B8_END, B8_START, renderStorm } from './storm-report.js'
 import { throughput } from './throughput.js'
+
+const BREAKDOWN_START = '<!-- breakdown -->'
+const BREAKDOWN_END = '<!-- /breakdown -->'
 
 const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
@@ -26,6 +35,7 @@ const wanted = (id: string) => only === undefined || only.has(id)
 const PLAN = quick
   ? {
       throughput: { n: 30_000, rounds: 5 },
+      clientBound: { n: 100_000, rounds: 7 },
       deadLinkRounds: 5,
       herdSim: { n: 500, rounds: 5 },
       herdReal: undefined,
@@ -33,10 +43,13 @@ const PLAN = quick
       heap: { n: 500, rounds: 5 },
       rss: { n: 200, rounds: 5 },
       idle: { n: 200, rounds: 5, interval: 300, window: 900 },
+      backoffSim: { clients: [100, 10_000], seeds: 1 },
+      storm: { n: 200, rounds: 1, window: 2000, perSecond: 50 },
       resume: { n: 20_000, rounds: 3, replay: 1000 },
     }
   : {
       throughput: { n: 100_000, rounds: 9 },
+      clientBound: { n: 200_000, rounds: 21 },
       deadLinkRounds: 5,
       herdSim: { n: 1000, rounds: 5 },
       herdReal: { n: 1000, rounds: 5 },
@@ -45,6 +58,8 @@ const PLAN = quick
       heap: { n: 3000, rounds: 5 },
       rss: { n: 2000, rounds: 5 },
       idle: { n: 2000, rounds: 5, interval: 1000, window: 5000 },
+      backoffSim: { clients: [100, 10_000], seeds: 5 },
+      storm: { n: 1000, rounds: 3, window: 10_000, perSecond: 200 },
       resume: { n: 50_000, rounds: 7, replay: 1000 },
     }
 
@@ -68,6 +83,7 @@ const results = {
   machine: machine(),
   plan: PLAN,
   B1: await timed('B1', () => throughput('in', PLAN.throughput)),
+  B1C: await timed('B1C', () => clientBound(PLAN.clientBound)),
   B1path: await timed('B1', () => messagePathCost({ n: 2_000_000, rounds: 5 }), 'B1 diagnostic'),
   B2: await timed('B2', () => throughput('out', PLAN.throughput)),
   B3: await timed('B3', () => deadLink({ quick, rounds: PLAN.deadLinkRounds })),
@@ -82,7 +98,11 @@ const results = {
   })),
   B6: await timed('B6', () => sizes()),
   B7: await timed('B7', () => idleCost(PLAN.idle)),
-  B8: await timed('B8', () => resumeBench(PLAN.resume)),
+  B8: await timed('B8', async () => ({
+    simulated: backoffComparison(PLAN.backoffSim),
+    real: await storm(PLAN.storm),
+  })),
+  B9: await timed('B9', () => resumeBench(PLAN.resume)),
   loadAverage: { before: loadBefore, after: loadavg() },
   durations,
   totalSeconds: 0,
@@ -95,9 +115,56 @@ const markdown = renderMarkdown(results)
 if (only === undefined) {
   const suffix = quick ? '.quick' : ''
   await writeFile(join(BENCH, `results${suffix}.json`), `${JSON.stringify(results, null, 2)}\n`)
-  await writeFile(join(BENCH, `RESULTS${suffix}.md`), markdown)
+  await writeFile(
+    join(BENCH, `RESULTS${suffix}.md`),
+    withBreakdown(markdown, await breakdownBlock()),
+  )
+}
+if (only?.has('B8') && results.B8) {
+  const block = renderStorm(results.B8, {
+    command: `npm run bench -- ${argv.join(' ')}`,
+    date: results.machine.date,
+    loadBefore: results.loadAverage.before,
+    seconds: durations.B8 ?? 0,
+  }).join('\n')
+  const path = join(BENCH, `RESULTS${quick ? '.quick' : ''}.md`)
+  const current = await readFile(path, 'utf8').catch(() => '')
+  const from = current.indexOf(B8_START)
+  const to = current.indexOf(B8_END)
+  const closing = current.indexOf('## Closing note')
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from) + block + current.slice(to + B8_END.length + 1)
+      : closing >= 0
+        ? `${current.slice(0, closing)}${block}\n${current.slice(closing)}`
+        : `${current}\n${block}`
+  await writeFile(path, next)
+  await writeFile(
+    join(BENCH, `results.storm${quick ? '.quick' : ''}.json`),
+    `${JSON.stringify({ machine: results.machine, loadAverage: results.loadAverage, durations, B8: results.B8 }, null, 2)}\n`,
+  )
 }
 process.stdout.write(markdown)
+
+/**
+ * The hand-measured breakdown (where the bytes go) in bench/RESULTS.md, between
+ * its markers: a full run keeps it, before the closing note, since it does not
+ * measure it. It carries its own date.
+ */
+async function breakdownBlock(): Promise<string | undefined> {
+  const current = await readFile(join(BENCH, 'RESULTS.md'), 'utf8').catch(() => '')
+  const from = current.indexOf(BREAKDOWN_START)
+  const to = current.indexOf(BREAKDOWN_END)
+  return from >= 0 && to > from ? current.slice(from, to + BREAKDOWN_END.length) : undefined
+}
+
+function withBreakdown(markdown: string, block: string | undefined): string {
+  if (block === undefined) return markdown
+  const closing = markdown.indexOf('## Closing note')
+  return closing >= 0
+    ? `${markdown.slice(0, closing)}${block}\n\n${markdown.slice(closing)}`
+    : `${markdown}\n${block}\n`
+}
 process.stderr.write(`total ${results.totalSeconds} s\n`)
 
 export type Results = typeof results

@@ -8,7 +8,10 @@
  * `raw` is a minimal hand-written endpoint for the throughput runs, so that the
  * server costs next to nothing and the client is what gets measured:
  *   GET /in?n=N   after the handshake, writes N pre-framed 32-byte text messages in one go;
- *   GET /out?n=N  counts the bytes of N masked 32-byte text frames, then answers "done".
+ *   GET /out?n=N  counts the bytes of N masked 32-byte text frames, then answers "done";
+ *   GET /bulk?n=N the 101 response and N pre-framed 32-byte text messages as one Buffer,
+ *                 built once per N and handed to the socket in a single write, so the
+ *                 client reads them in large chunks and is all that is measured.
  *   GET /rin?n=N, /rout?n=N  the same speaking the resume protocol (docs/resume-protocol.md):
  *   the client's hello is answered with a welcome, messages are numbered `M<seq> `, and
  *   "done" is message 1; the client's acks are read and ignored.
@@ -31,6 +34,19 @@ function serverFrame(text: string): Buffer {
   return Buffer.concat([Buffer.from([0x81, payload.length]), payload])
 }
 
+/** `/bulk` bodies by message count: built once, so the server does no work per trial but write. */
+const bulk = new Map<number, Buffer>()
+function bulkFrames(n: number): Buffer {
+  let all = bulk.get(n)
+  if (all === undefined) {
+    const one = serverFrame(PAYLOAD)
+    all = Buffer.allocUnsafe(one.length * n)
+    for (let i = 0; i < n; i++) one.copy(all, i * one.length)
+    bulk.set(n, all)
+  }
+  return all
+}
+
 function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
   const key = req.headers['sec-websocket-key']
   if (typeof key !== 'string') {
@@ -45,12 +61,17 @@ function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
     .update(key + GUID)
     .digest('base64')
   socket.on('error', () => undefined)
-  socket.write(
+  const response =
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
-  )
+    `Sec-WebSocket-Accept: ${accept}\r\n\r\n`
   const url = new URL(req.url ?? '/', 'http://x')
   const n = Number(url.searchParams.get('n') ?? '0')
+  if (url.pathname === '/bulk') {
+    socket.write(Buffer.concat([Buffer.from(response), bulkFrames(n)]))
+    socket.on('data', () => undefined)
+    return
+  }
+  socket.write(response)
   if (url.pathname === '/rin' || url.pathname === '/rout') {
     resumeEndpoint(socket, prepared, n)
     return

@@ -1,224 +1,60 @@
 /**
- * The chart, drawn from the machine definition: `toDirectedGraph` gives the
- * nodes and edges, elkjs lays them out, and this file only turns the layout into
- * SVG. Nothing here names a state: a state or transition added under `machines/`
- * appears on the page as it is.
+ * The chart, drawn as SVG at one CSS pixel per layout unit, so its text is as
+ * tall on screen as the stylesheet says (the layout is `chart-layout.ts`).
  */
-import ElkModule from 'elkjs/lib/elk.bundled.js'
 import type { AnyStateMachine } from 'xstate'
-import { type DirectedGraphEdge, type DirectedGraphNode, toDirectedGraph } from 'xstate/graph'
-
-// A CommonJS bundle: its constructor is the default export or the module itself.
-const ELK = ((ElkModule as unknown as { default?: unknown }).default ??
-  ElkModule) as unknown as new () => {
-  layout(graph: unknown): Promise<unknown>
-}
-
-const SVG = 'http://www.w3.org/2000/svg'
-const LEAF_HEIGHT = 34
-
-interface ElkShape {
-  id: string
-  x?: number
-  y?: number
-  width?: number
-  height?: number
-  labels?: { text: string; width: number; height: number; x?: number; y?: number }[]
-  children?: ElkShape[]
-  edges?: ElkEdge[]
-  layoutOptions?: Record<string, string>
-}
-interface ElkEdge {
-  id: string
-  sources: string[]
-  targets: string[]
-  labels?: { text: string; width: number; height: number; x?: number; y?: number }[]
-  sections?: {
-    startPoint: { x: number; y: number }
-    endPoint: { x: number; y: number }
-    bendPoints?: { x: number; y: number }[]
-  }[]
-}
-
-/** The short label an edge carries: the event, with `after` for delayed transitions. */
-export function eventLabel(eventType: string): string {
-  const after = /^xstate\.after\.([^.]+)\./.exec(eventType)
-  return after ? `after ${after[1]}` : eventType
-}
-
-function guardText(guard: unknown): string {
-  if (guard === undefined || guard === null) return ''
-  if (typeof guard === 'string') return guard
-  if (typeof guard === 'function') {
-    const g = guard as { name?: string; guards?: unknown[] }
-    const parts = (g.guards ?? []).map(guardText)
-    if (g.name === 'not') return `¬${parts.join('')}`
-    if (g.name === 'and') return parts.join(' ∧ ')
-    if (g.name === 'or') return parts.join(' ∨ ')
-    return g.name ?? 'guard'
-  }
-  if (typeof guard === 'object' && 'type' in guard) return String((guard as { type: unknown }).type)
-  return 'guard'
-}
-
-/** Spacing for every level (ELK reads it per compound node, it is not inherited). */
-const SPACING = {
-  'elk.layered.spacing.nodeNodeBetweenLayers': '60',
-  'elk.spacing.nodeNode': '24',
-  'elk.spacing.edgeEdge': '8',
-  'elk.layered.spacing.edgeNodeBetweenLayers': '12',
-}
-
-export interface ChartGraph {
-  nodes: { id: string; key: string; parent: string | null; leaf: boolean }[]
-  edges: { id: string; source: string; target: string; label: string; guard: string }[]
-}
-
-/** Nodes and edges of the machine, flattened (what the page draws, and what a test compares). */
-export function chartGraph(machine: AnyStateMachine): ChartGraph {
-  const graph = toDirectedGraph(machine)
-  const out: ChartGraph = { nodes: [], edges: [] }
-  const walk = (node: DirectedGraphNode, parent: string | null) => {
-    out.nodes.push({
-      id: node.id,
-      key: node.stateNode.key,
-      parent,
-      leaf: node.children.length === 0,
-    })
-    for (const edge of node.edges as DirectedGraphEdge[]) {
-      out.edges.push({
-        id: edge.id,
-        source: edge.source.id,
-        target: edge.target.id,
-        label: eventLabel(edge.transition.eventType),
-        guard: guardText(edge.transition.guard),
-      })
-    }
-    for (const child of node.children) walk(child, node.id)
-  }
-  walk(graph, null)
-  return out
-}
-
-function el<K extends keyof SVGElementTagNameMap>(
-  name: K,
-  attrs: Record<string, string | number>,
-  parent?: Element,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, name)
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v))
-  parent?.appendChild(node)
-  return node
-}
-
-/** Where an arrow's label goes: the middle of its longest straight segment. */
-function labelPoint(edge: ElkEdge): { x: number; y: number } {
-  let best = { x: 0, y: 0 }
-  let longest = -1
-  for (const s of edge.sections ?? []) {
-    const points = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint]
-    for (let i = 1; i < points.length; i++) {
-      const a = points[i - 1] as { x: number; y: number }
-      const b = points[i] as { x: number; y: number }
-      const length = Math.hypot(b.x - a.x, b.y - a.y)
-      if (length > longest) {
-        longest = length
-        best = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }
-      }
-    }
-  }
-  return best
-}
+import {
+  type Arrow,
+  arrowsOf,
+  type ChartGraph,
+  type ChartView,
+  chartGraph,
+  edgeTitle,
+} from './chart-graph.js'
+import { type ElkEdge, type ElkShape, el, HEADER_GAP, LINE, layoutChart } from './chart-layout.js'
 
 export interface DrawnChart {
   graph: ChartGraph
+  view: ChartView
+  /** The drawing's size in CSS px. */
+  width: number
+  height: number
   /** Highlights the active state nodes (the leaf and its ancestors). */
   highlight(active: ReadonlySet<string>): void
   /** Animates the edges just taken. */
   flash(edgeIds: readonly string[]): void
+  /** Marks states and edges a lesson is about (empty: none). */
+  focus(nodeIds: readonly string[], edgeIds: readonly string[]): void
 }
 
-/** Lays out and draws `machine` into `host` (an empty element). */
-export async function drawChart(machine: AnyStateMachine, host: HTMLElement): Promise<DrawnChart> {
+/** Lays out and draws `machine` into `host` (emptied first). */
+export async function drawChart(
+  machine: AnyStateMachine,
+  host: HTMLElement,
+  view: ChartView = 'all',
+): Promise<DrawnChart> {
   const graph = chartGraph(machine)
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
-  const rootId = graph.nodes[0]?.id ?? ''
-
-  // One arrow per (source, target) pair: guarded alternatives and different
-  // events between the same two states share it, with one label line per event.
-  // The arrow carries the id of every machine edge it stands for.
-  const arrows = new Map<
-    string,
-    { ids: string[]; source: string; target: string; lines: string[] }
-  >()
-  for (const e of graph.edges) {
-    const key = `${e.source}|${e.target}`
-    const arrow = arrows.get(key) ?? { ids: [], source: e.source, target: e.target, lines: [] }
-    arrow.ids.push(e.id)
-    if (!arrow.lines.includes(e.label)) arrow.lines.push(e.label)
-    arrows.set(key, arrow)
-  }
+  const arrows = arrowsOf(graph, view)
+  const internalOf = new Map<string, Arrow>()
+  for (const a of arrows) if (a.internal) internalOf.set(a.source, a)
+  const arrowById = new Map(arrows.map((a) => [a.id, a]))
   const arrowOf = new Map<string, string>()
-  const elkEdges: ElkEdge[] = [...arrows.values()].map((a, i) => {
-    const id = `arrow-${i}`
-    for (const edgeId of a.ids) arrowOf.set(edgeId, id)
-    return {
-      id,
-      sources: [a.source],
-      targets: [a.target],
-      // Labels stay out of the layout (they would double its width); each is
-      // drawn on its arrow's longest segment instead.
-      labels: [],
-    }
-  })
-  const arrowById = new Map([...arrows.values()].map((a, i) => [`arrow-${i}`, a]))
+  for (const a of arrows) for (const id of a.edgeIds) arrowOf.set(id, a.id)
 
-  const toElk = (id: string): ElkShape => {
-    const node = byId.get(id)
-    const children = graph.nodes.filter((n) => n.parent === id).map((n) => toElk(n.id))
-    const label = node?.key ?? id
-    if (children.length === 0) {
-      return { id, width: Math.max(90, label.length * 7.4 + 24), height: LEAF_HEIGHT }
-    }
-    return {
-      id,
-      children,
-      labels: [{ text: label, width: label.length * 7 + 8, height: 16 }],
-      layoutOptions: {
-        ...SPACING,
-        // Innermost compounds get room for the labels between their leaves.
-        ...(children.every((c) => c.children === undefined)
-          ? { 'elk.layered.spacing.nodeNodeBetweenLayers': '115' }
-          : {}),
-        'elk.padding': '[top=30,left=14,bottom=14,right=14]',
-        'elk.nodeLabels.placement': 'INSIDE V_TOP H_LEFT',
-      },
-    }
-  }
-  const root: ElkShape = {
-    ...toElk(rootId),
-    edges: elkEdges,
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
-      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-      ...SPACING,
-      'elk.padding': '[top=30,left=14,bottom=14,right=14]',
-      'elk.json.shapeCoords': 'ROOT',
-      'elk.json.edgeCoords': 'ROOT',
-    },
-  }
-  const elk = new ELK()
-  const laid = (await elk.layout(root as never)) as unknown as ElkShape
+  const laid = await layoutChart(graph, arrows, host)
 
   host.textContent = ''
   const width = Math.ceil(laid.width ?? 600)
   const height = Math.ceil(laid.height ?? 400)
   const svg = el('svg', {
+    class: 'chart-svg',
     viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
     role: 'img',
-    'aria-label': 'The connection statechart, drawn from the machine definition',
-    preserveAspectRatio: 'xMidYMid meet',
+    'aria-label': `The connection statechart (${view === 'main' ? 'main path' : 'every transition'}), drawn from the machine definition`,
+    'data-view': view,
   })
   host.appendChild(svg)
   const defs = el('defs', {}, svg)
@@ -237,49 +73,84 @@ export async function drawChart(machine: AnyStateMachine, host: HTMLElement): Pr
   )
   el('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }, marker)
 
-  const nodeLayer = el('g', { class: 'nodes' }, svg)
-  const edgeLayer = el('g', { class: 'edges' }, svg)
+  // One group holds the drawing, so an overview can show it again with <use>.
+  const content = el('g', { id: 'chart-content' }, svg)
+  const nodeLayer = el('g', { class: 'nodes' }, content)
+  const edgeLayer = el('g', { class: 'edges' }, content)
   const nodeEls = new Map<string, SVGGElement>()
   const edgeEls = new Map<string, SVGGElement>()
+  const edgeInfo = new Map(graph.edges.map((e) => [e.id, e]))
+  const titleOf = (a: Arrow) =>
+    a.edgeIds
+      .map((id) => {
+        const info = edgeInfo.get(id)
+        return info ? edgeTitle(info) : id
+      })
+      .join('\n')
 
   const drawNode = (shape: ElkShape, depth: number) => {
     const info = byId.get(shape.id)
+    const leaf = info?.leaf === true
     const g = el('g', { class: `state depth-${depth}`, 'data-node-id': shape.id }, nodeLayer)
-    if (info?.leaf) g.classList.add('leaf')
+    if (leaf) g.classList.add('leaf')
     const x = shape.x ?? 0
     const y = shape.y ?? 0
-    el(
-      'rect',
-      { x, y, width: shape.width ?? 0, height: shape.height ?? 0, rx: info?.leaf ? 10 : 8 },
-      g,
-    )
-    const text = el(
+    const w = shape.width ?? 0
+    el('rect', { x, y, width: w, height: shape.height ?? 0, rx: leaf ? 10 : 8 }, g)
+    const name = el(
       'text',
-      info?.leaf
-        ? {
-            x: x + (shape.width ?? 0) / 2,
-            y: y + (shape.height ?? 0) / 2 + 4.5,
-            'text-anchor': 'middle',
-          }
-        : { x: x + 10, y: y + 19 },
+      leaf
+        ? { x: x + w / 2, y: y + 24, 'text-anchor': 'middle', class: 'state-name' }
+        : { x: x + 10, y: y + 20, class: 'compound-name' },
       g,
     )
-    text.textContent = info?.key ?? shape.id
+    name.textContent = info?.key ?? shape.id
     el('title', {}, g).textContent = shape.id
+    const inner = internalOf.get(shape.id)
+    if (inner) {
+      const ig = el('g', { class: 'edge internal', 'data-edge-ids': inner.edgeIds.join(' ') }, g)
+      let after = x + 10 + name.getComputedTextLength()
+      inner.lines.forEach((line, i) => {
+        const t = el(
+          'text',
+          leaf
+            ? {
+                x: x + w / 2,
+                y: y + 24 + (i + 1) * LINE,
+                'text-anchor': 'middle',
+                class: 'internal',
+              }
+            : { x: after + HEADER_GAP, y: y + 20, class: 'internal' },
+          ig,
+        )
+        t.textContent = line
+        if (!leaf) after += HEADER_GAP + t.getComputedTextLength()
+      })
+      el('title', {}, ig).textContent = titleOf(inner)
+      edgeEls.set(inner.id, ig)
+    }
     nodeEls.set(shape.id, g)
     for (const child of shape.children ?? []) drawNode(child, depth + 1)
   }
   drawNode(laid, 0)
 
-  const edgeInfo = new Map(graph.edges.map((e) => [e.id, e]))
   const collectEdges = (shape: ElkShape): ElkEdge[] => [
     ...(shape.edges ?? []),
     ...(shape.children ?? []).flatMap(collectEdges),
   ]
   for (const edge of collectEdges(laid)) {
     const arrow = arrowById.get(edge.id)
-    const ids = arrow?.ids ?? []
-    const g = el('g', { class: 'edge', 'data-edge-ids': ids.join(' ') }, edgeLayer)
+    if (!arrow) continue
+    const g = el(
+      'g',
+      {
+        class: 'edge',
+        'data-edge-ids': arrow.edgeIds.join(' '),
+        'data-source': arrow.source,
+        'data-target': arrow.target,
+      },
+      edgeLayer,
+    )
     let d = ''
     for (const s of edge.sections ?? []) {
       const points = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint]
@@ -288,27 +159,32 @@ export async function drawChart(machine: AnyStateMachine, host: HTMLElement): Pr
         .join(' ')
     }
     el('path', { d, 'marker-end': 'url(#arrow)' }, g)
-    const lines = arrow?.lines ?? []
-    const at = labelPoint(edge)
-    lines.forEach((line, i) => {
-      const t = el(
-        'text',
-        { x: at.x, y: at.y + (i - (lines.length - 1) / 2) * 11 + 3.5, 'text-anchor': 'middle' },
-        g,
-      )
-      t.textContent = line
-    })
-    el('title', {}, g).textContent = ids
-      .map((id) => {
-        const info = edgeInfo.get(id)
-        return info ? `${info.label}${info.guard ? ` [${info.guard}]` : ''} → ${info.target}` : id
+    const label = edge.labels?.[0]
+    if (label) {
+      const lx = (label.x ?? 0) + label.width / 2
+      arrow.lines.forEach((line, i) => {
+        const t = el(
+          'text',
+          {
+            x: lx,
+            y: (label.y ?? 0) + 13 + i * LINE,
+            'text-anchor': 'middle',
+            class: 'edge-label',
+          },
+          g,
+        )
+        t.textContent = line
       })
-      .join('\n')
+    }
+    el('title', {}, g).textContent = titleOf(arrow)
     edgeEls.set(edge.id, g)
   }
 
   return {
     graph,
+    view,
+    width,
+    height,
     highlight(active) {
       for (const [id, g] of nodeEls) {
         g.classList.toggle('active', active.has(id))
@@ -321,7 +197,7 @@ export async function drawChart(machine: AnyStateMachine, host: HTMLElement): Pr
         const g = edgeEls.get(arrowOf.get(id) ?? '')
         if (!g) continue
         g.classList.add('taken')
-        edgeLayer.appendChild(g)
+        if (g.parentNode === edgeLayer) edgeLayer.appendChild(g)
         // Web Animations restart cleanly when the same edge is taken twice in a
         // row, without forcing a layout.
         g.querySelector('path')?.animate([{ strokeDashoffset: 0 }, { strokeDashoffset: -39 }], {
@@ -329,6 +205,12 @@ export async function drawChart(machine: AnyStateMachine, host: HTMLElement): Pr
           iterations: 2,
         })
       }
+    },
+    focus(nodeIds, edgeIds) {
+      const on = new Set(edgeIds.map((id) => arrowOf.get(id)))
+      for (const [id, g] of nodeEls) g.classList.toggle('focus', nodeIds.includes(id))
+      for (const [id, g] of edgeEls) g.classList.toggle('focus', on.has(id))
+      svg.classList.toggle('focusing', nodeIds.length + edgeIds.length > 0)
     },
   }
 }

@@ -11,13 +11,14 @@
  * not be reachable from the network.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http'
-import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { dirname, resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { createServer as createViteServer, type ViteDevServer } from 'vite'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { attachHeartbeat } from '../src/server/index.js'
+import { FaultProxy } from './fault-proxy.js'
+import { type FaultCommand, type Faults, type HandshakeCapture, HEALTHY } from './protocol.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -32,33 +33,7 @@ export interface InspectorServerOptions {
   verbose?: boolean
 }
 
-export interface Faults {
-  /** The server no longer answers app-level pings (everything else still works). */
-  silentPings: boolean
-  /** The proxy keeps every TCP connection but forwards nothing, either way. */
-  frozen: boolean
-  /** New handshakes are refused with this HTTP status (0: accepted). */
-  refuse: 0 | 401 | 503
-  /** The server is down: its port refuses connections. */
-  down: boolean
-}
-
-/** A handshake as the server saw it: the upgrade request and its answer. */
-export interface HandshakeCapture {
-  id: number
-  at: number
-  request: { line: string; headers: [string, string][] }
-  response: { line: string; headers: [string, string][] }
-}
-
-export type FaultCommand =
-  | { type: 'silent-pings'; on: boolean }
-  | { type: 'freeze'; on: boolean }
-  | { type: 'drop' }
-  | { type: 'close'; code: number; reason: string }
-  | { type: 'refuse'; status: 0 | 401 | 503 }
-  | { type: 'down'; on: boolean }
-  | { type: 'reset' }
+export type { FaultCommand, Faults, HandshakeCapture } from './protocol.js'
 
 export interface InspectorServer {
   /** The page. */
@@ -82,7 +57,7 @@ function headerPairs(raw: string[]): [string, string][] {
   return pairs
 }
 
-function listen(server: Server | ReturnType<typeof createNetServer>, port: number, host: string) {
+function listen(server: Server, port: number, host: string) {
   return new Promise<number>((resolvePort, reject) => {
     const onError = (error: Error) => reject(error)
     server.once('error', onError)
@@ -93,7 +68,7 @@ function listen(server: Server | ReturnType<typeof createNetServer>, port: numbe
   })
 }
 
-function closeServer(server: Server | ReturnType<typeof createNetServer>): Promise<void> {
+function closeServer(server: Server): Promise<void> {
   return new Promise((done) => {
     if (!server.listening) return done()
     server.close(() => done())
@@ -105,7 +80,7 @@ export async function startInspector(
 ): Promise<InspectorServer> {
   const host = options.host ?? '127.0.0.1'
   const log = options.verbose ? (line: string) => console.log(`  ${line}`) : () => undefined
-  const faults: Faults = { silentPings: false, frozen: false, refuse: 0, down: false }
+  const faults: Faults = { ...HEALTHY }
   const handshakes: HandshakeCapture[] = []
   let handshakeId = 0
 
@@ -184,50 +159,12 @@ export async function startInspector(
   const backendPort = await listen(backend, 0, '127.0.0.1')
 
   // ---- the fault proxy: the public WebSocket port ---------------------------
-  interface Pair {
-    client: Socket
-    server: Socket
-    /** The server side ended while frozen: nothing was forwarded, not even that. */
-    dead: boolean
-  }
-  const pairs = new Set<Pair>()
-  const proxy = createNetServer((client) => {
-    const server = connect(backendPort, '127.0.0.1')
-    const pair: Pair = { client, server, dead: false }
-    pairs.add(pair)
-    const forward = (from: Socket, to: Socket) => {
-      from.on('data', (chunk) => {
-        if (faults.frozen || pair.dead) return // black hole
-        to.write(chunk)
-      })
-      from.on('end', () => {
-        if (faults.frozen) {
-          pair.dead = true
-          return
-        }
-        to.end()
-      })
-      from.on('close', () => {
-        if (faults.frozen) {
-          pair.dead = true
-          return
-        }
-        to.destroy()
-        pairs.delete(pair)
-      })
-      from.on('error', () => undefined)
-    }
-    forward(client, server)
-    forward(server, client)
+  const proxy = await FaultProxy.start(backendPort, {
+    host,
+    port: options.wsPort ?? 5174,
+    keepClosed: false,
   })
-  const dropAll = () => {
-    for (const pair of pairs) {
-      pair.client.resetAndDestroy()
-      pair.server.destroy()
-    }
-    pairs.clear()
-  }
-  const wsPort = await listen(proxy, options.wsPort ?? 5174, host)
+  const wsPort = proxy.port
 
   // ---- the page, /control and /attach ---------------------------------------
   const page = createHttpServer((req, res) => {
@@ -373,18 +310,11 @@ export async function startInspector(
         break
       case 'freeze':
         faults.frozen = command.on === true
-        if (!faults.frozen) {
-          // Connections whose server side ended in the dark are gone for good.
-          for (const pair of pairs) {
-            if (pair.dead) {
-              pair.client.destroy()
-              pairs.delete(pair)
-            }
-          }
-        }
+        // Thawed, a link whose other side ended in the dark ends too.
+        proxy.setMode(faults.frozen ? 'black-hole' : 'pass')
         break
       case 'drop':
-        dropAll()
+        proxy.setMode('reset', 'existing')
         break
       case 'close': {
         const code = Number(command.code)
@@ -405,11 +335,12 @@ export async function startInspector(
       case 'down':
         if (command.on && !faults.down) {
           faults.down = true
-          proxy.close()
-          dropAll()
+          proxy.down()
         } else if (!command.on && faults.down) {
           faults.down = false
-          proxy.listen(wsPort, host)
+          proxy.up().catch((error: Error) => {
+            broadcast({ type: 'fault-error', message: `could not listen again: ${error.message}` })
+          })
         }
         break
       case 'reset':
@@ -438,13 +369,12 @@ export async function startInspector(
       for (const client of [...control.clients, ...attach.clients, ...wss.clients]) {
         client.terminate()
       }
-      dropAll()
       control.close()
       attach.close()
       wss.close()
       page.closeAllConnections()
       backend.closeAllConnections()
-      await Promise.all([closeServer(page), closeServer(backend), closeServer(proxy), vite.close()])
+      await Promise.all([closeServer(page), closeServer(backend), proxy.close(), vite.close()])
     },
   }
 }

@@ -4,41 +4,12 @@
  * here.
  */
 import type { AnyStateMachine } from 'xstate'
-import { type ConnectionStateName, type InspectionRecord, STATE_NAMES } from '../src/index.js'
-import { eventLabel } from './chart.js'
+import { stateNameOf } from '../machines/connection.js'
+import { type ConnectionStateName, STATE_NAMES } from '../src/index.js'
+import type { InspectionRecord } from '../src/inspector/index.js'
+import { describeEvent, type Row, type RowKind } from './session-rows.js'
 
-export type RowKind =
-  | 'handshake'
-  | 'open'
-  | 'ping'
-  | 'pong'
-  | 'message'
-  | 'close'
-  | 'reconnect'
-  | 'error'
-  | 'timer'
-  | 'fault'
-
-export const ROW_KINDS: readonly RowKind[] = [
-  'handshake',
-  'open',
-  'ping',
-  'pong',
-  'message',
-  'close',
-  'reconnect',
-  'error',
-  'timer',
-  'fault',
-]
-
-/** One line of the sequence diagram. `dir`: to the server, to the client, or a note on one side. */
-export interface Row {
-  at: number
-  kind: RowKind
-  dir: 'to-server' | 'to-client' | 'client' | 'server'
-  text: string
-}
+export { ROW_KINDS, type Row, type RowKind } from './session-rows.js'
 
 export interface Timer {
   /** The delay's name in `setup()`, which is also the option it comes from. */
@@ -66,16 +37,25 @@ export function activeIds(rootId: string, value: unknown): string[] {
   return out
 }
 
-/** The application-facing state name for a chart value (the six names). */
-export function publicName(value: unknown): ConnectionStateName {
-  const ids = activeIds('', value)
-  const leaf = ids[ids.length - 1]?.split('.').pop() ?? ''
-  return (STATE_NAMES as readonly string[]).includes(leaf)
-    ? (leaf as ConnectionStateName)
-    : ids.some((id) => id.endsWith('.connected'))
-      ? 'open'
-      : 'closed'
+/** What the chart looked like after one record: what time travel shows. */
+export interface Frame {
+  at: number
+  value: unknown
+  context: Record<string, unknown>
+  state: ConnectionStateName
+  active: string[]
+  /** When each active state node was entered (for the timers armed then). */
+  entered: [string, number][]
+  /** Edge ids taken to get here. */
+  edges: string[]
+  /** Sequence number of the record that made it. */
+  seq: number
+  /** Made by a snapshot record: the end of a macrostep (what a row's event led to). */
+  settled: boolean
 }
+
+/** Records and frames kept per session (the oldest go first). */
+const KEEP = 5000
 
 interface DelayedTransition {
   delay: string | number
@@ -86,6 +66,10 @@ interface StateNodeLike {
 
 export class Session {
   readonly rows: Row[] = []
+  /** Every inspection record ingested, for recordings (the last 5000). */
+  readonly records: InspectionRecord[] = []
+  /** The chart after each record that changed it, oldest first (the last 5000). */
+  readonly frames: Frame[] = []
   /** Rows trimmed from the front of `rows` so far (absolute index = dropped + i). */
   dropped = 0
   active = new Set<string>()
@@ -103,6 +87,8 @@ export class Session {
   #since = 0
   readonly #entered = new Map<string, number>()
   readonly #rootId: string
+  /** Shown beside the session's name (why it is read-only). */
+  note: string | null = null
   /** Called after every record that changed what is drawn. */
   onChange: (edges: string[]) => void = () => undefined
   onRow: () => void = () => undefined
@@ -117,7 +103,9 @@ export class Session {
   }
 
   row(kind: RowKind, dir: Row['dir'], text: string, at = Date.now()): void {
-    this.rows.push({ at, kind, dir, text })
+    this.rows.push(
+      this.#seq === null ? { at, kind, dir, text } : { at, kind, dir, text, seq: this.#seq },
+    )
     if (this.rows.length > 3000) {
       this.rows.splice(0, 1000)
       this.dropped += 1000
@@ -134,7 +122,7 @@ export class Session {
     }
     this.active = next
     this.value = value
-    const name = publicName(value)
+    const name = stateNameOf(value)
     if (this.#since === 0) this.#since = at
     if (name !== this.state || this.history.length === 0) {
       this.timeIn[this.state] = (this.timeIn[this.state] ?? 0) + (at - this.#since)
@@ -153,14 +141,17 @@ export class Session {
     return out
   }
 
-  /** The delayed transitions armed in the active states, each with its deadline. */
-  timers(): Timer[] {
+  /** The delayed transitions armed in the active states (now, or in `frame`), each with its deadline. */
+  timers(frame?: Frame): Timer[] {
+    const active = frame ? frame.active : [...this.active]
+    const context = frame ? frame.context : this.context
+    const entered = frame ? new Map(frame.entered) : this.#entered
     const delays = (this.machine.implementations.delays ?? {}) as Record<
       string,
       number | ((args: { context: unknown; event: unknown }) => number)
     >
     const out: Timer[] = []
-    for (const id of this.active) {
+    for (const id of active) {
       let node: StateNodeLike
       try {
         node = this.machine.getStateNodeById(id) as unknown as StateNodeLike
@@ -173,24 +164,101 @@ export class Session {
       }
       for (const name of names) {
         const d = delays[name]
-        const total =
-          typeof d === 'function'
-            ? Number(d({ context: this.context, event: { type: '' } }))
-            : Number(d)
-        const entered = this.#entered.get(id) ?? Date.now()
-        out.push({ name, state: id, total, deadline: entered + total })
+        let total: number
+        try {
+          total = typeof d === 'function' ? Number(d({ context, event: { type: '' } })) : Number(d)
+        } catch {
+          total = Number.NaN
+        }
+        // A delay read from a context this session never saw (a tab following
+        // another tab's socket hears states, not context): no countdown to show.
+        if (!Number.isFinite(total)) continue
+        const since = entered.get(id) ?? frame?.at ?? Date.now()
+        out.push({ name, state: id, total, deadline: since + total })
       }
     }
     return out
   }
 
+  /** Records ingested before the first one kept (a replayed recording starts where its records did). */
+  seqBase = 0
+  #ingested = 0
+  /** The sequence number of the record being ingested; null outside `ingest`. */
+  #seq: number | null = null
+
+  #frame(at: number, edges: string[], settled: boolean) {
+    this.frames.push({
+      seq: this.#seq ?? this.seqBase + this.#ingested,
+      settled,
+      at,
+      value: this.value,
+      context: this.context,
+      state: this.state,
+      active: [...this.active],
+      entered: [...this.#entered],
+      edges,
+    })
+    if (this.frames.length > KEEP) this.frames.splice(0, this.frames.length - KEEP)
+  }
+
+  /** Records ingested so far, the ones no longer kept included. */
+  recordsSeen(): number {
+    return this.seqBase + this.#ingested
+  }
+
+  /** What the chart looked like once `row` had happened. */
+  frameOf(row: Row): Frame | undefined {
+    if (row.seq !== undefined) {
+      // The end of the macrostep the row's record started (or was part of).
+      const seq = row.seq
+      const settled = this.frames.find((f) => f.settled && f.seq >= seq)
+      if (settled) return settled
+    }
+    return this.frameAt(row.at)
+  }
+
+  /** The last frame at or before `at` (the first one if none is). */
+  frameAt(at: number): Frame | undefined {
+    let found: Frame | undefined
+    for (const f of this.frames) {
+      if (f.at > at) break
+      found = f
+    }
+    return found ?? this.frames[0]
+  }
+
+  /**
+   * Shows the state `value` without an inspection record: for a tab that follows
+   * a socket held by another tab and hears only its `statechange` events (no
+   * edges, no context; timers count from when this tab heard the change).
+   */
+  follow(value: unknown, at = Date.now()): void {
+    this.#setValue(value, at, null)
+    this.#pendingRetryRow = false
+    this.lastEdges = []
+    this.#frame(at, [], true)
+    this.onChange([])
+  }
+
   ingest(record: InspectionRecord): void {
+    this.#seq = this.seqBase + this.#ingested++
+    try {
+      this.#ingest(record)
+    } finally {
+      this.#seq = null
+    }
+  }
+
+  #ingest(record: InspectionRecord): void {
+    this.records.push(record)
+    if (this.records.length > KEEP) this.records.splice(0, this.records.length - KEEP)
     switch (record.kind) {
       case 'snapshot': {
         if (!record.root) return
         const first = this.history.length === 0
         this.context = (record.context ?? {}) as Record<string, unknown>
         this.#setValue(record.value, record.at, first ? [this.#rootId] : null)
+        this.#frame(record.at, [], true)
         if (this.#pendingRetryRow) {
           this.#pendingRetryRow = false
           this.retries += 1
@@ -211,72 +279,23 @@ export class Session {
         this.lastEdges = record.transitions.flatMap((t) =>
           t.targets.map((_target, i) => `${t.source}:${t.index}:${i}`),
         )
+        this.#frame(record.at, this.lastEdges, false)
         this.onChange(this.lastEdges)
         return
       }
       case 'event': {
         const e = record.event
-        if (record.root) this.#chartEvent(e, record.at)
-        else this.#socketCommand(e, record.at)
-        return
-      }
-      default:
-        return
-    }
-  }
-
-  #chartEvent(e: { type: string; [key: string]: unknown }, at: number) {
-    switch (e.type) {
-      case 'socket.open':
-        this.socketsOpened += 1
-        this.row('open', 'to-client', '101 Switching Protocols · open', at)
-        return
-      case 'socket.close':
-        this.row(
-          'close',
-          'to-client',
-          `close ${String(e.code)}${e.reason ? ` “${String(e.reason)}”` : ''}${e.wasClean ? '' : ' (not clean)'}`,
-          at,
-        )
-        return
-      case 'socket.error': {
-        const err = e.error as { message?: string; type?: string } | undefined
-        // Browsers give no detail on a failed WebSocket (by design); Node's ws does.
-        this.row('error', 'client', `socket error${err?.message ? `: ${err.message}` : ''}`, at)
-        return
-      }
-      case 'heartbeat.alive': {
-        const rtt = Number(e.rtt)
-        this.rtts.push(rtt)
-        if (this.rtts.length > 50) this.rtts.shift()
-        this.row('pong', 'to-client', `pong (first message after the ping) · rtt ${rtt} ms`, at)
-        return
-      }
-      case 'heartbeat.silence':
-        this.row('timer', 'client', `silent for ${String(e.silentFor)} ms`, at)
-        return
-      case 'app.close':
-        this.row('close', 'client', `app close(${String(e.code)}, “${String(e.reason)}”)`, at)
-        return
-      case 'app.reconnect':
-        this.row('reconnect', 'client', 'app reconnect()', at)
-        return
-      default:
-        if (e.type.startsWith('xstate.after.')) {
-          this.row(
-            'timer',
-            'client',
-            `timer ${eventLabel(e.type).replace('after ', '')} elapsed`,
-            at,
-          )
+        if (record.root && e.type === 'socket.open') this.socketsOpened += 1
+        if (record.root && e.type === 'heartbeat.alive') {
+          this.rtts.push(Number(e.rtt))
+          if (this.rtts.length > 50) this.rtts.shift()
         }
-    }
-  }
-
-  #socketCommand(e: { type: string; [key: string]: unknown }, at: number) {
-    if (e.type === 'heartbeat.ping') this.row('ping', 'to-server', 'ping', at)
-    else if (e.type === 'socket.close') {
-      this.row('close', 'to-server', `close ${String(e.code)} “${String(e.reason)}”`, at)
+        const row = describeEvent(e, record.root)
+        if (row) this.row(row.kind, row.dir, row.text, record.at)
+        return
+      }
+      default:
+        return
     }
   }
 }

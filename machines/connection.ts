@@ -3,149 +3,52 @@
  * delayed transition with a named delay computed from context, so XState's clock
  * (real or `SimulatedClock`) drives all of them and an inspector can show each one.
  *
+ * The chart is the one place where the connection decides, and every guard reads
+ * only context and event. What a decision needs from outside reaches the chart
+ * first: the clock through the socket actor's answers (`heartbeat.silence`,
+ * `heartbeat.waited`), the page's online state through the `pageLifecycle` actor,
+ * and the application's close policy through the `consultClosePolicy` action,
+ * which stores its answer in `reconnectVerdict` before the guards read it.
+ *
  * The socket itself is the invoked actor `socket`. This file only names it: the
  * adapter in `src/` provides the real implementation through `machine.provide()`,
  * so no WebSocket (and no function) ever lands in context and snapshots stay
  * serialisable. Leaving `live` stops that actor, which removes its listeners: late
  * events of an abandoned socket cannot reach the chart.
  */
-import { type ActorRefFrom, and, assign, emit, fromCallback, not, sendTo, setup } from 'xstate'
+import {
+  type ActorRefFrom,
+  type ActorSystem,
+  assign,
+  type EventObject,
+  emit,
+  enqueueActions,
+  fromCallback,
+  not,
+  raise,
+  sendTo,
+  setup,
+  stopChild,
+} from 'xstate'
+import {
+  ABNORMAL_CLOSURE,
+  type AttemptReason,
+  type BackoffPolicy,
+  type CloseCause,
+  type CloseInfo,
+  type ConnectionContext,
+  type ConnectionEmitted,
+  type ConnectionEvent,
+  type ConnectionInput,
+  type ConnectionStateName,
+  HEARTBEAT_TIMEOUT_CODE,
+  LATE_TIMER_MS,
+  type PageLifecycleInput,
+  type SocketActorInput,
+  type SocketCommand,
+} from './types.js'
 
-/** The six states an application sees. */
-export const STATE_NAMES = [
-  'connecting',
-  'open',
-  'awaitingPong',
-  'closing',
-  'waitingToReconnect',
-  'closed',
-] as const
-export type ConnectionStateName = (typeof STATE_NAMES)[number]
-
-/** Why a socket ended (or why `closing` was entered). */
-export type CloseCause =
-  | 'user'
-  | 'server-close'
-  | 'error'
-  | 'heartbeat-timeout'
-  | 'connect-timeout'
-  | 'manual'
-  | 'network'
-
-/** Why a socket is being opened: the first one, or the cause that ended the previous one. */
-export type AttemptReason = 'initial' | Exclude<CloseCause, 'user'>
-
-export interface HeartbeatTimings {
-  /** ms of inbound silence before a ping is sent. */
-  interval: number
-  /** ms to wait for any inbound message after a ping. */
-  timeout: number
-}
-
-export interface BackoffPolicy {
-  initialDelay: number
-  maxDelay: number
-  factor: number
-  jitter: 'full' | 'none'
-  maxAttempts: number
-  stableAfter: number
-}
-
-/** What the chart needs to know, all of it numbers and strings. */
-export interface ConnectionInput {
-  heartbeat: HeartbeatTimings | false
-  reconnect: BackoffPolicy | false
-  connectTimeout: number
-  closeTimeout: number
-  /**
-   * The adapter's handle for the connection this chart runs (a number, so the
-   * context stays serialisable): one machine, provided once, serves every
-   * connection and finds each one's socket, queue and policy by it. 0 by default.
-   */
-  owner?: number
-}
-
-export interface CloseInfo {
-  code: number
-  reason: string
-  wasClean: boolean
-  cause: CloseCause
-}
-
-export interface ConnectionContext extends ConnectionInput {
-  /** Failed attempts since the last connection that stayed open for `stableAfter`. */
-  attempt: number
-  /** The delay of the pending (or last) reconnect, in ms. */
-  retryDelay: number
-  /** ms until the next silence check while `open`. */
-  pingDelay: number
-  /** Why the current socket is being closed; null while nobody asked. */
-  closeCause: CloseCause | null
-  /** The code and reason the application passed to `close()`. */
-  closeRequest: { code: number; reason: string } | null
-  /** The last socket end, as reported to the application. */
-  lastClose: CloseInfo | null
-  /** True once the application called `close()`: nothing reconnects after it. */
-  closedByUser: boolean
-  /** True when the last stop was because `maxAttempts` ran out. */
-  gaveUp: boolean
-  /** Why the next (or current) socket is opened. */
-  attemptReason: AttemptReason
-  /** False between a `network.offline` and the next `network.online`: no attempt starts then. */
-  online: boolean
-}
-
-/** Events the socket actor sends to the chart. */
-export type SocketEvent =
-  | { type: 'socket.open'; protocol: string }
-  | { type: 'socket.close'; code: number; reason: string; wasClean: boolean }
-  | { type: 'socket.error'; error: unknown }
-  /** Answer to `heartbeat.check`: how long the socket has been silent. */
-  | { type: 'heartbeat.silence'; silentFor: number }
-  /** First inbound message after a ping. `rtt` is ms from the ping. */
-  | { type: 'heartbeat.alive'; rtt: number }
-
-/** Events the application sends (through the adapter, after validation). */
-export type AppEvent =
-  | { type: 'app.close'; code: number; reason: string }
-  | { type: 'app.reconnect' }
-  /** The page came back (visible again, unfrozen, restored): timers may have slept. */
-  | { type: 'app.resume' }
-  /** `send()` found the pong deadline already passed while its timer has not fired. */
-  | { type: 'heartbeat.overdue' }
-
-/** What the adapter reports from the environment (browser `offline` / `online`). */
-export type NetworkEvent = { type: 'network.offline' } | { type: 'network.online' }
-
-export type ConnectionEvent = SocketEvent | AppEvent | NetworkEvent
-
-/** Commands the chart sends to the socket actor. */
-export type SocketCommand =
-  | { type: 'socket.close'; code: number; reason: string }
-  | { type: 'heartbeat.ping' }
-  | { type: 'heartbeat.check' }
-
-/** What the chart emits for the adapter to turn into application events. */
-export type ConnectionEmitted =
-  | { type: 'open' }
-  | { type: 'error'; error: unknown }
-  | ({ type: 'close'; willReconnect: boolean } & CloseInfo)
-  | { type: 'reconnecting'; attempt: number; delay: number }
-  | { type: 'gave-up'; attempts: number }
-
-export interface SocketActorInput {
-  /** Failed attempts before this one (0 for the first socket and after a stable connection). */
-  attempt: number
-  /** Why this socket is opened. */
-  reason: AttemptReason
-  /** The connection's handle (`ConnectionInput.owner`). */
-  owner: number
-}
-
-/** Close code the chart asks for when it ends a socket itself (RFC 6455 §7.4.2: 4000–4999 are private). */
-export const HEARTBEAT_TIMEOUT_CODE = 4000
-/** Reported for sockets abandoned without a close frame, as browsers do (RFC 6455 §7.1.5). */
-export const ABNORMAL_CLOSURE = 1006
+export * from './types.js'
 
 /**
  * The backoff delay before reconnect number `attempt` (0-based): the ceiling
@@ -159,16 +62,27 @@ export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () 
 }
 
 /**
- * The `planRetry` action for a given random source. The chart's own default draws
- * no randomness (it uses the ceiling); the adapter provides this with the
- * injected `random`, and tests do the same with a scripted one.
+ * The `planRetry` action for a given random source: the delay the close policy
+ * stored when it gave one, else the backoff draw. The chart's own default draws no
+ * randomness (it uses the ceiling); the adapter provides this with each
+ * connection's injected `random` (found by the actor system the action runs in),
+ * and tests do the same with a scripted one.
  */
-export function planRetryWith(random: () => number) {
+// biome-ignore lint/suspicious/noExplicitAny: XState's own alias for any actor system
+export function planRetryWith(random: (system: ActorSystem<any>) => number) {
   return assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>(
-    ({ context }) => {
+    ({ context, system }) => {
       if (context.reconnect === false) return {}
+      const verdict = context.reconnectVerdict
+      // A retry the server scheduled (its close reason's hint) is not a failed attempt.
+      if (typeof verdict === 'object' && verdict !== null) {
+        return { retryDelay: Math.min(verdict.hint, context.reconnect.maxDelay) }
+      }
       return {
-        retryDelay: backoffDelay(context.reconnect, context.attempt, random),
+        retryDelay:
+          typeof verdict === 'number'
+            ? verdict
+            : backoffDelay(context.reconnect, context.attempt, () => random(system)),
         attempt: context.attempt + 1,
       }
     },
@@ -180,6 +94,9 @@ export function planRetryWith(random: () => number) {
  * adapter replaces it with the real one through `machine.provide({ actors })`.
  */
 export const inertSocket = fromCallback<SocketCommand, SocketActorInput>(() => undefined)
+
+/** Placeholder page-lifecycle actor: no page to listen to. The adapter provides the real one. */
+export const inertPageLifecycle = fromCallback<EventObject, PageLifecycleInput>(() => undefined)
 
 /** Computes how a socket ended, from a real close event or from the chart's own reason. */
 export function closeInfoOf(
@@ -200,52 +117,28 @@ export interface EndParams {
 }
 
 /**
- * Where every socket end goes: one decision, shared by every state that owns a
- * socket, so each end is recorded and reported exactly once. Order matters: a
- * close the application asked for never reconnects; then reconnect off; then the
- * close policy; then the attempt budget.
+ * Every socket end goes to `ended`, recording how it ended on the way, so each end
+ * is decided, recorded and reported exactly once.
  */
 function socketEnded(cause?: CloseCause) {
   const params: EndParams = cause ? { cause } : {}
-  const record = { type: 'recordClose' as const, params }
-  const stop = { type: 'announceClose' as const, params: { willReconnect: false } }
-  return [
-    { guard: 'userClosed' as const, target: '#heartline.closed', actions: [record, stop] },
-    {
-      guard: and([
-        'reconnectEnabled' as const,
-        { type: 'closeIsRetryable' as const, params },
-        'attemptsRemain' as const,
-      ]),
-      target: '#heartline.waitingToReconnect',
-      actions: [
-        record,
-        'planRetry' as const,
-        { type: 'announceClose' as const, params: { willReconnect: true } },
-        'announceRetry' as const,
-      ],
-    },
-    {
-      guard: and([
-        'reconnectEnabled' as const,
-        { type: 'closeIsRetryable' as const, params },
-        not('attemptsRemain' as const),
-      ]),
-      target: '#heartline.closed',
-      actions: [record, 'markGaveUp' as const, stop, 'announceGaveUp' as const],
-    },
-    { target: '#heartline.closed', actions: [record, stop] },
-  ]
+  return {
+    target: '#heartline.ended',
+    actions: [{ type: 'recordClose' as const, params }, 'decideEnd' as const],
+  }
 }
 
+const announceStop = { type: 'announceClose' as const, params: { willReconnect: false } }
+
 /**
- * The pong deadline (the timer, or `send()` finding it overdue). A deadline seen
- * much later than scheduled proves only that timers slept: probe again with a
- * fresh deadline instead of declaring a live link dead (react-use-websocket #269,
- * phoenix #3083).
+ * The pong deadline (the timer, or `send()` finding it overdue): the socket actor
+ * is asked how long it has waited, and `heartbeat.waited` decides.
  */
 function pongDeadline() {
   return [
+    // A deadline seen much later than scheduled proves only that timers slept:
+    // probe again with a fresh deadline instead of declaring a live link dead
+    // (react-use-websocket #269, phoenix #3083).
     { guard: 'pongMayStillCome' as const, target: 'awaitingPong', reenter: true },
     {
       target: '#heartline.live.closing',
@@ -263,6 +156,7 @@ export const connectionMachine = setup({
   },
   actors: {
     socket: inertSocket,
+    pageLifecycle: inertPageLifecycle,
   },
   delays: {
     connectTimeout: ({ context }) => context.connectTimeout,
@@ -277,20 +171,22 @@ export const connectionMachine = setup({
     reconnectEnabled: ({ context }) => context.reconnect !== false,
     attemptsRemain: ({ context }) =>
       context.reconnect !== false && context.attempt < context.reconnect.maxAttempts,
-    /**
-     * The close policy. The chart retries every end it did not ask for; the adapter
-     * provides the application's `shouldReconnect(close)` here.
-     */
-    closeIsRetryable: (_args, _params: EndParams) => true,
-    userClosed: ({ context }) => context.closedByUser,
+    userClosed: ({ context }) => context.closeCause === 'user',
+    policySaysStop: ({ context }) => context.reconnectVerdict === 'stop',
     isOnline: ({ context }) => context.online,
     /**
-     * At the pong deadline: may the link still be alive? The chart has no clock, so
-     * it says no; the adapter compares the clock with the ping and the last inbound
-     * message, and says yes when the timer fired much later than scheduled (the
-     * page or machine slept) or traffic arrived after the ping.
+     * At the pong deadline, from the socket actor's answer: traffic after the ping,
+     * a deadline seen far later than the timeout (the page or machine slept), or a
+     * ping that has not yet had `timeout` ms (a blocked thread sent it late, after
+     * the deadline was armed) is no proof that the link is dead.
      */
-    pongMayStillCome: () => false,
+    pongMayStillCome: ({ context, event }) =>
+      event.type === 'heartbeat.waited' &&
+      event.waited !== null &&
+      context.heartbeat !== false &&
+      (event.trafficSincePing ||
+        event.waited < context.heartbeat.timeout ||
+        event.waited > context.heartbeat.timeout + LATE_TIMER_MS),
     /** Silence really lasted `interval` (inbound traffic re-arms, it never pings). */
     silentLongEnough: ({ context, event }) =>
       event.type === 'heartbeat.silence' &&
@@ -311,6 +207,7 @@ export const connectionMachine = setup({
     }),
     checkSilence: sendTo('socket', { type: 'heartbeat.check' } satisfies SocketCommand),
     sendPing: sendTo('socket', { type: 'heartbeat.ping' } satisfies SocketCommand),
+    askDeadline: sendTo('socket', { type: 'heartbeat.deadline' } satisfies SocketCommand),
     closeSocket: sendTo(
       'socket',
       ({ context }): SocketCommand =>
@@ -326,11 +223,21 @@ export const connectionMachine = setup({
     flushQueue: () => undefined,
     /** Reports every queued message as dropped; the adapter provides this. */
     dropQueue: () => undefined,
+    /** Hands the socket end to `ended` (raised: decided within the same step, no snapshot in between). */
+    decideEnd: raise({ type: 'end.decide' } as const),
+    /** Hands the stored verdict to `judged`. */
+    judgeEnd: raise({ type: 'end.judge' } as const),
     announceOpen: emit({ type: 'open' } as const),
     announceError: emit(({ event }) => ({
       type: 'error' as const,
       error: event.type === 'socket.error' ? event.error : undefined,
     })),
+    /**
+     * Asks the close policy about `lastClose`, once per socket end, and stores the
+     * answer. The chart retries every end it did not ask for; the adapter provides
+     * the application's `shouldReconnect(close)` here.
+     */
+    consultClosePolicy: assign({ reconnectVerdict: 'retry' as const }),
     /**
      * Draws the next reconnect delay. The chart holds no random source: this
      * default uses the ceiling; the adapter provides `planRetryWith(random)`.
@@ -345,7 +252,6 @@ export const connectionMachine = setup({
     markOffline: assign({ online: false }),
     markOnline: assign({ online: true }),
     noteNetworkAttempt: assign({ attemptReason: 'network' as const }),
-    markGaveUp: assign({ gaveUp: true }),
     announceGaveUp: emit(({ context }) => ({
       type: 'gave-up' as const,
       attempts: context.attempt,
@@ -354,16 +260,13 @@ export const connectionMachine = setup({
     acceptUserClose: assign(({ event }) =>
       event.type === 'app.close'
         ? {
-            closedByUser: true,
             closeCause: 'user' as const,
             closeRequest: { code: event.code, reason: event.reason },
           }
         : {},
     ),
-    clearCloseState: assign({ closeCause: null, closeRequest: null }),
+    clearCloseState: assign({ closeCause: null, closeRequest: null, reconnectVerdict: null }),
     startManualAttempt: assign({
-      closedByUser: false,
-      gaveUp: false,
       attempt: 0,
       attemptReason: 'manual' as const,
     }),
@@ -373,6 +276,30 @@ export const connectionMachine = setup({
         return cause === undefined || cause === 'user' ? 'manual' : cause
       },
     }),
+    /**
+     * Starts the `pageLifecycle` actor where the page's state can change something
+     * (`live`, `waitingToReconnect`), unless there is no page to watch: then no
+     * actor exists at all (spawned rather than invoked, so that it can be skipped).
+     */
+    watchPage: enqueueActions<
+      ConnectionContext,
+      ConnectionEvent,
+      undefined,
+      ConnectionEvent,
+      { src: 'pageLifecycle'; logic: typeof inertPageLifecycle; id: 'pageLifecycle' },
+      never,
+      never,
+      never,
+      never
+    >(({ context, enqueue }) => {
+      if (!context.watchPage) return
+      enqueue.spawnChild('pageLifecycle', {
+        id: 'pageLifecycle',
+        input: { online: context.online } satisfies PageLifecycleInput,
+      })
+    }),
+    /** Stops the `pageLifecycle` actor (nothing to do when none runs): its listeners go with it. */
+    unwatchPage: stopChild('pageLifecycle'),
     recordClose: assign(({ context, event }, params: EndParams) => ({
       lastClose: closeInfoOf(context, event, params.cause),
     })),
@@ -390,17 +317,20 @@ export const connectionMachine = setup({
 }).createMachine({
   id: 'heartline',
   context: ({ input }) => ({
-    ...input,
+    heartbeat: input.heartbeat,
+    reconnect: input.reconnect,
+    connectTimeout: input.connectTimeout,
+    closeTimeout: input.closeTimeout,
     attempt: 0,
     retryDelay: 0,
     pingDelay: input.heartbeat === false ? 0 : input.heartbeat.interval,
     closeCause: null,
     closeRequest: null,
     lastClose: null,
-    closedByUser: false,
-    gaveUp: false,
+    reconnectVerdict: null,
     attemptReason: 'initial',
     online: true,
+    watchPage: input.watchPage ?? true,
   }),
   initial: 'live',
   // The network state is tracked everywhere; states that act on it add their own.
@@ -417,13 +347,13 @@ export const connectionMachine = setup({
         input: ({ context }): SocketActorInput => ({
           attempt: context.attempt,
           reason: context.attemptReason,
-          owner: context.owner ?? 0,
         }),
       },
       initial: 'connecting',
       // Cleared on entry, not exit: the transition that leaves `live` still reads
       // why the socket ended (exit actions run before transition actions).
-      entry: 'clearCloseState',
+      entry: ['clearCloseState', 'watchPage'],
+      exit: 'unwatchPage',
       on: {
         // A fresh attempt at once: the current socket is reported closed and torn down.
         'app.reconnect': {
@@ -500,10 +430,11 @@ export const connectionMachine = setup({
                 // Any inbound message proves the link, not only the pong. Messages
                 // held back while the deadline was overdue go out now.
                 'heartbeat.alive': { target: 'open', actions: ['armHeartbeat', 'flushQueue'] },
-                'heartbeat.overdue': pongDeadline(),
+                'heartbeat.overdue': { actions: 'askDeadline' },
+                'heartbeat.waited': pongDeadline(),
               },
               after: {
-                pongTimeout: pongDeadline(),
+                pongTimeout: { actions: 'askDeadline' },
               },
             },
           },
@@ -513,6 +444,9 @@ export const connectionMachine = setup({
           entry: 'closeSocket',
           on: {
             'socket.close': socketEnded(),
+            // A socket closed before it opened fails: error, then close 1006
+            // (WHATWG WebSockets, close(): "fail the WebSocket connection").
+            'socket.error': { actions: 'announceError' },
             'app.close': { actions: 'acceptUserClose' },
           },
           after: {
@@ -521,8 +455,45 @@ export const connectionMachine = setup({
         },
       },
     },
+    /**
+     * A socket just ended; the raised `end.decide` is handled within the same step,
+     * so the application never sees this state. Order matters: a close the
+     * application asked for never reconnects, nor does a connection with reconnect
+     * off; otherwise the close policy is asked, once.
+     */
+    ended: {
+      on: {
+        'end.decide': [
+          { guard: 'userClosed', target: 'closed', actions: announceStop },
+          { guard: not('reconnectEnabled'), target: 'closed', actions: announceStop },
+          { target: 'judged', actions: ['consultClosePolicy', 'judgeEnd'] },
+        ],
+      },
+    },
+    /** The close policy answered (`reconnectVerdict`); then the attempt budget decides. */
+    judged: {
+      on: {
+        'end.judge': [
+          { guard: 'policySaysStop', target: 'closed', actions: announceStop },
+          {
+            guard: not('attemptsRemain'),
+            target: 'closed',
+            actions: [announceStop, 'announceGaveUp'],
+          },
+          {
+            target: 'waitingToReconnect',
+            actions: [
+              'planRetry',
+              { type: 'announceClose', params: { willReconnect: true } },
+              'announceRetry',
+            ],
+          },
+        ],
+      },
+    },
     waitingToReconnect: {
-      entry: 'noteAttemptReason',
+      entry: ['noteAttemptReason', 'watchPage'],
+      exit: 'unwatchPage',
       after: {
         // Offline, the backoff is paused: no attempt is spent on a network that is
         // known to be down; `network.online` starts the next one at once.
@@ -546,7 +517,7 @@ export const connectionMachine = setup({
 export type ConnectionMachine = typeof connectionMachine
 export type ConnectionActor = ActorRefFrom<ConnectionMachine>
 
-/** The application-facing state name of a snapshot of the chart. */
+/** The application-facing state name of a snapshot of the chart (the inspector uses it too). */
 export function stateNameOf(value: unknown): ConnectionStateName {
   if (value === 'waitingToReconnect' || value === 'closed') return value
   if (typeof value === 'object' && value !== null && 'live' in value) {

@@ -1,30 +1,23 @@
 /**
- * `close(code, reason)` validation, as the WebSocket standard does it
- * (WHATWG WebSockets §"close()": InvalidAccessError for a bad code, SyntaxError
- * for a reason over 123 bytes), so code written for a plain socket sees the same
- * errors. RFC 6455 §7.4: 1000 is the only 1xxx code an endpoint may send by
- * choice; 3000–3999 are registered, 4000–4999 private; 1005 and 1006 must never
- * appear on the wire.
+ * `close(code, reason)` conversion and validation, as the WebSocket standard does
+ * it (WHATWG WebSockets, "close()"): the code is a WebIDL `[Clamp] unsigned
+ * short` and the reason a `USVString`, converted before they are checked; then
+ * InvalidAccessError for a code other than 1000 or 3000–4999, SyntaxError for a
+ * reason over 123 bytes. RFC 6455 §7.4: 1000 is the only 1xxx code an endpoint
+ * may send by choice; 3000–3999 are registered, 4000–4999 private; 1005 and
+ * 1006 must never appear on the wire.
  */
-import { describeValue } from './options.js'
+import { describeValue, domException } from './describe.js'
 
 /** A control frame carries at most 125 bytes; the code takes 2 (RFC 6455 §5.5). */
 export const MAX_REASON_BYTES = 123
+/** What a close without a status reads as (RFC 6455 §7.1.5). */
+export const NO_STATUS = 1005
 
 const encoder = new TextEncoder()
 
-function domException(message: string, name: string): Error {
-  if (typeof DOMException === 'function') return new DOMException(message, name)
-  const error = new Error(message)
-  error.name = name
-  return error
-}
-
 /** Why a refused code is refused, when the range alone does not say it. */
-function codeHint(code: unknown): string {
-  if (typeof code === 'string') return ' (a string: pass a number)'
-  if (typeof code !== 'number') return ''
-  if (!Number.isInteger(code)) return ' (not a whole number)'
+function codeHint(code: number): string {
   if (code === 1005 || code === 1006 || code === 1015)
     return ' (reserved to report a close without a status; never sent, RFC 6455 §7.4.1)'
   if (code > 1000 && code < 3000)
@@ -32,35 +25,60 @@ function codeHint(code: unknown): string {
   return ''
 }
 
-/** Throws as a browser WebSocket would; returns the code and reason to send. */
-export function checkClose(code: unknown, reason: unknown): { code: number; reason: string } {
-  let checkedCode = 1000
+/**
+ * WebIDL `[Clamp] unsigned short`: ToNumber, NaN → 0, clamped to 0–65535, then
+ * made whole. The standard rounds half to even; Chromium, the reference here,
+ * drops the fraction (close(3001.5) sends 3001), and so does this.
+ */
+function clampCode(code: unknown): number {
+  if (typeof code === 'symbol' || typeof code === 'bigint') {
+    throw new TypeError(`heartline: close code must be a number; got ${describeValue(code)}.`)
+  }
+  const n = Number(code)
+  if (Number.isNaN(n)) return 0
+  return Math.trunc(Math.min(65535, Math.max(0, n)))
+}
+
+/**
+ * Throws as a browser WebSocket would; returns the code (none when not given:
+ * the close frame then carries no status) and the reason to send.
+ */
+export function checkClose(code: unknown, reason: unknown): { code?: number; reason: string } {
+  let checkedCode: number | undefined
   if (code !== undefined) {
-    const valid =
-      typeof code === 'number' &&
-      Number.isInteger(code) &&
-      (code === 1000 || (code >= 3000 && code <= 4999))
-    if (!valid) {
+    checkedCode = clampCode(code)
+    if (checkedCode !== 1000 && (checkedCode < 3000 || checkedCode > 4999)) {
+      const converted = code === checkedCode ? '' : ` (converts to ${checkedCode})`
       throw domException(
-        `heartline: close code must be 1000 or an integer in 3000–4999; got ${describeValue(code)}${codeHint(code)}.`,
+        `heartline: close code must be 1000 or an integer in 3000–4999; got ${describeValue(code)}${converted}${codeHint(checkedCode)}.`,
         'InvalidAccessError',
       )
     }
-    checkedCode = code
   }
   let checkedReason = ''
   if (reason !== undefined) {
-    if (typeof reason !== 'string') {
-      throw new TypeError(`heartline: close reason must be a string; got ${describeValue(reason)}.`)
+    if (typeof reason === 'symbol') {
+      throw new TypeError(
+        `heartline: close reason must be a string (or convert to one); got ${describeValue(reason)}.`,
+      )
     }
-    const bytes = encoder.encode(reason).byteLength
+    // Chromium refuses a reason without a code (the standard would send no status).
+    if (checkedCode === undefined) {
+      throw domException(
+        `heartline: close reason must come with a code (1000 or 3000–4999); got ${describeValue(reason)} and no code.`,
+        'InvalidAccessError',
+      )
+    }
+    checkedReason = String(reason)
+    const bytes = encoder.encode(checkedReason).byteLength
     if (bytes > MAX_REASON_BYTES) {
       throw domException(
-        `heartline: close reason must be at most ${MAX_REASON_BYTES} UTF-8 bytes; got ${bytes} bytes (${reason.length} characters).`,
+        `heartline: close reason must be at most ${MAX_REASON_BYTES} UTF-8 bytes; got ${bytes} bytes (${checkedReason.length} characters).`,
         'SyntaxError',
       )
     }
-    checkedReason = reason
   }
-  return { code: checkedCode, reason: checkedReason }
+  return checkedCode === undefined
+    ? { reason: checkedReason }
+    : { code: checkedCode, reason: checkedReason }
 }

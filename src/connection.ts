@@ -1,116 +1,61 @@
 /**
- * The adapter: binds the chart to a real WebSocket and gives applications the
- * interface of a browser WebSocket (four handlers, addEventListener, send, close)
- * plus `reconnect()`, `state` and the `statechange` / `drop` events.
+ * The WebSocket-shaped facade: the interface of a browser WebSocket (four
+ * handlers, addEventListener, send, close) plus `reconnect()`, `state` and the
+ * `statechange` / `drop` events, over the chart. It decides nothing: the chart
+ * does; this class turns the chart's emitted events into application events and
+ * the application's calls into chart events.
  */
-import { type Actor, assign, createActor, type InspectionEvent } from 'xstate'
+import { type Actor, createActor, type InspectionEvent } from 'xstate'
 import {
-  backoffDelay,
-  type ConnectionContext,
+  type CloseInfo,
   type ConnectionEmitted,
-  type ConnectionEvent,
   type ConnectionMachine,
   type ConnectionStateName,
-  closeInfoOf,
-  connectionMachine,
   stateNameOf,
 } from '../machines/connection.js'
 import { checkClose } from './close.js'
-import { checkReconnectDecision, defaultShouldReconnect } from './close-policy.js'
+import { consultClosePolicy } from './close-policy.js'
+import { describeValue } from './describe.js'
+import type {
+  CloseEventDetails,
+  ConnectionEventMap,
+  DropReason,
+  ErrorEventDetails,
+  Listener,
+  OpenEvent,
+  StateChangeEvent,
+} from './events.js'
+import { createEvent } from './events.js'
+import { HandlerSlots } from './handlers.js'
+import { MessageListeners } from './inbound.js'
 // [resume hook] types only: the layer's code lives in heartline/resume.
-import type { ConnectionLayer, ResetEventDetail, ResumedEventDetail } from './layer.js'
+import type { ConnectionLayer } from './layer.js'
+import { bindHost, type ConnectionHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
-import {
-  type CloseDetails,
-  type ConnectionOptions,
-  chartInput,
-  checkUrl,
-  describeValue,
-  isSendData,
-  type LifecycleTargets,
-  type ResolvedOptions,
-  resolveOptions,
-  type SendData,
-  type UrlProvider,
-  type WebSocketLike,
-} from './options.js'
-import { createSocketActor, type LivenessProbe, type SocketHost, type UrlSource } from './socket.js'
+import { checkSendData } from './option-checks.js'
+import type { ConnectionOptions, SendData, UrlProvider, WebSocketLike } from './options.js'
+import { OutgoingQueue } from './queue.js'
+import { chartInput, type ResolvedOptions, resolveOptions } from './resolve-options.js'
+import type { LivenessProbe, UrlSource } from './socket.js'
+import { checkUrl } from './url.js'
 
-/**
- * A pong deadline seen more than this many ms after it was due means the timers
- * slept (a frozen tab, a suspended laptop, intensive background throttling, which
- * Chromium aligns to one minute): the link is probed again instead of declared dead.
- */
-export const LATE_TIMER_MS = 1000
+export { LATE_TIMER_MS } from '../machines/connection.js'
+export type {
+  CloseEventDetails,
+  ConnectionEventMap,
+  DropEvent,
+  DropReason,
+  ErrorEventDetails,
+  GaveUpEvent,
+  HeartlineEvent,
+  OpenEvent,
+  ReconnectingEvent,
+  ResetEvent,
+  ResumedEvent,
+  StateChangeEvent,
+} from './events.js'
 
-export interface HeartlineEvent<T extends string = string> {
-  type: T
-  target: Connection
-}
-export interface OpenEvent extends HeartlineEvent<'open'> {
-  /** The URL this socket connected to. */
-  url: string
-}
-export interface CloseEventDetails extends HeartlineEvent<'close'>, CloseDetails {
-  /** True when heartline will try again after this close. */
-  willReconnect: boolean
-}
-export interface ErrorEventDetails extends HeartlineEvent<'error'> {
-  /** What the socket (or the url provider) reported. */
-  error: unknown
-}
-export interface StateChangeEvent extends HeartlineEvent<'statechange'> {
-  from: ConnectionStateName
-  to: ConnectionStateName
-  /** The chart event that caused the change (for example `heartbeat.silence`). */
-  event: string
-}
-export type DropReason =
-  | 'not-open'
-  | 'queue-full'
-  | 'queue-overflow'
-  | 'closed'
-  | 'resume-buffer-full'
-export interface DropEvent extends HeartlineEvent<'drop'> {
-  /** The message that will not be sent. */
-  data: SendData
-  /**
-   * `not-open`: sent while not open with `queue: false`; `queue-full`: refused by
-   * a full queue; `queue-overflow`: the oldest queued message pushed out by
-   * `overflow: 'drop-oldest'`; `closed`: the connection closed for good (queued
-   * messages are reported when it does, later sends at once);
-   * `resume-buffer-full`: with `resume` on, the unacknowledged messages already
-   * fill `maxBytes`.
-   */
-  reason: DropReason
-}
-export interface ReconnectingEvent extends HeartlineEvent<'reconnecting'> {
-  attempt: number
-  delay: number
-}
-export interface GaveUpEvent extends HeartlineEvent<'gave-up'> {
-  attempts: number
-}
-/** With `resume` on: the session continued on a new socket. */
-export interface ResumedEvent extends HeartlineEvent<'resumed'>, ResumedEventDetail {}
-/** With `resume` on: the server no longer had the session; a new one started. */
-export interface ResetEvent extends HeartlineEvent<'reset'>, ResetEventDetail {}
-
-export interface ConnectionEventMap {
-  open: OpenEvent
-  message: MessageEvent
-  error: ErrorEventDetails
-  close: CloseEventDetails
-  statechange: StateChangeEvent
-  drop: DropEvent
-  reconnecting: ReconnectingEvent
-  'gave-up': GaveUpEvent
-  resumed: ResumedEvent
-  reset: ResetEvent
-}
-
-type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void }
-type AnyListener = (event: never) => void
+const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
 
 const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
   connecting: 0,
@@ -122,33 +67,52 @@ const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
 }
 
 function rethrowLater(error: unknown): void {
-  // As EventTarget does: one failing listener must not stop the others or the chart.
+  // As EventTarget does: one failing subscriber must not stop the others or the chart.
   setTimeout(() => {
     throw error
   }, 0)
 }
 
 /**
- * Live connections by handle. Weak, so a connection the application dropped is
- * collected once it is idle (in `closed`, nothing else refers to it); while it
- * runs, its timers and socket reach it through the actor.
+ * Whether this platform's EventTarget runs a listener added during a dispatch in
+ * that same dispatch. The DOM Standard ("inner invoke") runs over the list as it
+ * was when the dispatch began, and browsers do; Node's EventTarget (20 at least)
+ * walks its live list (see below). Probed once, on first need.
  */
-const owners = new Map<number, WeakRef<Connection>>()
-const forget = new FinalizationRegistry<number>((owner) => owners.delete(owner))
-let lastOwner = 0
-
-function register(connection: Connection): number {
-  const owner = ++lastOwner
-  owners.set(owner, new WeakRef(connection))
-  forget.register(connection, owner)
-  return owner
+let lateListenersRun: boolean | undefined
+function platformRunsLateListeners(): boolean {
+  if (lateListenersRun === undefined) {
+    const probe = new EventTarget()
+    lateListenersRun = false
+    // Node walks a linked list, reading each next entry just before calling the
+    // one before it: the late listener runs when another follows the one adding it.
+    probe.addEventListener('x', () =>
+      probe.addEventListener('x', () => {
+        lateListenersRun = true
+      }),
+    )
+    probe.addEventListener('x', () => undefined)
+    probe.dispatchEvent(new Event('x'))
+  }
+  return lateListenersRun
 }
 
-function connectionOf(owner: number): Connection | undefined {
-  return owners.get(owner)?.deref()
+/** The capture flag as EventTarget converts its options argument (WebIDL: an object or a boolean). */
+function captureOf(options: ListenerOptions | EventListenerOptions | undefined): boolean {
+  return typeof options === 'object' && options !== null
+    ? Boolean(options.capture)
+    : Boolean(options)
 }
 
-export class Connection {
+type Deferred = [string, EventListenerOrEventListenerObject, ListenerOptions | undefined]
+
+/** Listener options as EventTarget takes them (a boolean is `capture`). */
+export type ListenerOptions = boolean | AddEventListenerOptions
+
+/** An `on<type>` handler: called with the connection as `this`; returning false cancels the event. */
+export type Handler<E> = ((this: Connection, event: E) => unknown) | null
+
+export class Connection extends EventTarget {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
   static readonly CLOSING = 2
@@ -158,95 +122,82 @@ export class Connection {
   readonly CLOSING = 2
   readonly CLOSED = 3
 
-  onopen: ((event: OpenEvent) => void) | null = null
-  onmessage: ((event: MessageEvent) => void) | null = null
-  onerror: ((event: ErrorEventDetails) => void) | null = null
-  onclose: ((event: CloseEventDetails) => void) | null = null
+  readonly #handlers = new HandlerSlots(this)
+  get onopen(): Handler<OpenEvent> {
+    return this.#handlers.get('open') as Handler<OpenEvent>
+  }
+  set onopen(value: Handler<OpenEvent>) {
+    this.#handlers.set('open', value)
+  }
+  get onmessage(): Handler<MessageEvent> {
+    return this.#handlers.get('message') as Handler<MessageEvent>
+  }
+  set onmessage(value: Handler<MessageEvent>) {
+    this.#handlers.set('message', value)
+  }
+  get onerror(): Handler<ErrorEventDetails> {
+    return this.#handlers.get('error') as Handler<ErrorEventDetails>
+  }
+  set onerror(value: Handler<ErrorEventDetails>) {
+    this.#handlers.set('error', value)
+  }
+  get onclose(): Handler<CloseEventDetails> {
+    return this.#handlers.get('close') as Handler<CloseEventDetails>
+  }
+  set onclose(value: Handler<CloseEventDetails>) {
+    this.#handlers.set('close', value)
+  }
 
   /** The XState actor running the chart. */
   readonly actor: Actor<ConnectionMachine>
 
   readonly #options: ResolvedOptions
-  readonly #listeners = new Map<string, AnyListener[]>()
-  /** `message` listeners, kept apart: the hot path reads one array, nothing else. */
-  #messageListeners: AnyListener[] = []
-  #queue: SendData[] = []
-  /** The socket `send()` writes to: set after the queue flush on open, cleared on any end. */
-  #writable: WebSocketLike | null = null
-  /** The socket that opened last (for `protocol`); it becomes writable after the flush. */
-  #opened: WebSocketLike | null = null
-  #current: WebSocketLike | null = null
+  /**
+   * Whether anything ever listened for messages (a handler or a listener): until
+   * then an inbound message builds no event at all.
+   */
+  #heard = false
+  /** The `message` listeners, while a delivery may call them without the platform's dispatch. */
+  readonly #messages = new MessageListeners()
+  /** Types being dispatched, on a platform that would run listeners added meanwhile. */
+  readonly #busy: string[] = []
+  /** Listeners added during such a dispatch, added once it ends. */
+  #deferred: Deferred[] = []
+  /** The origin of the current socket's URL, as a MessageEvent reports it. */
+  #origin = ''
+  /** The extensions the server agreed to for the socket that opened last. */
+  #extensions = ''
+  readonly #queue: OutgoingQueue
+  /** The current attempt's socket, from its creation until it ends. */
+  #socket: WebSocketLike | null = null
+  /** The socket detached last: while the chart waits for its close, readyState follows it. */
+  #ended: WebSocketLike | null = null
+  /** The subprotocol of the socket that opened last ('' once closed for good). */
+  #protocol = ''
   #url: string
   #binaryType: string | undefined
-  #state: ConnectionStateName = 'connecting'
+  /**
+   * The state last reported by `statechange` (the `from` of the next one); `state`
+   * itself reads the chart's snapshot.
+   */
+  #reported: ConnectionStateName = 'connecting'
   /** Chart-emitted events waiting for the chart's snapshot to settle (see #onInspect). */
   #pending: Array<() => void> = []
   readonly #subscribers = new Set<(event: StateChangeEvent) => void>()
   readonly #metrics: MetricsRecorder
-  /** Heartbeat clocks of the current socket (read at deadlines and by an awaitingPong send). */
+  /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   #probe: LivenessProbe | null = null
-  /** The close event the last `shouldReconnect` decision was made for (guards may ask twice). */
-  #decidedFor: unknown = null
-  #decision = true
-  /** A delay `shouldReconnect` returned, used by the next planned retry instead of the backoff. */
-  #retryOverride: number | null = null
-  #lifecycleAttached = false
-  /** This connection's handle in the chart's context (see `connectionOf`). */
-  readonly #owner: number
-  /** What the shared socket actor needs from this connection. */
-  readonly #socketHost: SocketHost
   /** [resume hook] The delivery layer (the `resume` option), and the socket it writes to. */
   readonly #layer: ConnectionLayer | null = null
   #layerSocket: WebSocketLike | null = null
 
-  static #machine: ConnectionMachine | undefined
-  /**
-   * One provided machine for every connection: its implementations find their
-   * connection by the `owner` handle in context. Providing per connection would
-   * rebuild the whole state-node tree each time (~27 KB of heap).
-   */
-  static #sharedMachine(): ConnectionMachine {
-    Connection.#machine ??= connectionMachine.provide({
-      actors: {
-        socket: createSocketActor((owner) => {
-          const conn = connectionOf(owner)
-          return conn === undefined ? undefined : conn.#socketHost
-        }),
-      },
-      actions: {
-        planRetry: assign(({ context }: { context: ConnectionContext }) => {
-          const conn = connectionOf(context.owner ?? 0)
-          return conn ? conn.#planRetry(context) : {}
-        }),
-        flushQueue: ({ context }) => {
-          const conn = connectionOf(context.owner ?? 0)
-          if (conn) conn.#flush()
-        },
-        dropQueue: ({ context }) => {
-          const conn = connectionOf(context.owner ?? 0)
-          if (conn) conn.#dropAll()
-        },
-      },
-      guards: {
-        closeIsRetryable: ({ context, event }, params) => {
-          const conn = connectionOf(context.owner ?? 0)
-          return conn ? conn.#shouldReconnect(context, event, params.cause) : true
-        },
-        pongMayStillCome: ({ context }) => {
-          const conn = connectionOf(context.owner ?? 0)
-          return conn ? conn.#pongMayStillCome() : false
-        },
-      },
-    })
-    return Connection.#machine
-  }
-
   constructor(url: UrlProvider, options?: ConnectionOptions) {
+    super()
     const resolved = resolveOptions(options)
     this.#options = resolved
-    this.#owner = register(this)
     this.#metrics = new MetricsRecorder(resolved.now)
     this.#binaryType = resolved.binaryType
+    this.#queue = new OutgoingQueue(resolved.queue, (data, reason) => this.#drop(data, reason))
     let urlSource: UrlSource
     if (typeof url === 'function') {
       urlSource = url as UrlSource
@@ -254,39 +205,6 @@ export class Connection {
     } else {
       urlSource = checkUrl(url)
       this.#url = urlSource
-    }
-
-    this.#socketHost = {
-      options: resolved,
-      url: urlSource,
-      deliver: this.#deliver,
-      opened: (ws, openedUrl) => {
-        this.#opened = ws
-        this.#url = openedUrl
-        // [resume hook] socket open: the layer writes its handshake first.
-        if (this.#layer) {
-          this.#layerSocket = ws
-          this.#layer.opened(ws)
-        }
-      },
-      created: (ws, createdUrl) => {
-        this.#current = ws
-        this.#url = createdUrl
-      },
-      detach: (ws) => {
-        if (this.#writable === ws) this.#writable = null
-        if (this.#current === ws) this.#current = null
-        // [resume hook] socket end.
-        if (this.#layerSocket === ws) {
-          this.#layerSocket = null
-          this.#layer?.ended()
-        }
-      },
-      binaryType: () => this.#binaryType,
-      started: (input, probe) => {
-        this.#probe = probe
-        this.#metrics.attemptStarted(input.attempt, input.reason)
-      },
     }
 
     // [resume hook] the layer, bound to this connection.
@@ -300,13 +218,12 @@ export class Connection {
           ws.send(data)
           return true
         },
-        dispatch: (type, detail) =>
-          this.#dispatch(type, { ...detail, type, target: this } as HeartlineEvent),
+        dispatch: (type, detail) => this.#dispatch(type, detail),
         setTimeout: clock ? (fn, ms) => clock.setTimeout(fn, ms) : (fn, ms) => setTimeout(fn, ms),
         clearTimeout: clock
           ? (id) => clock.clearTimeout(id)
           : (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
-        state: () => this.#state,
+        state: () => this.state,
       })
     }
 
@@ -317,20 +234,76 @@ export class Connection {
       if (typeof userInspect === 'function') userInspect(event)
       else userInspect.next?.(event)
     }
-
     const actorOptions: Parameters<typeof createActor<ConnectionMachine>>[1] = {
-      input: { ...chartInput(resolved), owner: this.#owner },
+      input: chartInput(resolved),
       inspect,
     }
     if (resolved.clock) actorOptions.clock = resolved.clock
-    this.actor = createActor(Connection.#sharedMachine(), actorOptions)
+    this.actor = createActor(sharedMachine(), actorOptions)
+    bindHost(this.actor, this.#host(urlSource))
     this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))
-    this.#attachLifecycle()
     this.actor.start()
-    const targets = resolved.lifecycle
-    const nav = (globalThis as { navigator?: { onLine?: unknown } }).navigator
-    if (targets !== false && targets.window !== undefined && nav?.onLine === false) {
-      this.actor.send({ type: 'network.offline' })
+  }
+
+  /** What the chart's shared implementations need from this connection. */
+  #host(url: UrlSource): ConnectionHost {
+    return {
+      options: this.#options,
+      url,
+      deliver: (received) => {
+        // [resume hook] inbound data, before the application: the layer unwraps
+        // it (both paths below get the unwrapped data) or consumes it (null).
+        const data = this.#layer === null ? received : this.#layer.inbound(received)
+        if (data === null) return
+        // One event per message, as the standard requires, and none when nobody listens.
+        if (this.#messages.direct) this.#messages.deliver(this, data, this.#origin)
+        else if (this.#heard)
+          this.dispatchEvent(new MessageEvent('message', { data, origin: this.#origin }))
+      },
+      created: (ws, createdUrl) => {
+        this.#socket = ws
+        this.#url = createdUrl
+      },
+      opened: (ws, openedUrl) => {
+        this.#protocol = ws.protocol
+        this.#extensions = typeof ws.extensions === 'string' ? ws.extensions : ''
+        this.#url = openedUrl
+        this.#origin = new URL(openedUrl).origin
+        // [resume hook] socket open: the layer writes its handshake first.
+        if (this.#layer !== null) {
+          this.#layerSocket = ws
+          this.#layer.opened(ws)
+        }
+      },
+      detach: (ws) => {
+        this.#ended = ws
+        this.#queue.hold(ws)
+        if (this.#socket === ws) this.#socket = null
+        // [resume hook] socket end.
+        if (this.#layerSocket === ws) {
+          this.#layerSocket = null
+          this.#layer?.ended()
+        }
+      },
+      binaryType: () => this.#binaryType,
+      started: (input, probe) => {
+        this.#probe = probe
+        this.#metrics.attemptStarted(input.attempt, input.reason)
+      },
+      judgeClose: (close: CloseInfo) =>
+        consultClosePolicy(this.#options.shouldReconnect, close, (problem) =>
+          this.#report(problem),
+        ),
+      flush: () => {
+        if (this.#socket !== null) this.#queue.flush(this.#socket)
+      },
+      dropAll: () => {
+        const dropped = this.#queue.takeAll()
+        if (dropped.length === 0) return
+        this.#pending.push(() => {
+          for (const data of dropped) this.#drop(data, 'closed')
+        })
+      },
     }
   }
 
@@ -346,7 +319,10 @@ export class Connection {
 
   /** The state as a WebSocket would report it: waiting to reconnect reads as CONNECTING. */
   get readyState(): 0 | 1 | 2 | 3 {
-    return READY_STATE[this.#state]
+    const state = READY_STATE[this.state]
+    // A browser socket that failed is CLOSED while its error event runs, before
+    // its close event; `ws` reads CLOSING there. Either way the socket says.
+    return state === 2 && this.#ended?.readyState === 3 ? 3 : state
   }
   /** The URL of the current (or last) attempt. */
   get url(): string {
@@ -354,27 +330,41 @@ export class Connection {
   }
   /** The subprotocol the server chose for the current socket ('' when none). */
   get protocol(): string {
-    return this.#opened?.protocol ?? ''
+    return this.#protocol
   }
   /** Bytes the current socket has not yet handed to the network (queued messages not included). */
   get bufferedAmount(): number {
-    return this.#writable?.bufferedAmount ?? 0
+    return this.#queue.direct?.bufferedAmount ?? 0
   }
   /** Messages waiting in the outgoing queue for the next open. */
   get queued(): number {
     return this.#queue.length
   }
-  get binaryType(): string {
-    return this.#binaryType ?? this.#current?.binaryType ?? 'blob'
+  /** The extensions the server agreed to ('' when none, or before the first open). */
+  get extensions(): string {
+    return this.#extensions
   }
-  /** Applied to the current socket and every later one. */
+  get binaryType(): string {
+    return this.#binaryType ?? this.#socket?.binaryType ?? 'blob'
+  }
+  /**
+   * Applied to the current socket and every later one. A value the socket does
+   * not know is ignored, as the WebIDL enum attribute is (WHATWG WebSockets,
+   * `binaryType`); with no socket yet, `blob`, `arraybuffer` and `ws`'s
+   * `nodebuffer` and `fragments` are kept.
+   */
   set binaryType(value: string) {
-    this.#binaryType = value
-    if (this.#current) this.#current.binaryType = value
+    const socket = this.#socket
+    if (socket) {
+      socket.binaryType = value
+      this.#binaryType = socket.binaryType
+    } else if (BINARY_TYPES.includes(String(value))) {
+      this.#binaryType = String(value)
+    }
   }
   /** One of `connecting`, `open`, `awaitingPong`, `closing`, `waitingToReconnect`, `closed`. */
   get state(): ConnectionStateName {
-    return this.#state
+    return stateNameOf(this.actor.getSnapshot().value)
   }
 
   /**
@@ -383,35 +373,26 @@ export class Connection {
    * message pushed out of the queue fires a `drop` event.
    */
   send(data: SendData): boolean {
-    if (typeof data !== 'string' && !isSendData(data)) {
-      const hint =
-        typeof data === 'object' && data !== null
-          ? ' (serialise it first, for example with JSON.stringify)'
-          : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
-            ? ' (pass String(value))'
-            : ''
-      throw new TypeError(
-        `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describeValue(data)}${hint}.`,
-      )
-    }
+    if (typeof data !== 'string') checkSendData(data)
     // [resume hook] app send: the layer numbers, keeps and writes it.
-    if (this.#layer) return this.#layer.send(data)
-    const ws = this.#writable
+    if (this.#layer !== null) return this.#layer.send(data)
+    const ws = this.#queue.direct
     // readyState is read as well: a socket may have started closing in this very
     // tick, before its close event reached the chart; such data waits instead.
     if (ws !== null && ws.readyState === 1) {
-      if (this.#state !== 'awaitingPong' || !this.#pongOverdue()) {
+      if (this.#probe === null || !this.#probe.pongOverdue()) {
         ws.send(data)
         return true
       }
       // The pong deadline has passed but its timer has not fired (timers slept or
-      // the thread was busy): the link may be dead, so the data waits for proof.
-      this.#writable = null
-      const kept = this.#enqueue(data)
+      // the thread was busy): the link may be dead, so the data waits and the
+      // chart judges the deadline now.
+      this.#queue.hold()
+      const kept = this.#queue.add(data, false)
       this.actor.send({ type: 'heartbeat.overdue' })
       return kept
     }
-    return this.#enqueue(data)
+    return this.#queue.add(data, this.state === 'closed')
   }
 
   /**
@@ -421,7 +402,7 @@ export class Connection {
    */
   close(code?: number, reason?: string): void {
     const checked = checkClose(code, reason)
-    if (this.#state === 'closed') return
+    if (this.state === 'closed') return
     this.actor.send({ type: 'app.close', ...checked })
   }
 
@@ -443,337 +424,127 @@ export class Connection {
     }
   }
 
-  addEventListener<K extends keyof ConnectionEventMap>(
+  override addEventListener<K extends keyof ConnectionEventMap>(
     type: K,
     listener: Listener<ConnectionEventMap[K]> | null,
+    options?: ListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
   ): void {
-    if (listener === null) return
-    const fn = this.#wrap(listener)
-    if (type === 'message') {
-      if (!this.#messageListeners.includes(fn))
-        this.#messageListeners = [...this.#messageListeners, fn]
-      return
+    if (type === 'message' && listener !== null) this.#heard = true
+    if (listener !== null && this.#busy.includes(type)) {
+      this.#deferred.push([type, listener, options])
+    } else {
+      super.addEventListener(type, listener, options)
     }
-    const list = this.#listeners.get(type) ?? []
-    if (!list.includes(fn)) this.#listeners.set(type, [...list, fn])
+    // A type that is not a string is converted by the platform; the mirror then stands down.
+    if (typeof type !== 'string') this.#messages.add(null, options)
+    else if (type === 'message' && listener !== null) this.#messages.add(listener, options)
   }
 
-  removeEventListener<K extends keyof ConnectionEventMap>(
+  override removeEventListener<K extends keyof ConnectionEventMap>(
     type: K,
     listener: Listener<ConnectionEventMap[K]> | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
   ): void {
-    if (listener === null) return
-    const fn = this.#wrapped.get(listener as object) ?? (listener as AnyListener)
-    if (type === 'message') {
-      this.#messageListeners = this.#messageListeners.filter((l) => l !== fn)
-      return
-    }
-    const list = this.#listeners.get(type)
-    if (list)
-      this.#listeners.set(
-        type,
-        list.filter((l) => l !== fn),
+    if (this.#deferred.length > 0) {
+      const capture = captureOf(options)
+      this.#deferred = this.#deferred.filter(
+        ([t, l, o]) => !(t === type && l === listener && captureOf(o) === capture),
       )
+    }
+    super.removeEventListener(type, listener, options)
+    if (typeof type !== 'string') this.#messages.add(null, options)
+    else if (type === 'message') this.#messages.remove(listener, captureOf(options))
+  }
+
+  override dispatchEvent(event: Event): boolean {
+    if (!platformRunsLateListeners()) return super.dispatchEvent(event)
+    const busy = this.#busy
+    busy.push(event.type)
+    try {
+      return super.dispatchEvent(event)
+    } finally {
+      busy.pop()
+      if (busy.length === 0 && this.#deferred.length > 0) {
+        const deferred = this.#deferred
+        this.#deferred = []
+        for (const [type, listener, options] of deferred)
+          super.addEventListener(type, listener, options)
+      }
+    }
   }
 
   // ---- internals ---------------------------------------------------------------
 
-  /** One decision per socket end, from the application's policy or the default table. */
-  /** The next reconnect delay: a delay `shouldReconnect` returned, else the backoff draw. */
-  #planRetry(context: ConnectionContext): Partial<ConnectionContext> {
-    if (context.reconnect === false) return {}
-    const override = this.#retryOverride
-    this.#retryOverride = null
-    return {
-      retryDelay:
-        override ?? backoffDelay(context.reconnect, context.attempt, this.#options.random),
-      attempt: context.attempt + 1,
-    }
+  #dispatch(type: string, fields: Record<string, unknown>): void {
+    this.dispatchEvent(createEvent(type, fields))
   }
 
-  #shouldReconnect(
-    context: ConnectionContext,
-    event: ConnectionEvent,
-    cause: Parameters<typeof closeInfoOf>[2],
-  ): boolean {
-    if (event === this.#decidedFor) return this.#decision
-    const info = closeInfoOf(context, event, cause)
-    let value: unknown
-    let problem: unknown = null
-    try {
-      value = this.#options.shouldReconnect({ ...info })
-      problem = checkReconnectDecision(value)
-    } catch (error) {
-      problem = error
-    }
-    if (problem !== null) {
-      this.#report(problem)
-      value = defaultShouldReconnect({ ...info })
-    }
-    this.#decidedFor = event
-    this.#decision = value !== false
-    this.#retryOverride = typeof value === 'number' ? value : null
-    return this.#decision
+  #drop(data: SendData, reason: DropReason): void {
+    this.#dispatch('drop', { data, reason })
   }
 
   #report(error: unknown): void {
     this.#metrics.error(error)
-    this.#pending.push(() =>
-      this.#dispatch('error', { type: 'error', target: this, error } as ErrorEventDetails),
-    )
-  }
-
-  /** True when a ping is pending and its deadline has passed. */
-  #pongOverdue(): boolean {
-    const probe = this.#probe
-    const heartbeat = this.#options.heartbeat
-    if (probe === null || heartbeat === false) return false
-    const at = probe.pingAt()
-    return at >= 0 && this.#options.now() - at >= heartbeat.timeout
-  }
-
-  /** At the pong deadline: traffic after the ping, or a deadline seen far too late, is no proof of death. */
-  #pongMayStillCome(): boolean {
-    const probe = this.#probe
-    const heartbeat = this.#options.heartbeat
-    if (probe === null || heartbeat === false) return false
-    const at = probe.pingAt()
-    if (at < 0) return false
-    if (probe.lastInboundAt() > at) return true
-    return this.#options.now() - at > heartbeat.timeout + LATE_TIMER_MS
-  }
-
-  readonly #onOffline = (): void => {
-    this.actor.send({ type: 'network.offline' })
-  }
-  readonly #onOnline = (): void => {
-    this.actor.send({ type: 'network.online' })
-  }
-  readonly #onResume = (): void => {
-    this.actor.send({ type: 'app.resume' })
-  }
-  readonly #onPageShow = (event: Event): void => {
-    // Only a page restored from the back/forward cache was asleep.
-    if ((event as { persisted?: boolean }).persisted === true) this.#onResume()
-  }
-  readonly #onVisibility = (): void => {
-    const targets = this.#options.lifecycle
-    if (targets === false || targets.document?.visibilityState === 'hidden') return
-    this.#onResume()
-  }
-
-  #lifecycle(method: 'addEventListener' | 'removeEventListener'): void {
-    const targets: LifecycleTargets | false = this.#options.lifecycle
-    if (targets === false) return
-    const { window: win, document: doc } = targets
-    if (win) {
-      win[method]('offline', this.#onOffline)
-      win[method]('online', this.#onOnline)
-      win[method]('pageshow', this.#onPageShow)
-    }
-    if (doc) {
-      doc[method]('visibilitychange', this.#onVisibility)
-      doc[method]('resume', this.#onResume)
-    }
-  }
-
-  #attachLifecycle(): void {
-    if (this.#lifecycleAttached) return
-    this.#lifecycleAttached = true
-    this.#lifecycle('addEventListener')
-  }
-
-  /** Runs as the connection reaches `closed`: nothing of it stays registered on the page. */
-  #detachLifecycle(): void {
-    if (!this.#lifecycleAttached) return
-    this.#lifecycleAttached = false
-    this.#lifecycle('removeEventListener')
-  }
-
-  readonly #wrapped = new WeakMap<object, AnyListener>()
-  #wrap<E>(listener: Listener<E>): AnyListener {
-    if (typeof listener === 'function') return listener as AnyListener
-    let fn = this.#wrapped.get(listener)
-    if (!fn) {
-      fn = ((event: E) => listener.handleEvent(event)) as AnyListener
-      this.#wrapped.set(listener, fn)
-    }
-    return fn
-  }
-
-  /** The message path: straight from the socket to the application, no chart event. */
-  readonly #deliver = (inbound: MessageEvent): void => {
-    // [resume hook] inbound message, before the application sees it.
-    const event = this.#layer ? this.#layer.inbound(inbound) : inbound
-    if (event === null) return
-    const handler = this.onmessage
-    if (handler !== null) {
-      try {
-        handler.call(this, event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-    const listeners = this.#messageListeners
-    for (let i = 0; i < listeners.length; i++) {
-      try {
-        ;(listeners[i] as (event: MessageEvent) => void)(event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-  }
-
-  #dispatch(type: string, event: HeartlineEvent): void {
-    const handler = (this as unknown as Record<string, unknown>)[`on${type}`]
-    if (typeof handler === 'function') {
-      try {
-        handler.call(this, event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-    const listeners = this.#listeners.get(type)
-    if (!listeners) return
-    for (const listener of listeners) {
-      try {
-        ;(listener as (event: HeartlineEvent) => void)(event)
-      } catch (error) {
-        rethrowLater(error)
-      }
-    }
-  }
-
-  #enqueue(data: SendData): boolean {
-    const queue = this.#options.queue
-    if (this.#state === 'closed') {
-      this.#dispatch('drop', { type: 'drop', target: this, data, reason: 'closed' } as DropEvent)
-      return false
-    }
-    if (queue === false) {
-      this.#dispatch('drop', { type: 'drop', target: this, data, reason: 'not-open' } as DropEvent)
-      return false
-    }
-    if (this.#queue.length >= queue.max) {
-      if (queue.overflow === 'reject') {
-        this.#dispatch('drop', {
-          type: 'drop',
-          target: this,
-          data,
-          reason: 'queue-full',
-        } as DropEvent)
-        return false
-      }
-      const oldest = this.#queue.shift() as SendData
-      this.#queue.push(data)
-      this.#dispatch('drop', {
-        type: 'drop',
-        target: this,
-        data: oldest,
-        reason: 'queue-overflow',
-      } as DropEvent)
-      return true
-    }
-    this.#queue.push(data)
-    return true
-  }
-
-  /** Runs as the chart enters `connected`: queued messages first, in order; then new sends go straight out. */
-  #flush(): void {
-    const ws = this.#opened
-    if (ws === null) return
-    const queued = this.#queue
-    this.#queue = []
-    for (let i = 0; i < queued.length; i++) ws.send(queued[i] as SendData)
-    this.#writable = ws
-  }
-
-  /** Runs as the chart enters `closed`: nothing will send these, so each is reported. */
-  #dropAll(): void {
-    this.#writable = null
-    if (this.#queue.length === 0) return
-    const dropped = this.#queue
-    this.#queue = []
-    this.#pending.push(() => {
-      for (const data of dropped) {
-        this.#dispatch('drop', { type: 'drop', target: this, data, reason: 'closed' } as DropEvent)
-      }
-    })
+    this.#pending.push(() => this.#dispatch('error', { error }))
   }
 
   #onEmitted(emitted: ConnectionEmitted): void {
-    // Held until the chart's snapshot settles, so that inside `onopen` the
-    // connection already reads `open` (actions run before the snapshot updates).
+    const { type, ...fields } = emitted
     switch (emitted.type) {
       case 'open':
         this.#metrics.opened()
-        this.#pending.push(() =>
-          this.#dispatch('open', { type: 'open', target: this, url: this.#url } as OpenEvent),
-        )
-        return
-      case 'close': {
-        const { type: _t, ...details } = emitted
-        this.#metrics.closed(details)
-        if (!details.willReconnect) this.#opened = null
-        this.#pending.push(() =>
-          this.#dispatch('close', { type: 'close', target: this, ...details } as CloseEventDetails),
-        )
-        return
-      }
+        break
+      case 'close':
+        this.#metrics.closed(fields as Omit<typeof emitted, 'type'>)
+        break
       case 'error':
         this.#metrics.error(emitted.error)
-        this.#pending.push(() =>
-          this.#dispatch('error', {
-            type: 'error',
-            target: this,
-            error: emitted.error,
-          } as ErrorEventDetails),
-        )
-        return
+        break
       case 'reconnecting':
         this.#metrics.retryPlanned(emitted.delay)
-        this.#pending.push(() =>
-          this.#dispatch('reconnecting', {
-            type: 'reconnecting',
-            target: this,
-            attempt: emitted.attempt,
-            delay: emitted.delay,
-          } as ReconnectingEvent),
-        )
-        return
-      case 'gave-up':
-        this.#pending.push(() =>
-          this.#dispatch('gave-up', {
-            type: 'gave-up',
-            target: this,
-            attempts: emitted.attempts,
-          } as GaveUpEvent),
-        )
-        return
+        break
     }
+    // Held until the chart's snapshot settles, so that inside `onopen` the
+    // connection already reads `open` (actions run before the snapshot updates).
+    this.#pending.push(() => this.#dispatch(type, type === 'open' ? { url: this.#url } : fields))
   }
 
   #onInspect(event: InspectionEvent): void {
     if (event.type !== '@xstate.snapshot' || event.actorRef !== this.actor) return
     if (event.event.type === 'heartbeat.alive') this.#metrics.rtt(event.event.rtt)
     const next = stateNameOf((event.snapshot as unknown as { value: unknown }).value)
-    const from = this.#state
+    const from = this.#reported
     if (next !== from) {
-      this.#state = next
+      this.#reported = next
       this.#metrics.state(next)
-      if (next === 'closed') {
-        this.#detachLifecycle()
-        // [resume hook] closed for good.
-        this.#layer?.closed()
-      } else if (from === 'closed') this.#attachLifecycle()
-      const change: StateChangeEvent = {
-        type: 'statechange',
-        target: this,
+      // [resume hook] closed for good.
+      if (next === 'closed') this.#layer?.closed()
+      const change = createEvent('statechange', {
         from,
         to: next,
         event: event.event.type,
-      }
-      this.#dispatch('statechange', change)
+      }) as StateChangeEvent
+      this.dispatchEvent(change)
       for (const subscriber of this.#subscribers) {
         try {
           subscriber(change)

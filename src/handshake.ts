@@ -3,6 +3,7 @@
  * Sec-WebSocket-Accept = base64(SHA-1(key + GUID)). On WebCrypto, so the same
  * function runs in Node and in the browser (the inspector's handshake lesson).
  */
+import { describeValue } from './describe.js'
 
 /** The GUID every WebSocket server appends to the client's key (RFC 6455 §1.3). */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
@@ -25,7 +26,7 @@ function toBase64(bytes: Uint8Array): string {
 export async function acceptSteps(key: string): Promise<AcceptSteps> {
   if (typeof key !== 'string' || key.length === 0) {
     throw new TypeError(
-      `heartline: computeAccept() takes the Sec-WebSocket-Key header (a base64 string); got ${JSON.stringify(key) ?? String(key)}.`,
+      `heartline: computeAccept() takes the Sec-WebSocket-Key header (a base64 string); got ${describeValue(key)}.`,
     )
   }
   const concatenated = key + WEBSOCKET_GUID

@@ -1,6 +1,8 @@
 /**
  * A WebSocket connection controller: heartbeat, dead-link detection, jittered
  * reconnect and a bounded outgoing queue, driven by an XState statechart.
+ * The inspector bridge, inspection records and handshake helpers are in
+ * `heartline/inspector`.
  *
  * @module heartline
  */
@@ -13,8 +15,11 @@ export type {
   ConnectionEmitted,
   ConnectionEvent,
   ConnectionInput,
+  DecisionEvent,
   HeartbeatTimings,
   NetworkEvent,
+  PageLifecycleInput,
+  ReconnectVerdict,
   SocketActorInput,
   SocketCommand,
   SocketEvent,
@@ -26,6 +31,7 @@ export {
   type ConnectionStateName,
   connectionMachine,
   STATE_NAMES,
+  stateNameOf,
 } from '../machines/connection.js'
 export { checkClose, MAX_REASON_BYTES } from './close.js'
 export {
@@ -42,31 +48,15 @@ export {
   type DropReason,
   type ErrorEventDetails,
   type GaveUpEvent,
+  type Handler,
   LATE_TIMER_MS,
+  type ListenerOptions,
   type OpenEvent,
   type ReconnectingEvent,
   type ResetEvent,
   type ResumedEvent,
   type StateChangeEvent,
 } from './connection.js'
-export type { AcceptSteps } from './handshake.js'
-export { acceptSteps, computeAccept, WEBSOCKET_GUID } from './handshake.js'
-export {
-  type InspectionRecord,
-  type RecordBase,
-  type RecordOptions,
-  redactUrl,
-  redactUrls,
-  type TransitionRecord,
-  toRecord,
-} from './inspection.js'
-export {
-  type BridgeHello,
-  type BridgeMessage,
-  type InspectorBridge,
-  type InspectorBridgeOptions,
-  inspectorBridge,
-} from './inspector-bridge.js'
 export type {
   ConnectionLayer,
   DirectionCounts,
@@ -96,3 +86,4 @@ export {
   type WebSocketLike,
 } from './options.js'
 export { presets } from './presets.js'
+export { MAX_RETRY_HINT, parseRetryHint } from './retry-hint.js'

@@ -18,7 +18,7 @@ export interface LayerHost {
    * writes nothing) when no socket is open.
    */
   write(data: SendData): boolean
-  /** Fires an event on the connection (its `on<type>` handler and listeners). */
+  /** Fires a real `Event` of `type` on the connection, `detail`'s fields as own properties. */
   dispatch(type: string, detail: Record<string, unknown>): void
   /** The connection's timers (its `clock` option, or real timers). */
   setTimeout(fn: () => void, ms: number): unknown
@@ -34,10 +34,11 @@ export interface ConnectionLayer {
   /** A socket opened (before anything else is written to it). */
   opened(socket: WebSocketLike): void
   /**
-   * An inbound message, before the application's listeners: return the event to
-   * deliver (the same or a new one), or null when the layer consumed it.
+   * An inbound message's data, before the application sees it: return the data
+   * to deliver (the same or unwrapped), or null when the layer consumed it (a
+   * socket never delivers null, so null is free to mean "nothing").
    */
-  inbound(event: MessageEvent): MessageEvent | null
+  inbound(data: unknown): unknown
   /** The application's `send()`, after the data was validated. */
   send(data: SendData): boolean
   /** The socket that opened last ended (closed, errored or abandoned). */

@@ -93,7 +93,17 @@ export class MetricsRecorder {
     this.#attempts++
     const delay = reason === 'initial' || reason === 'manual' ? 0 : this.#plannedDelay
     this.#plannedDelay = 0
-    this.#history.push({ attempt, reason, delay, startedAt: this.now(), outcome: 'pending' })
+    const record: AttemptRecord = {
+      attempt,
+      reason,
+      delay,
+      startedAt: this.now(),
+      outcome: 'pending',
+    }
+    // Most connections make one attempt: a one-element array, not the spare
+    // capacity (17 slots) a first push() on an empty array reserves.
+    if (this.#history.length === 0) this.#history = [record]
+    else this.#history.push(record)
     if (this.#history.length > ATTEMPT_HISTORY) this.#history.shift()
   }
 

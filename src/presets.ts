@@ -5,7 +5,7 @@
 import type { ConnectionOptions } from './options.js'
 
 /**
- * The classic browser recipe's timings exactly (DESIGN §1): ping after 3 s of
+ * The classic browser recipe's timings exactly: ping after 3 s of
  * inbound silence, give up on the link 3 s later, reconnect after a fixed 4 s.
  * Kept for comparison and teaching; the defaults spread a herd of clients and
  * tolerate slow links better.

@@ -4,23 +4,28 @@
  * and stopping it removes every listener, so an abandoned socket's late events
  * (ws #1142: a 1006 arriving 30 s later) cannot reach the chart.
  *
- * Inbound messages go straight to the application (DESIGN §3.4): the chart sees
- * one `heartbeat.alive` per ping and one `heartbeat.silence` per check, whatever
- * the message rate.
+ * Inbound messages go straight to the application, never through the chart (an
+ * XState event costs more than receiving a small message; see docs/design.md): the
+ * chart sees one `heartbeat.alive` per ping and one `heartbeat.silence` per check,
+ * whatever the message rate. It is also the chart's clock: it answers
+ * `heartbeat.check` and `heartbeat.deadline` with what it measured, and the
+ * chart decides.
  */
 import { fromCallback } from 'xstate'
 import type { SocketActorInput, SocketCommand, SocketEvent } from '../machines/connection.js'
 import { ABNORMAL_CLOSURE } from '../machines/connection.js'
-import type { ResolvedOptions, SendData, WebSocketLike } from './options.js'
-import { checkUrl } from './options.js'
+import { NO_STATUS } from './close.js'
+import type { SendData, WebSocketLike } from './options.js'
+import type { ResolvedOptions } from './resolve-options.js'
+import { checkUrl } from './url.js'
 
 /** What the socket actor needs from the connection that owns it. */
 export interface SocketHost {
   readonly options: ResolvedOptions
   /** The URL source (validated on every attempt when it is a function). */
   readonly url: UrlSource
-  /** Called with every inbound message that is not a hidden pong. */
-  deliver(event: MessageEvent): void
+  /** Called with the data of every inbound message that is not a hidden pong. */
+  deliver(data: unknown): void
   /** The socket opened (the chart then makes it writable, after the queue flush). */
   opened(ws: WebSocketLike, url: string): void
   /** The socket must take no more application data. */
@@ -29,16 +34,14 @@ export interface SocketHost {
   binaryType(): string | undefined
   /** A new socket was created for `url`. */
   created(ws: WebSocketLike, url: string): void
-  /** An attempt starts; `probe` reads this socket's heartbeat clocks (never per message). */
+  /** An attempt starts; `probe` reads this socket's heartbeat clock (never per message). */
   started?(input: SocketActorInput, probe: LivenessProbe): void
 }
 
-/** Read-only view of one socket's heartbeat bookkeeping, in the `now()` clock. */
+/** What `send()` may ask the current socket's heartbeat bookkeeping. */
 export interface LivenessProbe {
-  /** When the last inbound message arrived (or the socket opened, or the attempt started). */
-  lastInboundAt(): number
-  /** When the pending ping was sent, or -1 when no ping is pending. */
-  pingAt(): number
+  /** A ping is pending and its pong deadline has passed (its timer may not have fired yet). */
+  pongOverdue(): boolean
 }
 
 export type UrlSource = string | ((info: Pick<SocketActorInput, 'attempt' | 'reason'>) => unknown)
@@ -54,14 +57,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 const noop = () => undefined
 
 /**
- * The socket actor, shared by every connection: `hostOf(input.owner)` finds the
- * connection that invoked it, so one provided machine serves them all (a
- * `machine.provide()` per connection costs ~27 KB of heap and most of the
+ * The socket actor, shared by every connection: `hostOf(system)` finds the
+ * connection whose actor system invoked it, so one provided machine serves them
+ * all (a `machine.provide()` per connection costs ~27 KB of heap and most of the
  * construction time).
  */
-export function createSocketActor(hostOf: (owner: number) => SocketHost | undefined) {
-  return fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input }) => {
-    const host = hostOf(input.owner)
+// biome-ignore lint/suspicious/noExplicitAny: any actor system, as XState types it
+export function createSocketActor(hostOf: (system: any) => SocketHost | undefined) {
+  return fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input, system }) => {
+    const host = hostOf(system)
     if (host === undefined) return undefined
     const { options } = host
     const now = options.now
@@ -90,11 +94,7 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
     /** Time the pending ping was sent, or -1 when none is pending. */
     let pingAt = -1
     host.started?.(input, {
-      lastInboundAt: () => {
-        stamp()
-        return lastInboundAt
-      },
-      pingAt: () => pingAt,
+      pongOverdue: () => pingAt >= 0 && heartbeat !== false && now() - pingAt >= heartbeat.timeout,
     })
 
     const onOpen = () => {
@@ -103,7 +103,7 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
       host.opened(ws, currentUrl)
       send({ type: 'socket.open', protocol: ws.protocol })
     }
-    const onMessage = (event: MessageEvent) => {
+    const onData = (data: unknown) => {
       if (!unstamped) {
         unstamped = true
         queueMicrotask(stamp)
@@ -115,9 +115,18 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
         pingAt = -1
         send({ type: 'heartbeat.alive', rtt })
       }
-      if (hidePongs && isPong(event.data)) return
-      host.deliver(event)
+      if (hidePongs && isPong(data)) return
+      host.deliver(data)
     }
+    const onMessage = (event: MessageEvent) => onData(event.data)
+    /**
+     * `ws`'s own 'message' emit, `(data, isBinary)`: read directly, so its
+     * addEventListener wrapper does not build an event of its own for every
+     * message before heartline builds the one the application sees. Text
+     * arrives as a Buffer and is decoded as that wrapper would decode it.
+     */
+    const onWsMessage = (data: { toString(): string }, isBinary: boolean) =>
+      onData(isBinary ? data : data.toString())
     const onClose = (event: CloseEvent) => {
       if (ws !== undefined) host.detach(ws)
       send({
@@ -155,7 +164,8 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
         const binaryType = host.binaryType()
         if (binaryType !== undefined) ws.binaryType = binaryType
         ws.addEventListener('open', onOpen)
-        ws.addEventListener('message', onMessage as (event: never) => void)
+        if (ws.on) ws.on('message', onWsMessage)
+        else ws.addEventListener('message', onMessage as (event: never) => void)
         ws.addEventListener('close', onClose as (event: never) => void)
         ws.addEventListener('error', onError as (event: never) => void)
         host.created(ws, currentUrl)
@@ -187,6 +197,14 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
           stamp()
           send({ type: 'heartbeat.silence', silentFor: now() - lastInboundAt })
           return
+        case 'heartbeat.deadline':
+          stamp()
+          send({
+            type: 'heartbeat.waited',
+            waited: pingAt < 0 ? null : now() - pingAt,
+            trafficSincePing: pingAt >= 0 && lastInboundAt > pingAt,
+          })
+          return
         case 'heartbeat.ping': {
           if (ws === undefined || heartbeat === false) return
           pingAt = now()
@@ -207,7 +225,8 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
                 ? { type: 'socket.close', code: ABNORMAL_CLOSURE, reason: '', wasClean: false }
                 : {
                     type: 'socket.close',
-                    code: command.code,
+                    // No code asked: the close carries no status, which reads as 1005 (RFC 6455 §7.1.5).
+                    code: command.code ?? NO_STATUS,
                     reason: command.reason,
                     wasClean: true,
                   },
@@ -217,7 +236,8 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
           }
           host.detach(ws)
           try {
-            ws.close(command.code, command.reason)
+            if (command.code === undefined) ws.close()
+            else ws.close(command.code, command.reason)
           } catch (error) {
             fail(error)
           }
@@ -231,7 +251,8 @@ export function createSocketActor(hostOf: (owner: number) => SocketHost | undefi
       if (ws === undefined) return
       const socket = ws
       socket.removeEventListener('open', onOpen)
-      socket.removeEventListener('message', onMessage as (event: never) => void)
+      if (socket.off) socket.off('message', onWsMessage)
+      else socket.removeEventListener('message', onMessage as (event: never) => void)
       socket.removeEventListener('close', onClose as (event: never) => void)
       socket.removeEventListener('error', onError as (event: never) => void)
       // `ws` is an EventEmitter: an 'error' with no listener would crash the

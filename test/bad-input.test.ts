@@ -285,14 +285,15 @@ const CLOSE_ROWS: Array<[string, unknown, unknown]> = [
   ['code -1', -1, undefined],
   ['code NaN', Number.NaN, undefined],
   ['code Infinity', Number.POSITIVE_INFINITY, undefined],
-  ['code 1000.5', 1000.5, undefined],
-  ["code '1000'", '1000', undefined],
   ['code null', null, undefined],
+  ["code 'abc'", 'abc', undefined],
+  ['code 65536', 65536, undefined],
+  ['code a symbol', Symbol('code'), undefined],
+  ['reason without a code', undefined, 'why'],
   ['reason 62 × é (124 bytes)', 1000, E_ACUTE_124],
   ['reason 41 × € + 1 byte (124 bytes)', 4000, EURO_124],
   ['reason 124 ASCII', 1000, 'x'.repeat(124)],
-  ['reason a number', 1000, 42],
-  ['reason an object', 3000, { text: 'bye' }],
+  ['reason a symbol', 1000, Symbol('reason')],
 ]
 
 const SEND_ROWS: Array<[string, unknown]> = [
@@ -371,6 +372,26 @@ describe('refused close() and send() change nothing', () => {
       expect(registry.latest()?.closeCall).toEqual({ code, reason })
     }
   })
+
+  // WebIDL converts before it checks (`[Clamp] unsigned short` code, USVString
+  // reason), so these are accepted as a browser WebSocket accepts them.
+  it.each([
+    ['code 1000.5', [1000.5], { code: 1000, reason: '' }],
+    ['code 3001.5', [3001.5], { code: 3001, reason: '' }],
+    ["code '3000'", ['3000'], { code: 3000, reason: '' }],
+    ['reason a number', [1000, 42], { code: 1000, reason: '42' }],
+    ['reason an object', [3000, { text: 'bye' }], { code: 3000, reason: '[object Object]' }],
+    ['no code', [], { code: undefined, reason: undefined }],
+  ] as Array<[string, unknown[], unknown]>)(
+    'close(%s) is converted and sent',
+    (_label, args, sent) => {
+      const { registry, conn } = queuedConnection()
+      registry.latest()?.fireOpen()
+      ;(conn.close as (...a: unknown[]) => void)(...args)
+      expect(conn.state).toBe('closing')
+      expect(registry.latest()?.closeCall).toEqual(sent)
+    },
+  )
 
   it.each(SEND_ROWS)('send(%s) is refused, the queue untouched', (_label, data) => {
     const { registry, conn, drops } = queuedConnection()

@@ -17,14 +17,14 @@ import { build } from 'esbuild'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium } from './helpers/chromium.js'
-import { startServer, type TestServer } from './helpers-lifecycle.js'
+import { type ControlledServer, startControlledServer } from './helpers/controlled-server.js'
 
 let http: Server
 let base: string
 let browser: Browser
 let context: BrowserContext
 let page: Page
-let server: TestServer
+let server: ControlledServer
 
 beforeAll(async () => {
   const bundle = await build({
@@ -57,7 +57,7 @@ afterAll(async () => {
 })
 
 beforeEach(async () => {
-  server = await startServer()
+  server = await startControlledServer()
   context = await browser.newContext()
   page = await context.newPage()
   await page.goto(base)

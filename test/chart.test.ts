@@ -1,5 +1,5 @@
 /**
- * The chart alone, one test per row of the transitions table (DESIGN §2), on a
+ * The chart alone, one test per row of the transitions table in README.md, on a
  * SimulatedClock with a scripted socket actor.
  */
 import { describe, expect, it } from 'vitest'
@@ -61,6 +61,38 @@ describe('connecting', () => {
     expect(c.emitted.find((e) => e.type === 'close')).toMatchObject({ willReconnect: false })
   })
 
+  it('a delay stored by the close policy replaces the backoff delay, and is visible in context', () => {
+    const c = runChart({}, { verdict: () => 1234 })
+    c.current().emit({ type: 'socket.close', code: 1013, reason: 'busy', wasClean: true })
+    expect(c.state()).toBe('waitingToReconnect')
+    expect(c.context().reconnectVerdict).toBe(1234)
+    expect(c.context().retryDelay).toBe(1234)
+    c.advance(1233)
+    expect(c.state()).toBe('waitingToReconnect')
+    c.advance(1)
+    expect(c.state()).toBe('connecting')
+  })
+
+  it('the close policy is asked once per socket end, never for a close the app asked for', () => {
+    let asked = 0
+    const c = runChart(
+      {},
+      {
+        verdict: () => {
+          asked++
+          return 'retry'
+        },
+      },
+    )
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(asked).toBe(1)
+    c.advance(c.context().retryDelay)
+    c.actor.send({ type: 'app.close', code: 1000, reason: '' })
+    c.current().emit({ type: 'socket.close', code: 1000, reason: '', wasClean: true })
+    expect(c.state()).toBe('closed')
+    expect(asked).toBe(1)
+  })
+
   it('socket close → closed with gave-up when attempts are exhausted', () => {
     const c = runChart({
       reconnect: { ...runChart().context().reconnect, maxAttempts: 2 } as never,
@@ -73,7 +105,6 @@ describe('connecting', () => {
     }
     c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
     expect(c.state()).toBe('closed')
-    expect(c.context().gaveUp).toBe(true)
     expect(c.emitted.filter((e) => e.type === 'gave-up')).toEqual([
       { type: 'gave-up', attempts: 2 },
     ])
@@ -159,6 +190,41 @@ describe('awaitingPong', () => {
     expect(c.state()).toBe('awaitingPong')
   })
 
+  it('pongTimeout asks the socket how long it waited; a deadline seen far too late probes again', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1000)
+    expect(c.state()).toBe('awaitingPong')
+    // Timers slept: the deadline (500 ms) is seen 2000 ms after the ping.
+    c.clock.increment(2000)
+    expect(c.current().commands.map((x) => x.type)).toEqual([
+      'heartbeat.check',
+      'heartbeat.ping',
+      'heartbeat.deadline',
+      'heartbeat.ping',
+    ])
+    expect(c.state()).toBe('awaitingPong')
+  })
+
+  it('a pong deadline that comes before the ping had its timeout (the ping went out late) probes again', () => {
+    const c = runChart()
+    open(c)
+    c.advance(1000)
+    expect(c.state()).toBe('awaitingPong')
+    // A thread blocked between arming the deadline and sending the ping: the socket
+    // reports that the ping has waited 10 ms of its 500.
+    c.actor.send({ type: 'heartbeat.waited', waited: 10, trafficSincePing: false })
+    expect(c.state()).toBe('awaitingPong')
+    expect(c.current().commands.map((x) => x.type)).toEqual([
+      'heartbeat.check',
+      'heartbeat.ping',
+      'heartbeat.ping',
+    ])
+    // A full timeout after the fresh ping with nothing inbound still closes.
+    c.advance(500)
+    expect(c.state()).toBe('closing')
+  })
+
   it('pongTimeout → closing with heartbeat-timeout, asking the socket to close', () => {
     const c = runChart()
     open(c)
@@ -229,7 +295,7 @@ describe('waitingToReconnect', () => {
     c.advance(1)
     expect(c.state()).toBe('connecting')
     expect(c.sockets).toHaveLength(2)
-    expect(c.sockets[1]?.input).toEqual({ attempt: 1, reason: 'server-close', owner: 0 })
+    expect(c.sockets[1]?.input).toEqual({ attempt: 1, reason: 'server-close' })
   })
 })
 
@@ -295,7 +361,7 @@ describe('user reconnect()', () => {
     expect(c.state()).toBe('closed')
     c.actor.send({ type: 'app.reconnect' })
     expect(c.state()).toBe('connecting')
-    expect(c.sockets[1]?.input).toEqual({ attempt: 0, reason: 'manual', owner: 0 })
+    expect(c.sockets[1]?.input).toEqual({ attempt: 0, reason: 'manual' })
   })
 
   it('from waitingToReconnect: connecting at once, attempt counter reset', () => {

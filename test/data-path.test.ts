@@ -1,5 +1,5 @@
 /**
- * DESIGN §3.4: inbound data must not pass through the interpreter one message at
+ * Inbound data bypasses the chart (docs/design.md): inbound data must not pass through the interpreter one message at
  * a time. Counts the events the chart processes while 10 000 messages arrive.
  */
 import type { AddressInfo } from 'node:net'

@@ -8,15 +8,15 @@ import WebSocket, { WebSocketServer } from 'ws'
 import { createActor } from 'xstate'
 import { toDirectedGraph } from 'xstate/graph'
 import { connectionMachine } from '../machines/connection.js'
+import { createConnection } from '../src/index.js'
 import {
   type BridgeMessage,
-  createConnection,
   type InspectionRecord,
   inspectorBridge,
   redactUrl,
   redactUrls,
   toRecord,
-} from '../src/index.js'
+} from '../src/inspector/index.js'
 
 const cleanup: Array<() => unknown> = []
 afterEach(async () => {
@@ -81,7 +81,14 @@ describe('toRecord', () => {
       (r): r is Extract<InspectionRecord, { kind: 'microstep' }> =>
         r.kind === 'microstep' && r.root && r.event !== 'xstate.stop',
     )
-    expect(micro.map((r) => r.event)).toEqual(['socket.open', 'app.close', 'socket.close'])
+    // The socket end is decided in a microstep of its own, on the event the
+    // chart raises (`end.decide`), within the same macrostep.
+    expect(micro.map((r) => r.event)).toEqual([
+      'socket.open',
+      'app.close',
+      'socket.close',
+      'end.decide',
+    ])
     for (const r of micro) {
       if (r.kind !== 'microstep') continue
       for (const t of r.transitions) {
@@ -167,7 +174,7 @@ describe('inspectorBridge', () => {
 
   it('rejects bad options with a clear message', () => {
     expect(() => inspectorBridge('ws://127.0.0.1:1', { WebSocket, buffer: 0 })).toThrow(
-      /inspectorBridge `buffer` must be a whole number ≥ 1; got 0/,
+      /inspectorBridge `buffer` must be a whole number ≥ 1; got number 0/,
     )
     expect(() => inspectorBridge('ftp://x', { WebSocket })).toThrow(/url/)
   })

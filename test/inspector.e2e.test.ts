@@ -15,21 +15,16 @@ import { type InspectorServer, startInspector } from '../inspector/server.js'
 import { connectionMachine } from '../machines/connection.js'
 import { computeAccept } from '../src/handshake.js'
 import { launchChromium } from './helpers/chromium.js'
+import {
+  activeLeaf,
+  healthy as healthyIn,
+  shown as shownIn,
+  FAST_TIMINGS as TIMINGS,
+  waitForShown as waitForShownIn,
+} from './helpers/inspector-page.js'
 
 const SHOTS = 'test-results'
 mkdirSync(SHOTS, { recursive: true })
-
-// Small timings so every fault plays out in about a second.
-const TIMINGS = new URLSearchParams({
-  'heartbeat.interval': '300',
-  'heartbeat.timeout': '300',
-  closeTimeout: '300',
-  connectTimeout: '1500',
-  'reconnect.initialDelay': '200',
-  'reconnect.maxDelay': '200',
-  'reconnect.factor': '1',
-  'reconnect.jitter': 'none',
-})
 
 let server: InspectorServer
 let browser: Browser
@@ -37,48 +32,10 @@ let page: Page
 const external: string[] = []
 const pageErrors: string[] = []
 
-/** The states the chart has highlighted so far (leaf names, in order). */
-function shown(): Promise<string[]> {
-  return page.evaluate(() => [
-    ...(window as unknown as { __inspector: { shown: string[] } }).__inspector.shown,
-  ])
-}
-
-/** Waits until the chart has highlighted `sequence` in order (not necessarily adjacent), after `from`. */
-async function waitForShown(sequence: string[], from: number, timeout = 15_000): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ({ sequence, from }) => {
-        const seen = (window as unknown as { __inspector: { shown: string[] } }).__inspector.shown
-        let i = 0
-        for (const name of seen.slice(from)) if (name === sequence[i]) i += 1
-        return i === sequence.length
-      },
-      { sequence, from },
-      { timeout, polling: 50 },
-    )
-  } catch (error) {
-    throw new Error(
-      `expected the chart to highlight ${sequence.join(' → ')} after #${from}; it showed ${(await shown()).slice(from).join(' → ')}\n${(error as Error).message}`,
-    )
-  }
-}
-
-/**
- * Waits for a healthy link before the next fault: a full heartbeat cycle
- * (ping answered) seen on the chart, so no fault lands on a reconnect in flight.
- */
-async function healthy(): Promise<number> {
-  const from = (await shown()).length
-  await waitForShown(['awaitingPong', 'open'], from)
-  return (await shown()).length
-}
-
-async function highlightedLeaf(): Promise<string | null> {
-  return page.evaluate(
-    () => document.querySelector('#chart .state.leaf.active')?.getAttribute('data-node-id') ?? null,
-  )
-}
+const shown = () => shownIn(page)
+const waitForShown = (sequence: string[], from: number) => waitForShownIn(page, sequence, from)
+const healthy = () => healthyIn(page)
+const highlightedLeaf = () => activeLeaf(page)
 
 async function timelineText(): Promise<string> {
   return page.evaluate(() => document.getElementById('timeline')?.textContent ?? '')
@@ -236,14 +193,43 @@ describe('inspector page', () => {
     await waitForShown(['open'], after)
   })
 
-  it('simulated offline: the heartbeat notices, attempts fail; online reconnects at once', async () => {
+  it('offline switch: the library lifecycle handling probes, waits without attempts; online reconnects at once', async () => {
     const from = await healthy()
     await page.check('#offline')
-    await waitForShown(['awaitingPong', 'closing', 'waitingToReconnect', 'connecting'], from)
+    // `network.offline` while open probes at once; the dead network swallows the ping.
+    await waitForShown(['awaitingPong', 'closing', 'waitingToReconnect'], from)
+    // The chart itself received the event (its inspection record), not only the page's note.
+    expect(await timelineText()).toContain('chart event network.offline')
+    // The backoff pauses while offline: its timer runs out and no attempt starts.
+    await page.waitForSelector('#timers [data-timer="reconnectDelay"].done')
+    expect(await highlightedLeaf()).toBe('heartline.waitingToReconnect')
+    expect((await shown()).slice(from)).not.toContain('connecting')
     await page.screenshot({ path: `${SHOTS}/offline.png` })
     const after = (await shown()).length
     await page.uncheck('#offline')
-    await waitForShown(['open'], after)
+    await waitForShown(['connecting', 'open'], after)
+    expect(await timelineText()).toContain('chart event network.online')
+  })
+
+  it('metrics panel: the figures are the connection’s own conn.metrics', async () => {
+    await page.waitForSelector('#metrics[data-source="conn.metrics"] #metric-opened')
+    const { shown: text, own } = await page.evaluate(() => {
+      const conn = (
+        window as unknown as {
+          __inspector: { connection: () => { metrics: { attempts: number; reconnects: number } } }
+        }
+      ).__inspector.connection()
+      return {
+        shown: document.getElementById('metric-opened')?.textContent,
+        own: conn.metrics,
+      }
+    })
+    // The panel redraws once a second: the figures it shows are at most one attempt behind.
+    const [attempts, reconnects] = (text ?? '').split(' / ').map(Number)
+    expect(attempts).toBeGreaterThan(1)
+    expect(own.attempts - (attempts ?? 0)).toBeLessThanOrEqual(1)
+    expect(own.reconnects - (reconnects ?? 0)).toBeLessThanOrEqual(1)
+    expect(await page.textContent('#metric-history')).toMatch(/→ open/)
   })
 
   it('handshake lesson: the Accept computed in the page equals the header the server sent', async () => {

@@ -7,16 +7,16 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { SimulatedClock } from 'xstate'
 import { type AttemptInfo, type Connection, createConnection } from '../src/index.js'
 import {
+  type ControlledServer,
   CountingTarget,
-  next,
+  nextEvent,
   reach,
   SkewableClock,
-  startServer,
-  type TestServer,
+  startControlledServer,
   WebSocket,
-} from './helpers-lifecycle.js'
+} from './helpers/controlled-server.js'
 
-let server: TestServer
+let server: ControlledServer
 let conn: Connection | undefined
 afterEach(async () => {
   conn?.close()
@@ -32,7 +32,7 @@ function targets() {
 
 describe('offline and online', () => {
   it('offline while open probes at once instead of waiting out the interval', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     const { win, lifecycle } = targets()
     conn = createConnection(server.url, {
       WebSocket,
@@ -40,7 +40,7 @@ describe('offline and online', () => {
       lifecycle,
       heartbeat: { interval: 60_000, timeout: 5000 },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     win.dispatchEvent(new Event('offline'))
     expect(conn.state).toBe('awaitingPong')
     await server.when(() => server.pings === 1, 'the probe ping')
@@ -48,7 +48,7 @@ describe('offline and online', () => {
   })
 
   it('online while open probes at once as well (the route may have changed)', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     const { win, lifecycle } = targets()
     conn = createConnection(server.url, {
       WebSocket,
@@ -56,13 +56,13 @@ describe('offline and online', () => {
       lifecycle,
       heartbeat: { interval: 60_000, timeout: 5000 },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     win.dispatchEvent(new Event('online'))
     expect(conn.state).toBe('awaitingPong')
   })
 
   it('while offline the backoff is paused, not spent; online attempts at once', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     const { win, lifecycle } = targets()
     const clock = new SimulatedClock()
     const calls: AttemptInfo[] = []
@@ -79,7 +79,7 @@ describe('offline and online', () => {
         reconnect: { initialDelay: 1000, jitter: 'none' },
       },
     )
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     win.dispatchEvent(new Event('offline'))
     for (const client of server.clients()) client.terminate()
     await reach(conn, 'waitingToReconnect')
@@ -89,13 +89,13 @@ describe('offline and online', () => {
     expect(calls).toHaveLength(1)
     win.dispatchEvent(new Event('online'))
     expect(conn.state).toBe('connecting')
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     expect(calls[1]).toEqual({ attempt: 1, reason: 'network' })
     expect(server.connections).toBe(2)
   })
 
   it('online skips the rest of a long backoff', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.onConnection = (ws) => {
       if (server.connections === 1) ws.close(1012)
     }
@@ -107,19 +107,19 @@ describe('offline and online', () => {
       heartbeat: false,
       reconnect: { initialDelay: 3_600_000, jitter: 'none' },
     })
-    await next(conn, 'reconnecting')
+    await nextEvent(conn, 'reconnecting')
     win.dispatchEvent(new Event('online'))
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     expect(conn.metrics.history.map((a) => a.reason)).toEqual(['initial', 'network'])
   })
 
   it('listeners are removed when the connection closes for good, and come back on reconnect()', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     const { win, doc, lifecycle } = targets()
     conn = createConnection(server.url, { WebSocket, clock: new SimulatedClock(), lifecycle })
     expect(win.listeners).toBe(3)
     expect(doc.listeners).toBe(2)
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     conn.close()
     await reach(conn, 'closed')
     expect(win.listeners).toBe(0)
@@ -132,8 +132,44 @@ describe('offline and online', () => {
     expect(win.listeners + doc.listeners).toBe(0)
   })
 
+  it('regression: offline, close(), back online while closed, reconnect() while the server is down: the connection still recovers', async () => {
+    server = await startControlledServer()
+    const clock = new SimulatedClock()
+    const { win, lifecycle } = targets()
+    // A window with its own navigator, as a page's has: the lifecycle actor reads
+    // `navigator.onLine` when it starts.
+    const nav = { onLine: true }
+    Object.assign(win, { navigator: nav })
+    let serverDown = false
+    conn = createConnection(() => (serverDown ? 'ws://127.0.0.1:1/' : server.url), {
+      WebSocket,
+      clock,
+      lifecycle,
+      heartbeat: false,
+      reconnect: { initialDelay: 100, jitter: 'none' },
+    })
+    await nextEvent(conn, 'open')
+    nav.onLine = false
+    win.dispatchEvent(new Event('offline'))
+    conn.close()
+    await reach(conn, 'closed')
+    // The network comes back while the connection is closed (nobody listens).
+    nav.onLine = true
+    win.dispatchEvent(new Event('online'))
+    // The app asks for a connection while the server is briefly down.
+    serverDown = true
+    conn.reconnect()
+    const retry = await nextEvent(conn, 'reconnecting')
+    expect(conn.state).toBe('waitingToReconnect')
+    expect(conn.actor.getSnapshot().context.online).toBe(true)
+    serverDown = false
+    clock.increment(retry.delay)
+    await nextEvent(conn, 'open')
+    expect(server.connections).toBe(2)
+  })
+
   it('a connection that gives up removes its listeners too', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.onConnection = (ws) => ws.close(1008)
     const { win, doc, lifecycle } = targets()
     conn = createConnection(server.url, { WebSocket, clock: new SimulatedClock(), lifecycle })
@@ -168,7 +204,7 @@ describe('resume, sleep and late timers', () => {
     ],
   ] as const) {
     it(`${label} checks liveness at once`, async () => {
-      server = await startServer()
+      server = await startControlledServer()
       const t = targets()
       conn = createConnection(server.url, {
         WebSocket,
@@ -176,7 +212,7 @@ describe('resume, sleep and late timers', () => {
         lifecycle: t.lifecycle,
         heartbeat: { interval: 60_000, timeout: 5000 },
       })
-      await next(conn, 'open')
+      await nextEvent(conn, 'open')
       fire(t)
       expect(conn.state).toBe('awaitingPong')
       await server.when(() => server.pings === 1, 'the probe ping')
@@ -184,7 +220,7 @@ describe('resume, sleep and late timers', () => {
   }
 
   it('a hidden page or a fresh pageshow does not probe', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     const t = targets()
     conn = createConnection(server.url, {
       WebSocket,
@@ -192,7 +228,7 @@ describe('resume, sleep and late timers', () => {
       lifecycle: t.lifecycle,
       heartbeat: { interval: 60_000, timeout: 5000 },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     t.doc.visibilityState = 'hidden'
     t.doc.dispatchEvent(new Event('visibilitychange'))
     t.win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: false }))
@@ -200,7 +236,7 @@ describe('resume, sleep and late timers', () => {
   })
 
   it('a pong deadline that fires long after it was due (sleep) probes again instead of closing', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.answerPings = false
     const clock = new SimulatedClock()
     conn = createConnection(server.url, {
@@ -210,7 +246,7 @@ describe('resume, sleep and late timers', () => {
     })
     const closes: unknown[] = []
     conn.addEventListener('close', (e) => closes.push(e))
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     clock.increment(1000)
     expect(conn.state).toBe('awaitingPong')
     await server.when(() => server.pings === 1, 'the first ping')
@@ -226,7 +262,7 @@ describe('resume, sleep and late timers', () => {
   })
 
   it('a pong deadline that fires on time still closes a dead link', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.answerPings = false
     const clock = new SimulatedClock()
     conn = createConnection(server.url, {
@@ -234,17 +270,17 @@ describe('resume, sleep and late timers', () => {
       clock,
       heartbeat: { interval: 1000, timeout: 1000 },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     clock.increment(1000)
     await server.when(() => server.pings === 1, 'the ping')
-    const close = next(conn, 'close')
+    const close = nextEvent(conn, 'close')
     clock.increment(1000)
     expect(conn.state).toBe('closing')
     expect((await close).cause).toBe('heartbeat-timeout')
   })
 
   it('a late deadline is not mistaken for a dead link when traffic arrived after the ping', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.answerPings = false
     const clock = new SimulatedClock()
     conn = createConnection(server.url, {
@@ -252,11 +288,11 @@ describe('resume, sleep and late timers', () => {
       clock,
       heartbeat: { interval: 1000, timeout: 1000 },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     clock.increment(1000)
     await server.when(() => server.pings === 1, 'the ping')
     // Data (not a pong) arrives during the sleep; it proves the link.
-    const message = next(conn, 'message')
+    const message = nextEvent(conn, 'message')
     for (const client of server.clients()) client.send('news')
     await message
     clock.increment(60_000)
@@ -265,14 +301,14 @@ describe('resume, sleep and late timers', () => {
   })
 
   it('a clock jump while open (sleep) pings at once on wake-up', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     const clock = new SimulatedClock()
     conn = createConnection(server.url, {
       WebSocket,
       clock,
       heartbeat: { interval: 5000, timeout: 1000 },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     clock.increment(3_600_000)
     expect(conn.state).toBe('awaitingPong')
     await server.when(() => server.pings === 1, 'the wake-up ping')
@@ -280,7 +316,7 @@ describe('resume, sleep and late timers', () => {
   })
 
   it('never sends app data once the pong deadline has passed: it waits for the probe', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.answerPings = false
     const clock = new SkewableClock()
     conn = createConnection(server.url, {
@@ -288,7 +324,7 @@ describe('resume, sleep and late timers', () => {
       clock,
       heartbeat: { interval: 1000, timeout: 1000 },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     clock.increment(1000)
     await server.when(() => server.pings === 1, 'the ping')
     expect(conn.send('before the deadline')).toBe(true)
@@ -308,7 +344,7 @@ describe('resume, sleep and late timers', () => {
   })
 
   it('a deadline just passed ends the link; the held message goes out on the next one', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.answerPings = false
     const clock = new SkewableClock()
     conn = createConnection(server.url, {
@@ -317,7 +353,7 @@ describe('resume, sleep and late timers', () => {
       heartbeat: { interval: 1000, timeout: 1000 },
       reconnect: { initialDelay: 100, jitter: 'none' },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     clock.increment(1000)
     await server.when(() => server.pings === 1, 'the ping')
     clock.skew(1200)
@@ -326,7 +362,7 @@ describe('resume, sleep and late timers', () => {
     await reach(conn, 'waitingToReconnect')
     expect(server.received).toEqual([])
     clock.increment(100)
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     await server.when(() => server.received.length === 1, 'the held message')
     expect(server.received).toEqual(['held'])
   })
@@ -334,7 +370,7 @@ describe('resume, sleep and late timers', () => {
 
 describe('url and protocols providers', () => {
   it('are called with { attempt, reason } for every kind of attempt', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     const { win, lifecycle } = targets()
     const clock = new SimulatedClock()
     const urls: AttemptInfo[] = []
@@ -356,12 +392,12 @@ describe('url and protocols providers', () => {
         reconnect: { initialDelay: 100, jitter: 'none', factor: 1 },
       },
     )
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     // server-close
     for (const client of server.clients()) client.close(1001)
-    await next(conn, 'reconnecting')
+    await nextEvent(conn, 'reconnecting')
     clock.increment(100)
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     // heartbeat-timeout
     server.answerPings = false
     clock.increment(1000)
@@ -369,15 +405,15 @@ describe('url and protocols providers', () => {
     await reach(conn, 'waitingToReconnect')
     server.answerPings = true
     clock.increment(100)
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     // manual
     conn.reconnect()
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     // network
     for (const client of server.clients()) client.terminate()
     await reach(conn, 'waitingToReconnect')
     win.dispatchEvent(new Event('online'))
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     expect(urls.map((u) => u.reason)).toEqual([
       'initial',
       'server-close',
@@ -403,7 +439,7 @@ describe('url and protocols providers', () => {
     })
     await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve))
     const port = (tcp.address() as import('node:net').AddressInfo).port
-    server = await startServer()
+    server = await startControlledServer()
     const clock = new SimulatedClock()
     const calls: AttemptInfo[] = []
     conn = createConnection(
@@ -417,7 +453,7 @@ describe('url and protocols providers', () => {
     clock.increment(500)
     await reach(conn, 'waitingToReconnect')
     clock.increment(10)
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     expect(calls).toEqual([
       { attempt: 0, reason: 'initial' },
       { attempt: 1, reason: 'connect-timeout' },
@@ -460,7 +496,7 @@ describe('url and protocols providers', () => {
     ],
   ] as const) {
     it(`${label} is a failed attempt: an error event, then backoff, no unhandled rejection`, async () => {
-      server = await startServer()
+      server = await startControlledServer()
       const boom = new Error('token service down')
       const unhandled: unknown[] = []
       const onUnhandled = (reason: unknown) => unhandled.push(reason)
@@ -481,12 +517,15 @@ describe('url and protocols providers', () => {
             reconnect: { initialDelay: 200, jitter: 'none' },
           },
         )
-        const [error, retry] = await Promise.all([next(conn, 'error'), next(conn, 'reconnecting')])
+        const [error, retry] = await Promise.all([
+          nextEvent(conn, 'error'),
+          nextEvent(conn, 'reconnecting'),
+        ])
         expect(error.error).toBe(boom)
         expect(retry.delay).toBe(200)
         expect(conn.state).toBe('waitingToReconnect')
         clock.increment(200)
-        await next(conn, 'open')
+        await nextEvent(conn, 'open')
         expect(reasons).toEqual(['initial', 'error'])
         expect(conn.metrics.lastError?.error).toBe(boom)
         await new Promise((resolve) => setImmediate(resolve))

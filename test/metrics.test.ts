@@ -2,9 +2,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SimulatedClock } from 'xstate'
 import { ATTEMPT_HISTORY, type Connection, createConnection } from '../src/index.js'
-import { next, reach, startServer, type TestServer, WebSocket } from './helpers-lifecycle.js'
+import {
+  type ControlledServer,
+  nextEvent,
+  reach,
+  startControlledServer,
+  WebSocket,
+} from './helpers/controlled-server.js'
 
-let server: TestServer
+let server: ControlledServer
 let conn: Connection | undefined
 afterEach(async () => {
   conn?.close()
@@ -14,7 +20,7 @@ afterEach(async () => {
 
 describe('conn.metrics', () => {
   it('measures RTT from the ping to the first inbound message, last and smoothed', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.answerPings = false
     const clock = new SimulatedClock()
     conn = createConnection(server.url, {
@@ -22,7 +28,7 @@ describe('conn.metrics', () => {
       clock,
       heartbeat: { interval: 1000, timeout: 5000 },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     expect(conn.metrics.rtt).toEqual({ last: null, smoothed: null, samples: 0 })
     const answer = async (after: number) => {
       clock.increment(1000)
@@ -39,7 +45,7 @@ describe('conn.metrics', () => {
   })
 
   it('counts attempts and reconnects, keeps the last close and error, and time per state', async () => {
-    server = await startServer()
+    server = await startControlledServer()
     const clock = new SimulatedClock()
     conn = createConnection(server.url, {
       WebSocket,
@@ -47,12 +53,12 @@ describe('conn.metrics', () => {
       heartbeat: false,
       reconnect: { initialDelay: 300, jitter: 'none' },
     })
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     clock.increment(2000)
     for (const client of server.clients()) client.close(1012, 'restart')
-    await next(conn, 'reconnecting')
+    await nextEvent(conn, 'reconnecting')
     clock.increment(300)
-    await next(conn, 'open')
+    await nextEvent(conn, 'open')
     clock.increment(50)
     const m = conn.metrics
     expect(m.attempts).toBe(2)
@@ -77,7 +83,7 @@ describe('conn.metrics', () => {
   })
 
   it(`keeps the last ${ATTEMPT_HISTORY} attempts with reason, delay and outcome`, async () => {
-    server = await startServer()
+    server = await startControlledServer()
     server.onConnection = (ws) => ws.close(1013, 'later')
     const clock = new SimulatedClock()
     conn = createConnection(server.url, {
@@ -87,10 +93,10 @@ describe('conn.metrics', () => {
       reconnect: { initialDelay: 10, factor: 1, jitter: 'none' },
     })
     for (let i = 0; i < 25; i++) {
-      await next(conn, 'reconnecting')
+      await nextEvent(conn, 'reconnecting')
       clock.increment(10)
     }
-    await next(conn, 'close')
+    await nextEvent(conn, 'close')
     const { history, attempts } = conn.metrics
     expect(attempts).toBe(26)
     expect(history).toHaveLength(ATTEMPT_HISTORY)

@@ -87,9 +87,10 @@ describe('npm pack', () => {
     for (const path of paths) {
       expect(path).toMatch(/^(dist\/.+\.(js|d\.ts)|README\.md|LICENSE|package\.json)$/)
     }
-    expect(paths.filter((p) => /(^|\/)(test|inspector|examples|scripts|bench)\//.test(p))).toEqual(
-      [],
-    )
+    // The repository's own directories (the inspector page among them), not dist/src/inspector/.
+    expect(
+      paths.filter((p) => /^(dist\/)?(test|inspector|examples|scripts|bench)\//.test(p)),
+    ).toEqual([])
     for (const required of ['README.md', 'LICENSE', 'package.json']) {
       expect(paths).toContain(required)
     }
@@ -102,7 +103,14 @@ describe('npm pack', () => {
       for (const file of targets) expect(paths, `${subpath} → ${file}`).toContain(file.slice(2))
     }
     expect(Object.keys(pkg.exports)).toEqual(
-      expect.arrayContaining(['.', './server', './react', './package.json']),
+      expect.arrayContaining([
+        '.',
+        './server',
+        './react',
+        './shared',
+        './inspector',
+        './package.json',
+      ]),
     )
   })
 })
@@ -118,11 +126,11 @@ describe('package linters', () => {
     expect(messages).toEqual([])
   })
 
-  it('are the types wrong: no problem for ., ./server, ./react (ESM-only profile)', async () => {
+  it('are the types wrong: no problem for ., ./server, ./react, ./shared, ./inspector (ESM-only profile)', async () => {
     const analysis = await checkPackage(createPackageFromTarballData(readFileSync(tarball)))
     if (!('entrypoints' in analysis)) throw new Error('attw found no types')
     expect(Object.keys(analysis.entrypoints)).toEqual(
-      expect.arrayContaining(['.', './server', './react']),
+      expect.arrayContaining(['.', './server', './react', './shared', './inspector']),
     )
     // An ESM-only package (type: module, Node ≥ 20): CommonJS `require` and the
     // pre-exports node10 resolution are out of scope, as attw's esm-only profile says.
@@ -131,7 +139,7 @@ describe('package linters', () => {
       (problem) => !('resolutionKind' in problem) || !ignored.has(problem.resolutionKind),
     )
     expect(problems).toEqual([])
-    for (const subpath of ['.', './server', './react']) {
+    for (const subpath of ['.', './server', './react', './shared', './inspector']) {
       const esm = analysis.entrypoints[subpath]?.resolutions['node16-esm']
       expect(esm?.resolution?.fileName, subpath).toMatch(/\.d\.ts$/)
       const bundler = analysis.entrypoints[subpath]?.resolutions.bundler
@@ -175,23 +183,36 @@ describe('the packed package in Node', () => {
     await Promise.all([unpackInto(bare), unpackInto(full)])
   })
 
-  it('imports heartline and heartline/server with no optional peer installed', async () => {
+  it('imports heartline and its subpaths with no optional peer installed', async () => {
     const { stdout } = await node(
       bare,
       `
       const core = await import('heartline')
       const server = await import('heartline/server')
+      const shared = await import('heartline/shared')
+      const inspector = await import('heartline/inspector')
       let react
       try { await import('heartline/react') } catch (error) { react = error.code }
       console.log(JSON.stringify({
-        core: typeof core.createConnection, server: typeof server.attachHeartbeat, react,
+        core: typeof core.createConnection, server: typeof server.attachHeartbeat,
+        shared: typeof shared.createSharedConnection, react,
+        bridge: typeof inspector.inspectorBridge, record: typeof inspector.toRecord,
+        accept: typeof inspector.computeAccept,
+        // The inspector's side stays out of the main entry.
+        inCore: ['inspectorBridge', 'toRecord', 'redactUrl', 'acceptSteps', 'computeAccept']
+          .filter((name) => name in core),
       }))
       `,
     )
     expect(JSON.parse(stdout)).toEqual({
       core: 'function',
       server: 'function',
+      shared: 'function',
       react: 'ERR_MODULE_NOT_FOUND',
+      bridge: 'function',
+      record: 'function',
+      accept: 'function',
+      inCore: [],
     })
   })
 
@@ -287,6 +308,18 @@ describe('the packed package in Node', () => {
       // No import of a Node module survives in the output either.
       expect(out.code).not.toMatch(/(^|[;\n])\s*import\b[^'"`;]*["'](node:[^'"]+|ws)["']/)
       console.log(`browser bundle of heartline: ${out.bytes} B minified, ${out.gzip} B gzip`)
+    })
+
+    it('bundles heartline/shared without pulling in any Node module', async () => {
+      const out = await bundle(
+        'shared',
+        "export { createSharedConnection } from 'heartline/shared'\n",
+      )
+      expect(out.warnings).toEqual([])
+      expect(
+        out.modules.some((id) => id.includes('/heartline/dist/src/shared/shared-connection.js')),
+      ).toBe(true)
+      expect(out.modules.filter(nodeOnly)).toEqual([])
     })
 
     it('bundles heartline/react with React without pulling in any Node module', async () => {

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { optionRows, optionsTable, README, renderReadme } from '../scripts/readme.js'
+import {
+  OPTIONS_DOC,
+  optionRows,
+  optionsTable,
+  README,
+  renderOptionsDoc,
+  renderReadme,
+} from '../scripts/readme.js'
 import { createConnection, DEFAULTS } from '../src/index.js'
 
 const source = readFileSync(new URL('../src/options.ts', import.meta.url), 'utf8')
@@ -11,6 +18,20 @@ describe('README options table', () => {
     const expected = renderReadme(readme)
     // On failure: run `npm run readme` and commit README.md.
     expect(readme, 'README.md has drifted from src/options.ts: run `npm run readme`').toBe(expected)
+  })
+
+  it('docs/options.md is exactly what `npm run readme` generates from src/options.ts', () => {
+    const doc = readFileSync(OPTIONS_DOC, 'utf8')
+    // On failure: run `npm run readme` and commit docs/options.md.
+    expect(doc, 'docs/options.md has drifted from src/options.ts: run `npm run readme`').toBe(
+      renderOptionsDoc(doc),
+    )
+  })
+
+  it('README.md stays a page for users: at most 15 KB, with a table of contents', () => {
+    const readme = readFileSync(README, 'utf8')
+    expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(15 * 1024)
+    expect(readme).toContain('## Contents')
   })
 
   it('changes when a JSDoc @default changes (the check can fail)', () => {

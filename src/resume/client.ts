@@ -160,15 +160,14 @@ export class ResumeLayer implements ConnectionLayer {
     return true
   }
 
-  inbound(event: MessageEvent): MessageEvent | null {
-    const data: unknown = event.data
+  inbound(data: unknown): unknown {
     if (typeof data === 'string') {
       const kind = data.charCodeAt(0)
       if (kind === MESSAGE) {
         const space = data.indexOf(' ')
         const seq = parseSeq(data, space)
         if (seq < 0) return this.#protocolError('malformed message frame')
-        return this.#received(event, seq, data.slice(space + 1))
+        return this.#received(seq, data.slice(space + 1))
       }
       if (kind === ACK) {
         const seq = parseSeq(data, data.length)
@@ -202,10 +201,11 @@ export class ResumeLayer implements ConnectionLayer {
     if (this.#blobs) payload = new Blob([bytes.subarray(9) as Uint8Array<ArrayBuffer>])
     else if (data instanceof ArrayBuffer) payload = data.slice(9)
     else payload = (data as Uint8Array).subarray(9)
-    return this.#received(event, seq, payload)
+    return this.#received(seq, payload)
   }
 
-  #received(event: MessageEvent, seq: number, payload: unknown): MessageEvent | null {
+  /** The payload to deliver, or null for a duplicate (or a protocol error). */
+  #received(seq: number, payload: unknown): unknown {
     if (this.#phase !== 'ready') return this.#protocolError('message before welcome')
     if (seq <= this.#inSeq) {
       this.#trace?.({ type: 'receive', seq, duplicate: true })
@@ -231,7 +231,7 @@ export class ResumeLayer implements ConnectionLayer {
         this.#sendAck()
       }, this.#ackDelay)
     }
-    return { type: 'message', data: payload, seq, target: event.target } as unknown as MessageEvent
+    return payload
   }
 
   #acked(seq: number): void {

@@ -2,13 +2,18 @@
  * The server half of the heartbeat, for Node servers built on `ws`: answers the
  * client's app-level pings, and sweeps out clients that stopped answering
  * protocol-level pings (the pattern the `ws` README documents: mark every client,
- * ping it, and terminate the ones still unmarked at the next sweep).
+ * ping it, and terminate the ones still unmarked at the next sweep); `drain()` and
+ * `admission()` pace reconnect storms with retry hints (docs/storms.md).
  *
  * @module heartline/server
  */
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
+import { checkMs, describeValue } from '../describe.js'
 
 export { computeAccept, WEBSOCKET_GUID } from '../handshake.js'
+export { formatRetryHint, MAX_RETRY_HINT, parseRetryHint } from '../retry-hint.js'
+export { type AdmissionOptions, admission } from './admission.js'
+export { type DrainOptions, type DrainResult, drain } from './drain.js'
 export { memoryStore } from './memory-store.js'
 export { Session } from './session.js'
 export type {
@@ -52,7 +57,7 @@ export interface AttachHeartbeatOptions {
 
 function fail(name: string, allowed: string, got: unknown): never {
   throw new TypeError(
-    `heartline/server: \`${name}\` must be ${allowed}; got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}.`,
+    `heartline/server: \`${name}\` must be ${allowed}; got ${describeValue(got)}.`,
   )
 }
 
@@ -67,12 +72,12 @@ export function attachHeartbeat(
   // Only `undefined` means "the default": a null is a mistake worth reporting.
   const ping = options.ping === undefined ? 'ping' : options.ping
   const pong = options.pong === undefined ? 'pong' : options.pong
-  const sweepInterval = options.sweepInterval === undefined ? 30_000 : options.sweepInterval
   if (typeof ping !== 'string') fail('ping', 'a string', ping)
   if (typeof pong !== 'string') fail('pong', 'a string', pong)
-  if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
-    fail('sweepInterval', 'a finite number of milliseconds ≥ 0', sweepInterval)
-  }
+  const sweepInterval = checkMs('sweepInterval', options.sweepInterval, 30_000, {
+    min: 'zero',
+    scope: 'heartline/server',
+  })
   const pingBytes = Buffer.byteLength(ping)
   const alive = new WeakMap<WebSocket, boolean>()
   const detachers = new Map<WebSocket, () => void>()

@@ -2,12 +2,13 @@
  * Runs the chart alone: SimulatedClock, and a scripted socket actor standing in
  * for the adapter's, so each test decides when a socket opens, talks or closes.
  */
-import { createActor, fromCallback, SimulatedClock } from 'xstate'
+import { assign, createActor, fromCallback, SimulatedClock } from 'xstate'
 import {
   type ConnectionEmitted,
   type ConnectionInput,
   connectionMachine,
   planRetryWith,
+  type ReconnectVerdict,
   type SocketActorInput,
   type SocketCommand,
   type SocketEvent,
@@ -40,7 +41,12 @@ export const baseInput: ConnectionInput = {
 
 export function runChart(
   overrides: Partial<ConnectionInput> = {},
-  opts: { random?: () => number; retryable?: (cause: unknown) => boolean } = {},
+  opts: {
+    random?: () => number
+    retryable?: (close: unknown) => boolean
+    /** The close policy's answer, as the adapter's `consultClosePolicy` would store it. */
+    verdict?: (close: unknown) => ReconnectVerdict
+  } = {},
 ) {
   const clock = new SimulatedClock()
   const sockets: ScriptedSocket[] = []
@@ -69,6 +75,12 @@ export function runChart(
         sendBack({ type: 'heartbeat.silence', silentFor: clock.now() - lastInboundAt })
       } else if (command.type === 'heartbeat.ping') {
         pingAt = clock.now()
+      } else if (command.type === 'heartbeat.deadline') {
+        sendBack({
+          type: 'heartbeat.waited',
+          waited: pingAt < 0 ? null : clock.now() - pingAt,
+          trafficSincePing: pingAt >= 0 && lastInboundAt > pingAt,
+        })
       }
     })
     return () => {
@@ -85,10 +97,12 @@ export function runChart(
       dropQueue: () => {
         log.push('dropQueue')
       },
-    },
-    guards: {
-      closeIsRetryable: ({ context, event }, params) =>
-        opts.retryable ? opts.retryable({ context, event, params }) : true,
+      consultClosePolicy: assign({
+        reconnectVerdict: ({ context }): ReconnectVerdict => {
+          if (opts.verdict) return opts.verdict(context.lastClose)
+          return opts.retryable && !opts.retryable(context.lastClose) ? 'stop' : 'retry'
+        },
+      }),
     },
   })
   const actor = createActor(machine, { input: { ...baseInput, ...overrides }, clock })

@@ -65,6 +65,11 @@ export type Command =
   | { t: 'close'; code: number | undefined; reason: string | undefined }
   | { t: 'reconnect' }
   | { t: 'resolveUrl'; target: Target; outcome: 'ok' | 'bad' | 'reject' }
+  /** The page's network goes down or comes back (window `offline` / `online`), in any state. */
+  | { t: 'offline' }
+  | { t: 'online' }
+  /** The page comes back from sleep (document `resume`), in any state. */
+  | { t: 'resume' }
 
 export interface Scenario {
   config: Config
@@ -192,6 +197,9 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     }),
     weight: 4,
   },
+  { arbitrary: fc.constant({ t: 'offline' as const }), weight: 1 },
+  { arbitrary: fc.constant({ t: 'online' as const }), weight: 1 },
+  { arbitrary: fc.constant({ t: 'resume' as const }), weight: 1 },
 )
 
 export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
@@ -302,8 +310,15 @@ export async function runScenario(
   const clock = new SimulatedClock()
   const registry = new SocketRegistry({ terminate: config.terminate, syncClose: config.syncClose })
   const trace: string[] = []
+  // The page: a window whose navigator says whether the network is up, and a document.
+  const page = { onLine: true }
+  const win = Object.assign(new EventTarget(), { navigator: page })
+  const doc = new EventTarget()
+  /** The application wants a connection: true from creation and reconnect(), false after close(). */
+  let wantsConnection = true
 
   const options: ConnectionOptions = {
+    lifecycle: { window: win, document: doc },
     WebSocket: registry.WebSocket,
     clock,
     random: seededRandom(config.randomSeed),
@@ -378,6 +393,7 @@ export async function runScenario(
       if (finalPhase || e.willReconnect || e.cause === 'user' || reentries >= 3) return
       reentries++
       trace.push('  reconnect() from onclose')
+      wantsConnection = true
       conn.reconnect()
     })
   }
@@ -386,6 +402,7 @@ export async function runScenario(
       if (finalPhase || e.to !== 'waitingToReconnect' || reentries >= 1) return
       reentries++
       trace.push('  close() from statechange')
+      wantsConnection = false
       conn.close(4001, 'enough')
     })
   }
@@ -442,12 +459,26 @@ export async function runScenario(
     if (timers !== delays.length) fail(`${timers} clock timers but ${delays.length} chart delays`)
     const reconnectTimers = delays.filter((d) => d === 'reconnectDelay').length
     if (reconnectTimers > 1) fail(`${reconnectTimers} reconnect timers pending`)
-    if (name === 'waitingToReconnect' && reconnectTimers !== 1)
+    // Offline, the backoff is paused: once its timer has fired, `network.online`
+    // (not a timer) starts the next attempt.
+    if (name === 'waitingToReconnect' && reconnectTimers !== 1 && snapshot.context.online)
       fail(`waitingToReconnect with ${reconnectTimers} reconnect timers`)
     if (name !== 'waitingToReconnect' && reconnectTimers !== 0)
       fail(`reconnect timer pending in ${name}`)
     if (name === 'closed' && timers !== 0)
       fail(`closed with ${timers} timers: ${delays.join(', ')}`)
+    // Recovery: an app that wants a connection, on a network that is up, gets a
+    // new attempt when its reconnect timer fires, within the backoff bound.
+    if (name === 'waitingToReconnect' && wantsConnection && page.onLine) {
+      const { online, retryDelay } = snapshot.context
+      if (!online)
+        fail(
+          'network up but the chart believes it offline: the reconnect timer would start nothing',
+        )
+      const policyDelay = typeof snapshot.context.reconnectVerdict === 'number'
+      if (config.reconnect !== false && !policyDelay && retryDelay > config.reconnect.maxDelay)
+        fail(`reconnect delay ${retryDelay} over the backoff bound ${config.reconnect.maxDelay}`)
+    }
     // Liveness: every transient state holds the timer that bounds it.
     const bound: Record<string, string | undefined> = {
       connecting: 'connectTimeout',
@@ -515,12 +546,31 @@ export async function runScenario(
         appSend('app')
         break
       case 'close':
-        conn.close(command.code, command.reason)
+        wantsConnection = false
+        // A reason without a code is refused, as a browser refuses it (the code
+        // converts to 0): the model closes without either then.
+        if (command.code === undefined) conn.close()
+        else conn.close(command.code, command.reason)
         note = `close(${command.code}, ${JSON.stringify(command.reason)})`
         break
       case 'reconnect':
+        wantsConnection = true
         conn.reconnect()
         note = 'reconnect()'
+        break
+      case 'offline':
+        page.onLine = false
+        win.dispatchEvent(new Event('offline'))
+        note = 'page offline'
+        break
+      case 'online':
+        page.onLine = true
+        win.dispatchEvent(new Event('online'))
+        note = 'page online'
+        break
+      case 'resume':
+        doc.dispatchEvent(new Event('resume'))
+        note = 'page resumed'
         break
       case 'resolveUrl': {
         const open = urls.filter((u) => !u.settled)

@@ -1,13 +1,13 @@
-/** Shared helpers for the lifecycle tests: a real `ws` server on port 0 and event waiters. */
+/** A controllable `ws` server for the lifecycle, close-policy and metrics tests: a real `ws` server on port 0 and event waiters. */
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import WebSocket, { WebSocketServer } from 'ws'
 import { SimulatedClock } from 'xstate'
-import type { Connection, ConnectionEventMap } from '../src/index.js'
+import type { Connection, ConnectionEventMap } from '../../src/index.js'
 
 export { WebSocket }
 
-export interface TestServer {
+export interface ControlledServer {
   url: string
   wss: WebSocketServer
   /** Every text message received, across connections. */
@@ -26,14 +26,14 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export async function startServer(): Promise<TestServer> {
+export async function startControlledServer(): Promise<ControlledServer> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
   await once(wss, 'listening')
   const waiters = new Set<() => void>()
   const changed = () => {
     for (const check of [...waiters]) check()
   }
-  const server: TestServer = {
+  const server: ControlledServer = {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`,
     wss,
     received: [],
@@ -83,7 +83,7 @@ export async function startServer(): Promise<TestServer> {
 }
 
 /** Resolves with the next `type` event of `conn` (rejects after a generous safety timeout). */
-export function next<K extends keyof ConnectionEventMap>(
+export function nextEvent<K extends keyof ConnectionEventMap>(
   conn: Connection,
   type: K,
   match: (event: ConnectionEventMap[K]) => boolean = () => true,
@@ -107,7 +107,7 @@ export function next<K extends keyof ConnectionEventMap>(
 /** Resolves when `conn` enters `state` (at once if it is there already). */
 export function reach(conn: Connection, state: Connection['state'], timeoutMs = 5000) {
   if (conn.state === state) return Promise.resolve()
-  return next(conn, 'statechange', (e) => e.to === state, timeoutMs).then(() => undefined)
+  return nextEvent(conn, 'statechange', (e) => e.to === state, timeoutMs).then(() => undefined)
 }
 
 /**

@@ -6,9 +6,10 @@
  * backoff, so an app never waits on its inspector.
  */
 import type { InspectionEvent, Observer } from 'xstate'
-import { type Connection, createConnection } from './connection.js'
+import { type Connection, createConnection } from '../connection.js'
+import { describeValue } from '../describe.js'
+import type { ConnectionOptions } from '../options.js'
 import { type InspectionRecord, redactUrl, toRecord } from './inspection.js'
-import type { ConnectionOptions } from './options.js'
 
 export interface InspectorBridgeOptions {
   /**
@@ -80,17 +81,19 @@ export function inspectorBridge(
 ): InspectorBridge {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
-      `heartline: inspectorBridge() options must be an object; got ${String(options)}.`,
+      `heartline: inspectorBridge() options must be an object; got ${describeValue(options)}.`,
     )
   }
   const name = options.name ?? 'app'
   if (typeof name !== 'string') {
-    throw new TypeError(`heartline: inspectorBridge \`name\` must be a string; got ${typeof name}.`)
+    throw new TypeError(
+      `heartline: inspectorBridge \`name\` must be a string; got ${describeValue(name)}.`,
+    )
   }
   const buffer = options.buffer ?? 2000
   if (!Number.isInteger(buffer) || buffer < 1) {
     throw new RangeError(
-      `heartline: inspectorBridge \`buffer\` must be a whole number ≥ 1; got ${String(buffer)}.`,
+      `heartline: inspectorBridge \`buffer\` must be a whole number ≥ 1; got ${describeValue(buffer)}.`,
     )
   }
   const reveal = options.revealUrls === true

@@ -1,0 +1,86 @@
+/**
+ * An `EventTarget` that runs a listener added during a dispatch only from the
+ * next event on, as the DOM Standard's "inner invoke" does (it walks the
+ * listener list as it was when the dispatch began) and browsers do. Node's
+ * EventTarget (20 at least) walks its live list instead; there, such listeners
+ * are held back until the dispatch ends. Everywhere else this is the platform's
+ * EventTarget unchanged.
+ */
+
+/** Listener options as EventTarget takes them (a boolean is `capture`). */
+type Options = boolean | AddEventListenerOptions
+
+type Deferred = [string, EventListenerOrEventListenerObject, Options | undefined]
+
+let lateListenersRun: boolean | undefined
+/** Probed once, on first need. */
+function platformRunsLateListeners(): boolean {
+  if (lateListenersRun === undefined) {
+    const probe = new EventTarget()
+    lateListenersRun = false
+    // Node reads each next entry just before calling the one before it: the
+    // late listener runs when another listener follows the one adding it.
+    probe.addEventListener('x', () =>
+      probe.addEventListener('x', () => {
+        lateListenersRun = true
+      }),
+    )
+    probe.addEventListener('x', () => undefined)
+    probe.dispatchEvent(new Event('x'))
+  }
+  return lateListenersRun
+}
+
+function captureOf(options: Options | EventListenerOptions | undefined): boolean {
+  return typeof options === 'boolean' ? options : options?.capture === true
+}
+
+export class StandardEventTarget extends EventTarget {
+  /** Types being dispatched, on a platform that would run listeners added meanwhile. */
+  readonly #busy: string[] = []
+  /** Listeners added during such a dispatch, added once it ends. */
+  #deferred: Deferred[] = []
+
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: Options,
+  ): void {
+    if (listener !== null && this.#busy.includes(type)) {
+      this.#deferred.push([type, listener, options])
+      return
+    }
+    super.addEventListener(type, listener, options)
+  }
+
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    if (this.#deferred.length > 0) {
+      const capture = captureOf(options)
+      this.#deferred = this.#deferred.filter(
+        ([t, l, o]) => !(t === type && l === listener && captureOf(o) === capture),
+      )
+    }
+    super.removeEventListener(type, listener, options)
+  }
+
+  override dispatchEvent(event: Event): boolean {
+    if (!platformRunsLateListeners()) return super.dispatchEvent(event)
+    const busy = this.#busy
+    busy.push(event.type)
+    try {
+      return super.dispatchEvent(event)
+    } finally {
+      busy.pop()
+      if (busy.length === 0 && this.#deferred.length > 0) {
+        const deferred = this.#deferred
+        this.#deferred = []
+        for (const [type, listener, options] of deferred)
+          super.addEventListener(type, listener, options)
+      }
+    }
+  }
+}

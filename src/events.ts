@@ -1,0 +1,119 @@
+/**
+ * The events a connection fires. Each is a real DOM `Event` (a `CloseEvent` for
+ * close, a `MessageEvent` for messages) dispatched through the platform's
+ * `EventTarget`, so `once`, `signal`, capture, `handleEvent`, `this`, `target`
+ * and `currentTarget` behave as on a browser WebSocket; heartline's own fields
+ * (`cause`, `willReconnect`, the `statechange` and `drop` details…) are own
+ * properties of the event object.
+ */
+import type { ConnectionStateName } from '../machines/connection.js'
+import type { Connection } from './connection.js'
+import type { ResetEventDetail, ResumedEventDetail } from './layer.js'
+import type { CloseDetails, SendData } from './options.js'
+
+export interface HeartlineEvent<T extends string = string> extends Event {
+  readonly type: T
+  readonly target: Connection
+}
+export interface OpenEvent extends HeartlineEvent<'open'> {
+  /** The URL this socket connected to. */
+  url: string
+}
+export interface CloseEventDetails extends HeartlineEvent<'close'>, CloseDetails {
+  /** True when heartline will try again after this close. */
+  willReconnect: boolean
+}
+export interface ErrorEventDetails extends HeartlineEvent<'error'> {
+  /** What the socket (or the url provider) reported. */
+  error: unknown
+}
+export interface StateChangeEvent extends HeartlineEvent<'statechange'> {
+  from: ConnectionStateName
+  to: ConnectionStateName
+  /** The chart event that caused the change (for example `heartbeat.silence`). */
+  event: string
+}
+export type DropReason =
+  | 'not-open'
+  | 'queue-full'
+  | 'queue-overflow'
+  | 'closed'
+  | 'resume-buffer-full'
+export interface DropEvent extends HeartlineEvent<'drop'> {
+  /** The message that will not be sent. */
+  data: SendData
+  /**
+   * `not-open`: sent while not open with `queue: false`; `queue-full`: refused by
+   * a full queue; `queue-overflow`: the oldest queued message pushed out by
+   * `overflow: 'drop-oldest'`; `closed`: the connection closed for good (queued
+   * messages are reported when it does, later sends at once);
+   * `resume-buffer-full`: with `resume` on, the unacknowledged messages already
+   * fill `maxBytes`.
+   */
+  reason: DropReason
+}
+export interface ReconnectingEvent extends HeartlineEvent<'reconnecting'> {
+  attempt: number
+  delay: number
+}
+export interface GaveUpEvent extends HeartlineEvent<'gave-up'> {
+  attempts: number
+}
+/** With `resume` on: the session continued on a new socket. */
+export interface ResumedEvent extends HeartlineEvent<'resumed'>, ResumedEventDetail {}
+/** With `resume` on: the server no longer had the session; a new one started. */
+export interface ResetEvent extends HeartlineEvent<'reset'>, ResetEventDetail {}
+
+export interface ConnectionEventMap {
+  open: OpenEvent
+  message: MessageEvent
+  error: ErrorEventDetails
+  close: CloseEventDetails
+  statechange: StateChangeEvent
+  drop: DropEvent
+  reconnecting: ReconnectingEvent
+  'gave-up': GaveUpEvent
+  resumed: ResumedEvent
+  reset: ResetEvent
+}
+
+export type Listener<E> =
+  | ((this: Connection, event: E) => unknown)
+  | { handleEvent(event: E): unknown }
+
+/** A close event where the platform has no `CloseEvent` (Node before 23). */
+class CloseEventShim extends Event {
+  readonly code: number
+  readonly reason: string
+  readonly wasClean: boolean
+  constructor(type: string, init: { code?: number; reason?: string; wasClean?: boolean } = {}) {
+    super(type)
+    this.code = init.code ?? 0
+    this.reason = init.reason ?? ''
+    this.wasClean = init.wasClean ?? false
+  }
+}
+
+type CloseEventCtor = new (
+  type: string,
+  init: { code: number; reason: string; wasClean: boolean },
+) => Event
+const g = globalThis as { CloseEvent?: CloseEventCtor }
+
+/**
+ * A fresh event of `type` carrying `fields`. A close event gets code, reason and
+ * wasClean through the CloseEvent constructor (they are read-only getters there);
+ * every other field becomes an own property.
+ */
+export function createEvent(type: string, fields: Record<string, unknown>): Event {
+  if (type === 'close') {
+    const { code, reason, wasClean, ...rest } = fields as {
+      code: number
+      reason: string
+      wasClean: boolean
+    }
+    const Ctor = g.CloseEvent ?? CloseEventShim
+    return Object.assign(new Ctor('close', { code, reason, wasClean }), rest)
+  }
+  return Object.assign(new Event(type), fields)
+}

@@ -1,0 +1,136 @@
+/**
+ * The checks of `resolveOptions` that need more than its one message template
+ * (unknown keys, options sections, subprotocol lists, constructors, event
+ * targets) and the check of `send()`, each throwing an error that names the
+ * option, what arrived and what is allowed.
+ */
+import { describeValue as describe, domException } from './describe.js'
+import type { LifecycleTargets, SendData } from './options.js'
+
+/** Rejects keys an options object does not know (a typo would otherwise be ignored silently). */
+export function knownKeys(
+  name: string,
+  value: Record<string, unknown>,
+  known: readonly string[],
+): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase())
+    throw new TypeError(
+      `heartline: unknown option \`${name}${key}\`${near ? ` (did you mean \`${name}${near}\`?)` : ''}; ` +
+        `known ${name ? `\`${name.slice(0, -1)}\` options` : 'options'} are ${known.join(', ')}.`,
+    )
+  }
+}
+
+export function section(
+  name: string,
+  value: unknown,
+  known: readonly string[],
+): Record<string, unknown> | false | undefined {
+  if (value === undefined || value === false) return value
+  if (value === true) return {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `heartline: \`${name}\` must be an options object, true (defaults) or false (off); got ${describe(value)}.`,
+    )
+  }
+  knownKeys(`${name}.`, value as Record<string, unknown>, known)
+  return value as Record<string, unknown>
+}
+
+/** RFC 6455 §4.1: each subprotocol is an HTTP token (RFC 7230 §3.2.6), and no duplicates. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+export function checkProtocols(value: string | string[]): void {
+  const list = typeof value === 'string' ? [value] : value
+  const seen = new Set<string>()
+  for (const p of list) {
+    if (!TOKEN.test(p)) {
+      throw domException(
+        `heartline: \`protocols\` entries must be non-empty HTTP tokens (letters, digits and !#$%&'*+-.^_\`|~, no spaces, commas or quotes); got ${describe(p)}.`,
+        'SyntaxError',
+      )
+    }
+    if (seen.has(p)) {
+      throw domException(
+        `heartline: \`protocols\` must not repeat a subprotocol; got ${describe(p)} twice.`,
+        'SyntaxError',
+      )
+    }
+    seen.add(p)
+  }
+}
+
+/** True for a function usable with `new` (classes, functions, bound constructors), without calling it. */
+export function isConstructor(value: unknown): boolean {
+  if (typeof value !== 'function') return false
+  try {
+    Reflect.construct(String, [], value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function isSendData(value: unknown): value is SendData {
+  return (
+    typeof value === 'string' ||
+    value instanceof ArrayBuffer ||
+    ArrayBuffer.isView(value) ||
+    (typeof Blob !== 'undefined' && value instanceof Blob) ||
+    (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)
+  )
+}
+
+export function isEventTarget(value: unknown): value is EventTarget {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as EventTarget).addEventListener === 'function' &&
+    typeof (value as EventTarget).removeEventListener === 'function'
+  )
+}
+
+export function resolveLifecycle(value: unknown): LifecycleTargets | false {
+  if (value === false) return false
+  if (value === undefined) {
+    const g = globalThis as { window?: unknown; document?: unknown }
+    const targets: LifecycleTargets = {}
+    if (isEventTarget(g.window)) targets.window = g.window
+    if (isEventTarget(g.document)) targets.document = g.document as LifecycleTargets['document']
+    return targets
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `heartline: \`lifecycle\` must be false or { window?, document? } event targets; got ${describe(value)}.`,
+    )
+  }
+  const v = value as Record<string, unknown>
+  const targets: LifecycleTargets = {}
+  for (const key of ['window', 'document'] as const) {
+    const target = v[key]
+    if (target === undefined) continue
+    if (!isEventTarget(target)) {
+      throw new TypeError(
+        `heartline: \`lifecycle.${key}\` must be an EventTarget (addEventListener/removeEventListener); got ${describe(target)}.`,
+      )
+    }
+    targets[key] = target
+  }
+  return targets
+}
+
+/** What `send()` accepts: what `WebSocket.send` accepts everywhere. */
+export function checkSendData(data: unknown): void {
+  if (isSendData(data)) return
+  const hint =
+    typeof data === 'object' && data !== null
+      ? ' (serialise it first, for example with JSON.stringify)'
+      : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
+        ? ' (pass String(value))'
+        : ''
+  throw new TypeError(
+    `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${hint}.`,
+  )
+}

@@ -1,0 +1,274 @@
+/**
+ * Resolves the options: defaults applied in one place, every value validated.
+ * Each error names the option, what arrived and what is allowed.
+ *
+ * Table-driven: `OPTIONS` and the three section tables hold one check per option,
+ * in the order the errors list them; a check returns the option's resolved value
+ * (its default when undefined) or throws. Messages come from one template, so each
+ * reads `heartline: \`name\` must <be what is allowed>; got <what arrived>.`
+ */
+import type { BackoffPolicy, ConnectionInput } from '../machines/connection.js'
+import { defaultShouldReconnect } from './close-policy.js'
+import { describeValue as describe } from './describe.js'
+import type { LayerFactory } from './layer.js'
+import {
+  checkProtocols,
+  isConstructor,
+  isSendData,
+  knownKeys,
+  resolveLifecycle,
+  section,
+} from './option-checks.js'
+import {
+  type Clock,
+  type CloseDetails,
+  type ConnectionOptions,
+  DEFAULTS,
+  type LifecycleTargets,
+  type ProtocolsProvider,
+  type SendData,
+  type WebSocketConstructor,
+} from './options.js'
+
+export interface ResolvedHeartbeat {
+  interval: number
+  timeout: number
+  ping: SendData | (() => SendData)
+  isPong: (data: unknown) => boolean
+  deliverPongs: boolean
+}
+
+export interface ResolvedOptions {
+  WebSocket: WebSocketConstructor
+  protocols: ProtocolsProvider | undefined
+  binaryType: string | undefined
+  heartbeat: ResolvedHeartbeat | false
+  reconnect: BackoffPolicy | false
+  connectTimeout: number
+  closeTimeout: number
+  queue: { max: number; overflow: 'reject' | 'drop-oldest' } | false
+  shouldReconnect: (close: CloseDetails) => unknown
+  lifecycle: LifecycleTargets | false
+  clock: (Clock & { now?: () => number }) | undefined
+  now: () => number
+  random: () => number
+  inspect: ConnectionOptions['inspect']
+  resume: LayerFactory | undefined
+}
+
+/** One option's check: `value` as given, `name` for the message, `fallback` when undefined. */
+type Check = (value: unknown, name: string, fallback?: unknown) => unknown
+
+/** The one message template: TypeError for the wrong kind of value, RangeError for one out of range. */
+function fail(kind: ErrorConstructor, name: string, allowed: string, value: unknown): never {
+  throw new kind(`heartline: \`${name}\` must ${allowed}; got ${describe(value)}.`)
+}
+
+/** A check that only tests the kind of value (TypeError). */
+const kind =
+  (allowed: string, ok: (value: unknown) => boolean): Check =>
+  (value, name, fallback) =>
+    value === undefined ? fallback : ok(value) ? value : fail(TypeError, name, allowed, value)
+
+/** A number: not a number (or NaN) is a TypeError, out of range a RangeError. */
+const number =
+  (unit: string, range: string, ok: (n: number) => boolean): Check =>
+  (value, name, fallback) => {
+    if (value === undefined) return fallback
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      fail(TypeError, name, `be a number${unit}`, value)
+    }
+    return ok(value) ? value : fail(RangeError, name, range, value)
+  }
+
+/** One of a few strings (RangeError). */
+const oneOf =
+  (...allowed: string[]): Check =>
+  (value, name, fallback) =>
+    value === undefined
+      ? fallback
+      : allowed.includes(value as string)
+        ? value
+        : fail(RangeError, name, `be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value)
+
+const MS = ' of milliseconds'
+const positiveMs = number(MS, 'be a finite number > 0', (n) => Number.isFinite(n) && n > 0)
+const zeroOrMoreMs = number(MS, 'be a finite number ≥ 0', (n) => Number.isFinite(n) && n >= 0)
+const aFunction = kind('be a function', (v) => typeof v === 'function')
+
+const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
+  interval: positiveMs,
+  timeout: positiveMs,
+  ping: kind(
+    'be a string, binary data or a function returning one',
+    (v) => typeof v === 'function' || isSendData(v),
+  ),
+  isPong: aFunction,
+  deliverPongs: kind('be a boolean', (v) => typeof v === 'boolean'),
+}
+
+const RECONNECT: Record<keyof BackoffPolicy, Check> = {
+  initialDelay: zeroOrMoreMs,
+  maxDelay: zeroOrMoreMs,
+  factor: number('', 'be a finite number ≥ 1', (n) => Number.isFinite(n) && n >= 1),
+  jitter: oneOf('full', 'none'),
+  maxAttempts: number(
+    '',
+    'be a whole number ≥ 0 or Infinity',
+    (n) => n >= 0 && (!Number.isFinite(n) || Number.isInteger(n)),
+  ),
+  stableAfter: zeroOrMoreMs,
+}
+
+const QUEUE: Record<'max' | 'overflow', Check> = {
+  max: number(
+    '',
+    'be a whole number ≥ 1 (use `queue: false` for no queue)',
+    (n) => Number.isInteger(n) && n >= 1,
+  ),
+  overflow: oneOf('reject', 'drop-oldest'),
+}
+
+/** An options section (`true` takes the defaults, `false` turns it off), checked key by key. */
+const sectionOf =
+  (checks: Record<string, Check>, defaults: Record<string, unknown>): Check =>
+  (value, name) => {
+    const given = section(name, value, Object.keys(checks))
+    if (given === false) return false
+    const resolved: Record<string, unknown> = {}
+    for (const key in checks) {
+      resolved[key] = (checks[key] as Check)(given?.[key], `${name}.${key}`, defaults[key])
+    }
+    return resolved
+  }
+
+const resolveReconnect = sectionOf(RECONNECT, DEFAULTS.reconnect)
+
+/**
+ * A section left at its defaults (undefined or `true`) resolves to one frozen
+ * object that every connection shares, instead of a copy per connection.
+ */
+function sharedDefaults(check: Check): Check {
+  let defaults: unknown
+  return (value, name) => {
+    if (value !== undefined && value !== true) return check(value, name)
+    defaults ??= Object.freeze(check(value, name) as object)
+    return defaults
+  }
+}
+
+/** The clock of a connection without an injected one (shared, not one closure each). */
+const dateNow = () => Date.now()
+
+/** Every option in the order the "known options" message lists them (and errors are raised). */
+const OPTIONS: Record<keyof ConnectionOptions, Check> = {
+  WebSocket: (given) => {
+    const ctor = given === undefined ? (globalThis as { WebSocket?: unknown }).WebSocket : given
+    if (ctor === undefined) {
+      throw new TypeError(
+        'heartline: WebSocket implementation missing: this runtime has no global WebSocket. ' +
+          "On Node 20 pass `WebSocket` from the `ws` package: createConnection(url, { WebSocket }) with `import WebSocket from 'ws'`.",
+      )
+    }
+    if (!isConstructor(ctor)) {
+      throw new TypeError(
+        `heartline: \`WebSocket\` must be a WebSocket constructor (a class usable with \`new\`, such as \`WebSocket\` from the \`ws\` package); got ${typeof ctor === 'function' ? 'a function that cannot be called with new' : describe(ctor)}.`,
+      )
+    }
+    return ctor
+  },
+  protocols: (value, name) => {
+    kind(
+      'be a string, an array of strings or a function',
+      (v) =>
+        typeof v === 'string' ||
+        typeof v === 'function' ||
+        (Array.isArray(v) && v.every((p) => typeof p === 'string')),
+    )(value, name)
+    if (typeof value === 'string' || Array.isArray(value)) checkProtocols(value)
+    return value
+  },
+  binaryType: oneOf('blob', 'arraybuffer', 'nodebuffer', 'fragments'),
+  heartbeat: sharedDefaults(sectionOf(HEARTBEAT, DEFAULTS.heartbeat)),
+  reconnect: sharedDefaults((value, name) => {
+    // maxDelay defaults to at least initialDelay, and may not be below it.
+    const r = resolveReconnect(value, name) as BackoffPolicy | false
+    if (r === false) return r
+    const given = (value as { maxDelay?: unknown } | true | undefined) ?? {}
+    if (given === true || given.maxDelay === undefined) {
+      r.maxDelay = Math.max(r.maxDelay, r.initialDelay)
+    }
+    if (r.maxDelay < r.initialDelay) {
+      throw new RangeError(
+        `heartline: \`reconnect.maxDelay\` (${r.maxDelay}) must be ≥ \`reconnect.initialDelay\` (${r.initialDelay}).`,
+      )
+    }
+    return r
+  }),
+  connectTimeout: positiveMs,
+  closeTimeout: zeroOrMoreMs,
+  queue: sharedDefaults(sectionOf(QUEUE, DEFAULTS.queue)),
+  shouldReconnect: aFunction,
+  clock: kind(
+    'have setTimeout and clearTimeout (an XState clock such as SimulatedClock)',
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as Clock).setTimeout === 'function' &&
+      typeof (v as Clock).clearTimeout === 'function',
+  ),
+  random: aFunction,
+  inspect: kind(
+    'be a function or an observer object',
+    (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
+  ),
+  lifecycle: resolveLifecycle,
+  resume: aFunction,
+}
+
+const FALLBACK: Partial<Record<keyof ConnectionOptions, unknown>> = {
+  connectTimeout: DEFAULTS.connectTimeout,
+  closeTimeout: DEFAULTS.closeTimeout,
+  shouldReconnect: defaultShouldReconnect,
+  random: Math.random,
+}
+
+/** Resolves defaults and validates. Throws TypeError / RangeError naming the option. */
+export function resolveOptions(options: ConnectionOptions | undefined): ResolvedOptions {
+  if (
+    options !== undefined &&
+    (typeof options !== 'object' || options === null || Array.isArray(options))
+  ) {
+    throw new TypeError(`heartline: options must be an object; got ${describe(options)}.`)
+  }
+  const given = (options ?? {}) as Record<string, unknown>
+  const keys = Object.keys(OPTIONS) as Array<keyof ConnectionOptions>
+  knownKeys('', given, keys)
+  const resolved: Record<string, unknown> = {}
+  for (const key of keys) {
+    resolved[key] = (OPTIONS[key] as Check)(given[key], key, FALLBACK[key])
+  }
+  const clock = resolved.clock as ResolvedOptions['clock']
+  resolved.now =
+    clock && typeof clock.now === 'function' ? () => (clock.now as () => number)() : dateNow
+  return resolved as unknown as ResolvedOptions
+}
+
+/** The numbers the chart needs, from resolved options. */
+export function chartInput(options: ResolvedOptions): ConnectionInput {
+  return {
+    heartbeat:
+      options.heartbeat === false
+        ? false
+        : { interval: options.heartbeat.interval, timeout: options.heartbeat.timeout },
+    reconnect: options.reconnect,
+    connectTimeout: options.connectTimeout,
+    closeTimeout: options.closeTimeout,
+    // No window and no document (Node, or lifecycle: false): no page-lifecycle actor at all.
+    watchPage:
+      options.lifecycle !== false &&
+      (options.lifecycle.window !== undefined || options.lifecycle.document !== undefined),
+  }
+}
+
+export { isSendData }

@@ -1,0 +1,102 @@
+/**
+ * Handshake admission: a server accepts new WebSocket connections up to a rate and
+ * refuses the rest at once with 1013 (Try Again Later, RFC 6455 §7.4.1 registry)
+ * and a retry hint, so a reconnect storm after a crash reaches the application at a
+ * pace it can take.
+ */
+import type { WebSocketServer } from 'ws'
+import { formatRetryHint, MAX_RETRY_HINT } from '../retry-hint.js'
+import { gateUpgrades, isSendableCode, optionError } from './refuse.js'
+
+export interface AdmissionOptions {
+  /** Handshakes accepted per second, on average. A finite number > 0. */
+  perSecond: number
+  /**
+   * Handshakes that may be accepted back to back (the token bucket's size). A
+   * tenth of a second's worth by default, so a storm meets the rate from its start.
+   * @default Math.ceil(perSecond / 10)
+   */
+  burst?: number
+  /**
+   * The close code of a refused handshake.
+   * @default 1013
+   */
+  code?: number
+  /**
+   * Text before the hint in the close reason of a refused handshake.
+   * @default 'try again later'
+   */
+  reason?: string
+  /**
+   * How a handshake over the rate is refused. `'close'` completes it and closes at
+   * once with `code` and a retry hint, which every client can read; but the client
+   * sees an `open` first, and a client that flushes a queue on `open` sends it into
+   * a socket the server does not read. `'http'` answers HTTP 503 with `Retry-After`
+   * before the upgrade: nothing is sent into it, but a browser reads neither the
+   * status nor the header (it reports an error and 1006) and falls back on its backoff.
+   * @default 'close'
+   */
+  refuse?: 'close' | 'http'
+  /**
+   * The clock, in ms (only differences are used).
+   * @default performance.now
+   */
+  now?: () => number
+}
+
+/**
+ * Admits handshakes to `wss` at `perSecond` (a token bucket of `burst`). A refused
+ * handshake costs one SHA-1 and one write: it is completed and closed on the raw
+ * socket before `ws` builds a WebSocket, so the application's `connection` handler
+ * never runs for it. Each refused client gets the next free slot of a queue paced
+ * at `perSecond` as its retry hint, so the refused come back one by one at the
+ * admitted rate instead of together. Returns a function that removes the gate.
+ */
+export function admission(wss: WebSocketServer, options: AdmissionOptions): () => void {
+  const { perSecond, code = 1013, reason = 'try again later' } = options ?? {}
+  const burst = options?.burst ?? Math.ceil(perSecond / 10)
+  const now = options?.now ?? (() => performance.now())
+  if (typeof perSecond !== 'number' || !Number.isFinite(perSecond) || !(perSecond > 0)) {
+    optionError('admission', 'perSecond', 'a finite number > 0', perSecond)
+  }
+  if (typeof burst !== 'number' || !Number.isFinite(burst) || !(burst >= 1)) {
+    optionError('admission', 'burst', 'a finite number ≥ 1', burst)
+  }
+  if (!isSendableCode(code)) {
+    optionError(
+      'admission',
+      'code',
+      'a close code a server may send (1000–1003, 1007–1014, 3000–4999)',
+      code,
+    )
+  }
+  if (typeof reason !== 'string') optionError('admission', 'reason', 'a string', reason)
+  if (typeof now !== 'function') optionError('admission', 'now', 'a function', now)
+  const refuse = options?.refuse ?? 'close'
+  if (refuse !== 'close' && refuse !== 'http') {
+    optionError('admission', 'refuse', "'close' or 'http'", refuse)
+  }
+  formatRetryHint(MAX_RETRY_HINT, reason)
+
+  const spacing = 1000 / perSecond
+  let tokens = burst
+  let refilledAt = now()
+  /** When the last refused client was told to come back. */
+  let queueEnd = Number.NEGATIVE_INFINITY
+
+  return gateUpgrades(wss, () => {
+    const t = now()
+    tokens = Math.min(burst, tokens + (t - refilledAt) / spacing)
+    refilledAt = t
+    if (tokens >= 1) {
+      tokens -= 1
+      return null
+    }
+    // The first slot is when the next token arrives; later ones follow at the rate.
+    queueEnd = Math.max(queueEnd + spacing, t + (1 - tokens) * spacing)
+    const delay = Math.min(MAX_RETRY_HINT, Math.ceil(queueEnd - t))
+    return refuse === 'http'
+      ? { retryAfter: delay }
+      : { code, reason: formatRetryHint(delay, reason) }
+  })
+}

@@ -1,0 +1,13 @@
+/** What the shared layer needs from the environment. */
+import type { LockManagerLike } from './membership.js'
+
+/**
+ * `navigator.locks` when both it and `BroadcastChannel` exist, else null. Both
+ * exist only in a secure context (https, or http on localhost / 127.0.0.1).
+ */
+export function sharingSupport(): LockManagerLike | null {
+  const g = globalThis as { navigator?: { locks?: LockManagerLike }; BroadcastChannel?: unknown }
+  const locks = g.navigator?.locks
+  if (locks === undefined || locks === null || typeof g.BroadcastChannel !== 'function') return null
+  return locks
+}

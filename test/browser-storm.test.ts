@@ -1,0 +1,132 @@
+/**
+ * The retry hint as Chromium reads it: a handshake refused by `admission()` (the
+ * close frame right behind the 101) and a `drain()` both reach the page as close
+ * events with their code and hinted reason; heartline in the page honours the hint.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { build } from 'esbuild'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { admission, drain } from '../src/server/index.js'
+import { launchChromium } from './helpers/chromium.js'
+import {
+  startControlledServer as startServer,
+  type ControlledServer as TestServer,
+} from './helpers/controlled-server.js'
+
+let http: Server
+let base: string
+let browser: Browser
+let page: Page
+let server: TestServer
+
+beforeAll(async () => {
+  const bundle = await build({
+    entryPoints: [new URL('../src/index.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+  })
+  const js = bundle.outputFiles[0]?.text ?? ''
+  http = createServer((req, res) => {
+    if (req.url === '/heartline.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' })
+      res.end(js)
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/html' })
+    res.end(
+      `<!doctype html><title>storm</title><script type="module">import * as heartline from '/heartline.js'; window.heartline = heartline; window.ready = true</script>`,
+    )
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await new Promise((resolve) => http?.close(resolve))
+})
+
+beforeEach(async () => {
+  server = await startServer()
+  page = await browser.newPage()
+  await page.goto(base)
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
+})
+
+afterEach(async () => {
+  await page?.close()
+  await server?.close()
+})
+
+/** Opens a plain WebSocket in the page and resolves with how it ended. */
+function endOf(url: string, protocols?: string[]) {
+  return page.evaluate(
+    ([u, p]) =>
+      new Promise<{ opened: boolean; code: number; reason: string; protocol: string }>(
+        (resolve) => {
+          const ws = new WebSocket(u as string, p as string[] | undefined)
+          let opened = false
+          ws.onopen = () => {
+            opened = true
+          }
+          ws.onclose = (e) =>
+            resolve({ opened, code: e.code, reason: e.reason, protocol: ws.protocol })
+        },
+      ),
+    [url, protocols] as const,
+  )
+}
+
+describe('in Chromium', () => {
+  it('a handshake refused by admission() closes with 1013 and a readable hint', async () => {
+    admission(server.wss, { perSecond: 1, burst: 1, now: () => 0 })
+    // The one token goes to a Node client that stays connected.
+    const { WebSocket } = await import('ws')
+    const holder = new WebSocket(server.url)
+    await new Promise((resolve) => holder.once('open', resolve))
+    const refused = await endOf(server.url, ['chat.v2', 'chat.v1'])
+    holder.terminate()
+    expect(refused.code).toBe(1013)
+    expect(refused.reason).toBe('try again later retry-after=1000ms')
+    expect(refused.protocol).toBe('chat.v2')
+    // Chromium reports the open first: the reason docs/storms.md weighs refuse: 'close' against 'http'.
+    expect(refused.opened).toBe(true)
+  })
+
+  it('drain() reaches the page as 1012 with its hint, and heartline honours it', async () => {
+    const result = page.evaluate(
+      (url) =>
+        new Promise<{ code: number; reason: string; delay: number; attempt: number }>((resolve) => {
+          const { createConnection } = (
+            window as unknown as { heartline: typeof import('../src/index.js') }
+          ).heartline
+          const conn = createConnection(url, { heartbeat: false })
+          let close = { code: 0, reason: '' }
+          conn.addEventListener('close', (e) => {
+            close = { code: e.code, reason: e.reason }
+          })
+          conn.addEventListener('reconnecting', (e) => {
+            resolve({ ...close, delay: e.delay, attempt: e.attempt })
+            conn.close()
+          })
+          ;(window as unknown as { opened: Promise<void> }).opened = new Promise((r) =>
+            conn.addEventListener('open', () => r()),
+          )
+        }),
+      server.url,
+    )
+    await server.when(() => server.wss.clients.size === 1, 'the page connected')
+    await page.evaluate(() => (window as unknown as { opened: Promise<void> }).opened)
+    await drain(server.wss, { window: 6000 })
+    const seen = await result
+    expect(seen.code).toBe(1012)
+    expect(seen.reason).toBe('service restart retry-after=3000ms')
+    expect(seen.delay).toBe(3000)
+    expect(seen.attempt).toBe(0)
+  })
+})
