@@ -340,6 +340,35 @@ export function renderMarkdown(r: Results): string {
 
   if (r.B8) lines.push(...renderStorm(r.B8))
 
+  if (r.B9) {
+    const b = r.B9
+    lines.push(
+      '## B9: resumable sessions',
+      '',
+      `Client alone: heartline against the hand-framed endpoint of B1/B2 (plain, or speaking the resume protocol), so the client is the bottleneck; ${b.messages * 2} messages of 32 bytes per trial. End to end: ${b.messages} messages per trial, heartline client and a \`ws\` server in another process that streams them (server → client) or counts them (client → server); resume off is a plain \`ws\` server, on is \`acceptSessions\` with the memory or the Redis store (a local redis-server), so the server's own numbering, keeping and acknowledging counts too. Replay: the time from \`reconnect()\` until both sides hold the ${b.replayMessages} messages the other buffered while the socket was down.`,
+      '',
+    )
+    head()
+    for (const d of ['in', 'out'] as const) {
+      const name = d === 'in' ? 'server → client' : 'client → server'
+      const c = b.client[d]
+      row('B9', `client alone, ${name}, resume off: messages/s`, c.off, 0)
+      row('B9', `client alone, ${name}, resume on: messages/s`, c.on, 0)
+      row('B9', `client alone, ${name}, ratio on / off`, c.ratio, 2, '≥ 0.9', c.ratio.median >= 0.9)
+    }
+    for (const d of ['in', 'out'] as const) {
+      const name = d === 'in' ? 'server → client' : 'client → server'
+      row('B9', `end to end, ${name}, resume off: messages/s`, b.rate[d].off, 0)
+      row('B9', `end to end, ${name}, resume on (memory): messages/s`, b.rate[d].memory, 0)
+      row('B9', `end to end, ${name}, resume on (Redis): messages/s`, b.rate[d].redis, 0)
+      row('B9', `end to end, ${name}, ratio on (memory) / off`, b.ratio[d].memory, 2)
+      row('B9', `end to end, ${name}, ratio on (Redis) / off`, b.ratio[d].redis, 2)
+    }
+    row('B9', `resume + replay ${b.replayMessages} each way, memory store (ms)`, b.replay.memory, 1)
+    row('B9', `resume + replay ${b.replayMessages} each way, Redis store (ms)`, b.replay.redis, 1)
+    lines.push('')
+  }
+
   lines.push(...closingNote(r))
   return `${lines.join('\n')}\n`
 }

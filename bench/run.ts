@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
- * Runs B1 (and B1C, client-bound) to B8, prints the table, writes bench/results.json and bench/RESULTS.md.
+ * Runs B1 (and B1C, client-bound) to B9, prints the table, writes bench/results.json and bench/RESULTS.md.
  * A partial run that includes B8 replaces only B8's block of bench/RESULTS.md
  * (and writes bench/results.storm.json), so storms can be rerun on their own.
  * Benchmarks, not tests: nothing here fails on a timing.
@@ -16,6 +16,7 @@ import { BENCH, machine, prepareChildren, type Stats } from './lib.js'
 import { messagePathCost } from './micro.js'
 import { heapPerController, idleCost, rssPerConnection } from './process-benches.js'
 import { renderMarkdown } from './report.js'
+import { resumeBench } from './resume.js'
 import { sizes } from './size.js'
 import { storm } from './storm.js'
 import { B8_END, B8_START, renderStorm } from './storm-report.js'
@@ -44,6 +45,7 @@ const PLAN = quick
       idle: { n: 200, rounds: 5, interval: 300, window: 900 },
       backoffSim: { clients: [100, 10_000], seeds: 1 },
       storm: { n: 200, rounds: 1, window: 2000, perSecond: 50 },
+      resume: { n: 20_000, rounds: 3, replay: 1000 },
     }
   : {
       throughput: { n: 100_000, rounds: 9 },
@@ -58,6 +60,7 @@ const PLAN = quick
       idle: { n: 2000, rounds: 5, interval: 1000, window: 5000 },
       backoffSim: { clients: [100, 10_000], seeds: 5 },
       storm: { n: 1000, rounds: 3, window: 10_000, perSecond: 200 },
+      resume: { n: 50_000, rounds: 7, replay: 1000 },
     }
 
 const started = Date.now()
@@ -99,6 +102,7 @@ const results = {
     simulated: backoffComparison(PLAN.backoffSim),
     real: await storm(PLAN.storm),
   })),
+  B9: await timed('B9', () => resumeBench(PLAN.resume)),
   loadAverage: { before: loadBefore, after: loadavg() },
   durations,
   totalSeconds: 0,

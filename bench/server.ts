@@ -12,6 +12,9 @@
  *   GET /bulk?n=N the 101 response and N pre-framed 32-byte text messages as one Buffer,
  *                 built once per N and handed to the socket in a single write, so the
  *                 client reads them in large chunks and is all that is measured.
+ *   GET /rin?n=N, /rout?n=N  the same speaking the resume protocol (docs/resume-protocol.md):
+ *   the client's hello is answered with a welcome, messages are numbered `M<seq> `, and
+ *   "done" is message 1; the client's acks are read and ignored.
  * `ws` is an ordinary `ws` server with heartline's server companion answering
  * "ping" with "pong" (the dead-link, herd, memory and idle-cost runs).
  */
@@ -50,6 +53,10 @@ function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
     socket.destroy()
     return
   }
+  const early = new URL(req.url ?? '/', 'http://x')
+  // Pre-framed before the handshake is answered, like /in: the client's timer starts at open.
+  const prepared =
+    early.pathname === '/rin' ? resumeFrames(Number(early.searchParams.get('n') ?? '0')) : null
   const accept = createHash('sha1')
     .update(key + GUID)
     .digest('base64')
@@ -65,6 +72,10 @@ function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
     return
   }
   socket.write(response)
+  if (url.pathname === '/rin' || url.pathname === '/rout') {
+    resumeEndpoint(socket, prepared, n)
+    return
+  }
   if (url.pathname === '/in') {
     const one = serverFrame(PAYLOAD)
     const all = Buffer.allocUnsafe(one.length * n)
@@ -87,6 +98,47 @@ function rawUpgrade(req: IncomingMessage, socket: Duplex): void {
     return
   }
   socket.destroy()
+}
+
+/** Bytes of the client's masked frame for a text message of `length` bytes (≤ 125). */
+const clientFrameBytes = (length: number) => 2 + 4 + length
+
+const WELCOME = 'W{"v":1,"sid":"bench","ack":0,"resumed":false}'
+
+/** The welcome and messages 1…n, framed, in one buffer. */
+function resumeFrames(n: number): Buffer {
+  const buffer = Buffer.allocUnsafe(2 + WELCOME.length + n * (2 + 32 + 2 + 16))
+  let at = 0
+  const put = (text: string) => {
+    buffer[at] = 0x81
+    buffer[at + 1] = text.length
+    at += 2 + buffer.write(text, at + 2, 'latin1')
+  }
+  put(WELCOME)
+  for (let i = 1; i <= n; i++) put(`M${i} ${PAYLOAD}`)
+  return buffer.subarray(0, at)
+}
+
+function resumeEndpoint(socket: Duplex, prepared: Buffer | null, n: number): void {
+  const inbound = prepared !== null
+  const welcome = serverFrame(WELCOME)
+  const hello = clientFrameBytes('H{"v":1,"ack":0}'.length)
+  let got = 0
+  let want = hello
+  if (!inbound) for (let i = 1; i <= n; i++) want += clientFrameBytes(`M${i} `.length + 32)
+  let welcomed = false
+  let done = false
+  socket.on('data', (chunk: Buffer) => {
+    got += chunk.length
+    if (!welcomed && got >= hello) {
+      welcomed = true
+      socket.write(prepared ?? welcome)
+    }
+    if (!inbound && !done && got >= want) {
+      done = true
+      socket.write(serverFrame('M1 done'))
+    }
+  })
 }
 
 function listen(mode: 'raw' | 'ws', port: number): void {

@@ -124,7 +124,8 @@ export class FaultProxy {
   port = 0
 
   protected constructor(
-    private readonly targetPort: number,
+    /** Where new links connect (a subclass may move it: later links only). */
+    protected targetPort: number,
     keepClosed = true,
   ) {
     this.#keepClosed = keepClosed

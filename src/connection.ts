@@ -28,6 +28,8 @@ import type {
 import { createEvent } from './events.js'
 import { HandlerSlots } from './handlers.js'
 import { MessageListeners } from './inbound.js'
+// [resume hook] types only: the layer's code lives in heartline/resume.
+import type { ConnectionLayer } from './layer.js'
 import { bindHost, type ConnectionHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { checkSendData } from './option-checks.js'
@@ -48,6 +50,8 @@ export type {
   HeartlineEvent,
   OpenEvent,
   ReconnectingEvent,
+  ResetEvent,
+  ResumedEvent,
   StateChangeEvent,
 } from './events.js'
 
@@ -183,6 +187,9 @@ export class Connection extends EventTarget {
   readonly #metrics: MetricsRecorder
   /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   #probe: LivenessProbe | null = null
+  /** [resume hook] The delivery layer (the `resume` option), and the socket it writes to. */
+  readonly #layer: ConnectionLayer | null = null
+  #layerSocket: WebSocketLike | null = null
 
   constructor(url: UrlProvider, options?: ConnectionOptions) {
     super()
@@ -198,6 +205,26 @@ export class Connection extends EventTarget {
     } else {
       urlSource = checkUrl(url)
       this.#url = urlSource
+    }
+
+    // [resume hook] the layer, bound to this connection.
+    if (resolved.resume) {
+      const clock = resolved.clock
+      this.#layer = resolved.resume({
+        connection: this,
+        write: (data) => {
+          const ws = this.#layerSocket
+          if (ws === null || ws.readyState !== 1) return false
+          ws.send(data)
+          return true
+        },
+        dispatch: (type, detail) => this.#dispatch(type, detail),
+        setTimeout: clock ? (fn, ms) => clock.setTimeout(fn, ms) : (fn, ms) => setTimeout(fn, ms),
+        clearTimeout: clock
+          ? (id) => clock.clearTimeout(id)
+          : (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+        state: () => this.state,
+      })
     }
 
     const userInspect = resolved.inspect
@@ -223,7 +250,11 @@ export class Connection extends EventTarget {
     return {
       options: this.#options,
       url,
-      deliver: (data) => {
+      deliver: (received) => {
+        // [resume hook] inbound data, before the application: the layer unwraps
+        // it (both paths below get the unwrapped data) or consumes it (null).
+        const data = this.#layer === null ? received : this.#layer.inbound(received)
+        if (data === null) return
         // One event per message, as the standard requires, and none when nobody listens.
         if (this.#messages.direct) this.#messages.deliver(this, data, this.#origin)
         else if (this.#heard)
@@ -238,11 +269,21 @@ export class Connection extends EventTarget {
         this.#extensions = typeof ws.extensions === 'string' ? ws.extensions : ''
         this.#url = openedUrl
         this.#origin = new URL(openedUrl).origin
+        // [resume hook] socket open: the layer writes its handshake first.
+        if (this.#layer !== null) {
+          this.#layerSocket = ws
+          this.#layer.opened(ws)
+        }
       },
       detach: (ws) => {
         this.#ended = ws
         this.#queue.hold(ws)
         if (this.#socket === ws) this.#socket = null
+        // [resume hook] socket end.
+        if (this.#layerSocket === ws) {
+          this.#layerSocket = null
+          this.#layer?.ended()
+        }
       },
       binaryType: () => this.#binaryType,
       started: (input, probe) => {
@@ -333,6 +374,8 @@ export class Connection extends EventTarget {
    */
   send(data: SendData): boolean {
     if (typeof data !== 'string') checkSendData(data)
+    // [resume hook] app send: the layer numbers, keeps and writes it.
+    if (this.#layer !== null) return this.#layer.send(data)
     const ws = this.#queue.direct
     // readyState is read as well: a socket may have started closing in this very
     // tick, before its close event reached the chart; such data waits instead.
@@ -494,6 +537,8 @@ export class Connection extends EventTarget {
     if (next !== from) {
       this.#reported = next
       this.#metrics.state(next)
+      // [resume hook] closed for good.
+      if (next === 'closed') this.#layer?.closed()
       const change = createEvent('statechange', {
         from,
         to: next,

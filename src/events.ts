@@ -8,6 +8,7 @@
  */
 import type { ConnectionStateName } from '../machines/connection.js'
 import type { Connection } from './connection.js'
+import type { ResetEventDetail, ResumedEventDetail } from './layer.js'
 import type { CloseDetails, SendData } from './options.js'
 
 export interface HeartlineEvent<T extends string = string> extends Event {
@@ -32,7 +33,12 @@ export interface StateChangeEvent extends HeartlineEvent<'statechange'> {
   /** The chart event that caused the change (for example `heartbeat.silence`). */
   event: string
 }
-export type DropReason = 'not-open' | 'queue-full' | 'queue-overflow' | 'closed'
+export type DropReason =
+  | 'not-open'
+  | 'queue-full'
+  | 'queue-overflow'
+  | 'closed'
+  | 'resume-buffer-full'
 export interface DropEvent extends HeartlineEvent<'drop'> {
   /** The message that will not be sent. */
   data: SendData
@@ -40,7 +46,9 @@ export interface DropEvent extends HeartlineEvent<'drop'> {
    * `not-open`: sent while not open with `queue: false`; `queue-full`: refused by
    * a full queue; `queue-overflow`: the oldest queued message pushed out by
    * `overflow: 'drop-oldest'`; `closed`: the connection closed for good (queued
-   * messages are reported when it does, later sends at once).
+   * messages are reported when it does, later sends at once);
+   * `resume-buffer-full`: with `resume` on, the unacknowledged messages already
+   * fill `maxBytes`.
    */
   reason: DropReason
 }
@@ -51,6 +59,10 @@ export interface ReconnectingEvent extends HeartlineEvent<'reconnecting'> {
 export interface GaveUpEvent extends HeartlineEvent<'gave-up'> {
   attempts: number
 }
+/** With `resume` on: the session continued on a new socket. */
+export interface ResumedEvent extends HeartlineEvent<'resumed'>, ResumedEventDetail {}
+/** With `resume` on: the server no longer had the session; a new one started. */
+export interface ResetEvent extends HeartlineEvent<'reset'>, ResetEventDetail {}
 
 export interface ConnectionEventMap {
   open: OpenEvent
@@ -61,6 +73,8 @@ export interface ConnectionEventMap {
   drop: DropEvent
   reconnecting: ReconnectingEvent
   'gave-up': GaveUpEvent
+  resumed: ResumedEvent
+  reset: ResetEvent
 }
 
 export type Listener<E> =

@@ -53,8 +53,18 @@ export {
   type ListenerOptions,
   type OpenEvent,
   type ReconnectingEvent,
+  type ResetEvent,
+  type ResumedEvent,
   type StateChangeEvent,
 } from './connection.js'
+export type {
+  ConnectionLayer,
+  DirectionCounts,
+  LayerFactory,
+  LayerHost,
+  ResetEventDetail,
+  ResumedEventDetail,
+} from './layer.js'
 export {
   ATTEMPT_HISTORY,
   type AttemptRecord,

@@ -6,6 +6,7 @@
  */
 import type { InspectionEvent, Observer } from 'xstate'
 import type { AttemptReason } from '../machines/connection.js'
+import type { LayerFactory } from './layer.js'
 
 /** XState's clock interface (what `SimulatedClock` implements). */
 export interface Clock {
@@ -237,6 +238,17 @@ export interface ConnectionOptions {
    * @default undefined
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
+  /**
+   * Resumable sessions: `resume(options)` from `heartline/resume`. Every message
+   * is numbered and kept until the server acknowledges it; after a reconnect
+   * both sides replay what the other missed (`resumed` event), or the client
+   * learns that the server no longer had the session (`reset` event, with the
+   * lost counts). Needs a server that speaks the resume protocol
+   * (`acceptSessions` from `heartline/server`). The outgoing `queue` is not used
+   * then: the session's own bound (`maxBytes`) applies.
+   * @default undefined (off)
+   */
+  resume?: LayerFactory
 }
 
 /** Event targets for network and page lifecycle events (see the `lifecycle` option). */

@@ -10,6 +10,7 @@
 import type { BackoffPolicy, ConnectionInput } from '../machines/connection.js'
 import { defaultShouldReconnect } from './close-policy.js'
 import { describeValue as describe } from './describe.js'
+import type { LayerFactory } from './layer.js'
 import {
   checkProtocols,
   isConstructor,
@@ -52,6 +53,7 @@ export interface ResolvedOptions {
   now: () => number
   random: () => number
   inspect: ConnectionOptions['inspect']
+  resume: LayerFactory | undefined
 }
 
 /** One option's check: `value` as given, `name` for the message, `fallback` when undefined. */
@@ -221,6 +223,7 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
   ),
   lifecycle: resolveLifecycle,
+  resume: aFunction,
 }
 
 const FALLBACK: Partial<Record<keyof ConnectionOptions, unknown>> = {

@@ -14,6 +14,27 @@ export { computeAccept, WEBSOCKET_GUID } from '../handshake.js'
 export { formatRetryHint, MAX_RETRY_HINT, parseRetryHint } from '../retry-hint.js'
 export { type AdmissionOptions, admission } from './admission.js'
 export { type DrainOptions, type DrainResult, drain } from './drain.js'
+export { memoryStore } from './memory-store.js'
+export { Session } from './session.js'
+export type {
+  SessionCloseInfo,
+  SessionDropReason,
+  SessionEvents,
+  SessionMessageInfo,
+} from './session-events.js'
+export {
+  type AcceptSessionsOptions,
+  acceptSessions,
+  SessionServer,
+  type SessionServerEvents,
+} from './sessions.js'
+export type {
+  ClaimedSession,
+  MissingSession,
+  SessionStore,
+  StoredMessage,
+  StoreOptions,
+} from './store.js'
 
 export interface AttachHeartbeatOptions {
   /**

@@ -1,7 +1,7 @@
 /**
  * The fault tests' TCP proxy: the one the inspector's demo server uses
  * (`inspector/fault-proxy.ts`), plus `waitFor`, which re-checks a condition
- * whenever a link changes.
+ * whenever a link changes, and `retarget`, which moves later links to another server.
  */
 import {
   FaultProxy as BaseFaultProxy,
@@ -20,6 +20,11 @@ export class FaultProxy extends BaseFaultProxy {
     const proxy = new FaultProxy(targetPort, options.keepClosed ?? true)
     await proxy.listen(options.port ?? 0, options.host ?? '127.0.0.1')
     return proxy
+  }
+
+  /** Later connections go to `port` (a client moved to another server behind one address). */
+  retarget(port: number): void {
+    this.targetPort = port
   }
 
   /** Resolves with the first truthy value of `check`, re-checked whenever a link changes. */

@@ -1,0 +1,143 @@
+/**
+ * Sessions kept in this process's memory: they survive reconnects to this
+ * process, not its death or a move to another process (use `redisStore` for a
+ * fleet). Ownership epochs still fence a socket that was replaced.
+ */
+import {
+  type ClaimedSession,
+  type MissingSession,
+  resolveStoreOptions,
+  type SessionStore,
+  type StoredMessage,
+  type StoreOptions,
+} from './store.js'
+
+interface Record {
+  epoch: number
+  in: number
+  mark: number
+  out: number
+  acked: number
+  kept: StoredMessage[]
+  head: number
+  bytes: number
+}
+
+const sizeOf = (data: string | Buffer) =>
+  typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength
+
+/** A store in this process's memory (`acceptSessions(wss, { store: memoryStore() })`). */
+export function memoryStore(options: StoreOptions = {}): SessionStore {
+  const { ttl, maxBytes } = resolveStoreOptions('heartline/server memoryStore', options)
+  const sessions = new Map<string, Record>()
+  /** What expired sessions lost, kept for one more ttl. */
+  const tombstones = new Map<string, number>()
+  let epochs = 0
+
+  const owned = (id: string, epoch: number) => {
+    const record = sessions.get(id)
+    return record !== undefined && record.epoch === epoch ? record : undefined
+  }
+  const claimed = (record: Record): ClaimedSession => ({
+    epoch: record.epoch,
+    in: record.in,
+    mark: record.mark,
+    out: record.out,
+    replay: record.kept.slice(record.head),
+  })
+  const trim = (record: Record, seq: number) => {
+    while (record.acked < seq && record.head < record.kept.length) {
+      record.bytes -= sizeOf((record.kept[record.head] as StoredMessage).data)
+      record.head++
+      record.acked++
+    }
+    record.acked = Math.max(record.acked, Math.min(seq, record.out))
+    if (record.head > 1024 && record.head * 2 > record.kept.length) {
+      record.kept = record.kept.slice(record.head)
+      record.head = 0
+    }
+  }
+
+  return {
+    ttl,
+    async create(id) {
+      const record: Record = {
+        epoch: ++epochs,
+        in: 0,
+        mark: 0,
+        out: 0,
+        acked: 0,
+        kept: [],
+        head: 0,
+        bytes: 0,
+      }
+      sessions.set(id, record)
+      return claimed(record)
+    },
+    async claim(id, ack): Promise<ClaimedSession | MissingSession> {
+      const record = sessions.get(id)
+      if (record === undefined) {
+        const lost = tombstones.get(id)
+        tombstones.delete(id)
+        return { lost: lost === undefined ? null : Math.max(0, lost - ack) }
+      }
+      // An ack beyond the last seq is the client's mistake: nothing changes hands.
+      if (ack > record.out) return { epoch: 0, in: 0, mark: 0, out: -1, replay: [] }
+      record.epoch = ++epochs
+      trim(record, ack)
+      return claimed(record)
+    },
+    async append(id, epoch, messages) {
+      const record = owned(id, epoch)
+      if (record === undefined) return null
+      const seqs: number[] = []
+      for (const data of messages) {
+        const size = sizeOf(data)
+        if (record.bytes + size > maxBytes) {
+          seqs.push(0)
+          continue
+        }
+        const seq = ++record.out
+        record.kept.push({ seq, data })
+        record.bytes += size
+        seqs.push(seq)
+      }
+      return seqs
+    },
+    async received(id, epoch, seq) {
+      const record = owned(id, epoch)
+      if (record === undefined) return false
+      record.mark = Math.max(record.mark, seq)
+      return true
+    },
+    async commit(id, epoch, seq) {
+      const record = sessions.get(id)
+      if (record === undefined) return false
+      record.in = Math.max(record.in, Math.min(seq, record.mark))
+      return record.epoch === epoch
+    },
+    async committed(id) {
+      return sessions.get(id)?.in ?? 0
+    },
+    async acked(id, epoch, seq) {
+      const record = owned(id, epoch)
+      if (record === undefined) return false
+      trim(record, seq)
+      return true
+    },
+    async touch() {},
+    async expire(id, epoch) {
+      const record = owned(id, epoch)
+      if (record === undefined) return false
+      sessions.delete(id)
+      // The client's hello carries its own ack; the tombstone keeps the seq it must be measured from.
+      tombstones.set(id, record.out)
+      const timer = setTimeout(() => tombstones.delete(id), ttl)
+      timer.unref?.()
+      return true
+    },
+    async remove(id, epoch) {
+      if (owned(id, epoch) !== undefined) sessions.delete(id)
+    },
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The Lua scripts of the Redis session store. Each runs atomically in Redis, so
+ * numbering a message and keeping it, or checking ownership and writing, is one
+ * step that no other process can interleave with.
+ *
+ * Keys per session (one hash tag, so a cluster keeps them on one slot):
+ * KEYS[1] hash `epoch in mark out total ackedBytes acked`, KEYS[2] stream of
+ * unacknowledged server messages (entry id `<seq>-0`, fields k = t|b, d = data,
+ * o = bytes appended up to and including it), KEYS[3] tombstone: the last
+ * server seq, kept after the session (2 × ttl) so a late client learns what it
+ * lost.
+ */
+
+/** ARGV: ttl. */
+export const CREATE = `
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[1], 'epoch', 1, 'in', 0, 'mark', 0, 'out', 0, 'total', 0, 'ackedBytes', 0, 'acked', 0)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`
+
+/**
+ * ARGV: the client's ack, ttl. Returns {epoch, in, mark, out, entries} or
+ * {0, tombstone or -1} when the session is gone, or {-1} for an ack beyond out.
+ */
+export const CLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local last = redis.call('GET', KEYS[3])
+  redis.call('DEL', KEYS[3])
+  if last then return {0, tonumber(last)} end
+  return {0, -1}
+end
+local ack = tonumber(ARGV[1])
+local h = redis.call('HMGET', KEYS[1], 'in', 'mark', 'out', 'acked')
+local out = tonumber(h[3])
+if ack > out then return {-1} end
+local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+if ack > tonumber(h[4]) then
+  local entry = redis.call('XRANGE', KEYS[2], ack .. '-0', ack .. '-0')
+  if entry[1] then
+    local fields = entry[1][2]
+    for i = 1, #fields, 2 do
+      if fields[i] == 'o' then redis.call('HSET', KEYS[1], 'ackedBytes', fields[i + 1]) end
+    end
+  end
+  redis.call('HSET', KEYS[1], 'acked', ack)
+  redis.call('XTRIM', KEYS[2], 'MINID', (ack + 1) .. '-0')
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {epoch, tonumber(h[1]), tonumber(h[2]), out, redis.call('XRANGE', KEYS[2], '-', '+')}
+`
+
+/**
+ * ARGV: epoch, maxBytes, ttl, then kind and data per message. Returns the seq
+ * of each message (0 when refused for maxBytes), or nil when epoch lost
+ * ownership.
+ */
+export const APPEND = `
+local h = redis.call('HMGET', KEYS[1], 'epoch', 'out', 'total', 'ackedBytes')
+if not h[1] or tonumber(h[1]) ~= tonumber(ARGV[1]) then return nil end
+local out = tonumber(h[2])
+local total = tonumber(h[3])
+local ackedBytes = tonumber(h[4])
+local max = tonumber(ARGV[2])
+local seqs = {}
+for i = 4, #ARGV, 2 do
+  local data = ARGV[i + 1]
+  if total - ackedBytes + #data > max then
+    seqs[#seqs + 1] = 0
+  else
+    out = out + 1
+    total = total + #data
+    redis.call('XADD', KEYS[2], out .. '-0', 'k', ARGV[i], 'd', data, 'o', total)
+    seqs[#seqs + 1] = out
+  end
+end
+redis.call('HSET', KEYS[1], 'out', out, 'total', total)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('SET', KEYS[3], out, 'PX', 2 * tonumber(ARGV[3]))
+return seqs
+`
+
+/**
+ * ARGV: epoch, seq, ttl. Records that client messages up to seq (at most mark)
+ * were handed out, even for an epoch that lost ownership: the next owner reads
+ * it. Returns 1, or 0 when epoch no longer owns the session.
+ */
+export const COMMIT = `
+local h = redis.call('HMGET', KEYS[1], 'epoch', 'in', 'mark')
+if not h[1] then return 0 end
+local seq = math.min(tonumber(ARGV[2]), tonumber(h[3]))
+if seq > tonumber(h[2]) then redis.call('HSET', KEYS[1], 'in', seq) end
+if tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`
+
+/** ARGV: epoch, field (mark or in), seq, ttl. Returns 1, or 0 when epoch lost ownership. */
+export const RECORD = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch or tonumber(epoch) ~= tonumber(ARGV[1]) then return 0 end
+local seq = tonumber(ARGV[3])
+if seq > tonumber(redis.call('HGET', KEYS[1], ARGV[2])) then redis.call('HSET', KEYS[1], ARGV[2], seq) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`
+
+/** ARGV: epoch, seq, ttl. The client acknowledged up to seq: those entries go. */
+export const ACKED = `
+local h = redis.call('HMGET', KEYS[1], 'epoch', 'acked', 'out')
+if not h[1] or tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
+local seq = tonumber(ARGV[2])
+if seq > tonumber(h[2]) and seq <= tonumber(h[3]) then
+  local entry = redis.call('XRANGE', KEYS[2], seq .. '-0', seq .. '-0')
+  if entry[1] then
+    local fields = entry[1][2]
+    for i = 1, #fields, 2 do
+      if fields[i] == 'o' then redis.call('HSET', KEYS[1], 'ackedBytes', fields[i + 1]) end
+    end
+  end
+  redis.call('HSET', KEYS[1], 'acked', seq)
+  redis.call('XTRIM', KEYS[2], 'MINID', (seq + 1) .. '-0')
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1
+`
+
+/** ARGV: epoch, ttl. Refreshes the ttl while the owner is alive. */
+export const TOUCH = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch or tonumber(epoch) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1
+`
+
+/** ARGV: epoch, ttl, keep a tombstone (1) or not (0). Returns 1, or 0 when epoch lost ownership. */
+export const END = `
+local h = redis.call('HMGET', KEYS[1], 'epoch', 'out')
+if not h[1] or tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+if ARGV[3] == '1' then redis.call('SET', KEYS[3], h[2], 'PX', ARGV[2]) end
+return 1
+`

@@ -1,0 +1,113 @@
+/**
+ * Where a server keeps its resumable sessions: sequence numbers, the messages
+ * the client has not acknowledged, and who owns each session. `memoryStore`
+ * keeps them in the process; `redisStore` (heartline/server/redis) in Redis, so
+ * any process of a fleet can continue a session.
+ *
+ * Ownership is fenced: every `create` and `claim` returns a new epoch, and a
+ * call made with an older epoch changes nothing and reports that the session
+ * moved (null or false), so a process that lost a session never writes to it.
+ */
+
+/** A server → client message kept until the client acknowledges it. */
+export interface StoredMessage {
+  seq: number
+  /** A string for a text message, a Buffer for a binary one. */
+  data: string | Buffer
+}
+
+/** What the new owner of a session learns. */
+export interface ClaimedSession {
+  /** The ownership token: pass it to every later call. */
+  epoch: number
+  /** Last client seq committed (handed to the application and recorded). */
+  in: number
+  /** Last client seq handed to an application (≥ `in`): `(in, mark]` may have been handed before. */
+  mark: number
+  /** Last server seq assigned. */
+  out: number
+  /** Server messages after the client's acknowledgement, oldest first. */
+  replay: StoredMessage[]
+}
+
+/** What `claim` returns for a session the store no longer has. */
+export interface MissingSession {
+  /** Server messages the client never acknowledged, when a record of them survived; else null. */
+  lost: number | null
+}
+
+export interface SessionStore {
+  /** Milliseconds a session without a socket is kept. */
+  readonly ttl: number
+  /** Creates a session (the id is chosen by the caller, unguessable). */
+  create(id: string): Promise<ClaimedSession>
+  /**
+   * Takes over a session whose client received every server message up to
+   * `ack` (those are dropped from the store). An `ack` beyond the last seq
+   * changes nothing and returns `out: -1`.
+   */
+  claim(id: string, ack: number): Promise<ClaimedSession | MissingSession>
+  /**
+   * Numbers and keeps server messages, in order, atomically with the numbering.
+   * Returns each one's seq (0 for a message refused because the session's
+   * `maxBytes` is full), or null when `epoch` no longer owns the session.
+   */
+  append(id: string, epoch: number, messages: Array<string | Buffer>): Promise<number[] | null>
+  /** Client messages up to `seq` are about to be handed to the application. */
+  received(id: string, epoch: number, seq: number): Promise<boolean>
+  /**
+   * Client messages up to `seq` were handed to the application (what acks may
+   * cover). Recorded even when `epoch` lost the session (it is a fact the next
+   * owner needs), never beyond `mark`; returns whether `epoch` still owns it.
+   */
+  commit(id: string, epoch: number, seq: number): Promise<boolean>
+  /** The last client seq recorded as handed to an application (`in`), 0 when the session is gone. */
+  committed(id: string): Promise<number>
+  /** The client acknowledged server messages up to `seq`: they are dropped. */
+  acked(id: string, epoch: number, seq: number): Promise<boolean>
+  /** Restarts the ttl (when the socket ends, and on every heartbeat while it lives). */
+  touch(id: string, epoch: number): Promise<void>
+  /**
+   * The ttl ran out: the session is removed, and a record of what it lost kept
+   * for another ttl. False when `epoch` no longer owned it (it moved).
+   */
+  expire(id: string, epoch: number): Promise<boolean>
+  /** The application closed the session: removed, nothing kept. */
+  remove(id: string, epoch: number): Promise<void>
+}
+
+/** Options every store takes. */
+export interface StoreOptions {
+  /**
+   * Milliseconds a session without a socket is kept before it expires (the
+   * client then gets a `reset`). Finite, > 0.
+   * @default 120000
+   */
+  ttl?: number
+  /**
+   * The most bytes of unacknowledged server messages kept per session (UTF-8
+   * bytes for text). A `send()` past it is refused (`drop`, reason
+   * `buffer-full`). Whole number ≥ 1.
+   * @default 1048576
+   */
+  maxBytes?: number
+}
+
+export function resolveStoreOptions(
+  where: string,
+  options: StoreOptions = {},
+): { ttl: number; maxBytes: number } {
+  const ttl = options.ttl ?? 120_000
+  const maxBytes = options.maxBytes ?? 1_048_576
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
+    throw new RangeError(
+      `${where}: \`ttl\` must be a finite number of milliseconds > 0; got ${String(ttl)}.`,
+    )
+  }
+  if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1) {
+    throw new RangeError(
+      `${where}: \`maxBytes\` must be a whole number ≥ 1; got ${String(maxBytes)}.`,
+    )
+  }
+  return { ttl, maxBytes }
+}
