@@ -4,25 +4,16 @@
  * and acknowledged cumulatively once recorded. After a takeover it skips what
  * the previous owner handed out and marks what it may have handed out.
  */
-import type { WebSocket } from 'ws'
-import type { SessionMessageInfo, SessionSettings } from './session-events.js'
+import type { SessionCore, SessionMessageInfo } from './session-events.js'
 import type { ClaimedSession } from './store.js'
 
 type Incoming = { seq: number; data: string | Buffer; binary: boolean }
 
 /** What the inbound side needs from its session. */
-export interface InboundHost {
-  readonly id: string
-  readonly settings: SessionSettings
-  epoch(): number
+export interface InboundHost extends SessionCore {
   closed(): boolean
   /** A client socket is attached (welcomed or not). */
   attached(): boolean
-  /** The attached socket once welcomed, else null. */
-  writable(): WebSocket | null
-  /** A store call on the session's chain (see `Session`). */
-  run<T>(call: Promise<T>, handle?: (result: T) => unknown): void
-  moved(): void
   protocolError(reason: string): void
   deliver(data: string | Buffer, info: SessionMessageInfo): void
 }

@@ -4,8 +4,7 @@
  * written to the client when it is attached, and dropped from the store as
  * the client acknowledges them.
  */
-import type { WebSocket } from 'ws'
-import type { SessionDropReason, SessionSettings } from './session-events.js'
+import type { SessionCore, SessionDropReason } from './session-events.js'
 import type { ClaimedSession } from './store.js'
 import { frameOf } from './wire.js'
 
@@ -15,17 +14,9 @@ const MAX_BATCH = 1000
 type Outgoing = { data: string | Buffer; done: (seq: number | null) => void }
 
 /** What the outbound side needs from its session. */
-export interface OutboundHost {
-  readonly id: string
-  readonly settings: SessionSettings
-  epoch(): number
-  /** The attached socket once welcomed, else null. */
-  writable(): WebSocket | null
-  /** A store call on the session's chain (see `Session`). */
-  run<T>(call: Promise<T>, handle?: (result: T) => unknown): void
+export interface OutboundHost extends SessionCore {
   /** Flushes again at the end of this turn. */
   schedule(): void
-  moved(): void
   drop(data: string | Buffer, reason: SessionDropReason): void
 }
 
