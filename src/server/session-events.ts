@@ -1,7 +1,9 @@
 /**
- * What a server session tells its application (events, their details) and
- * what the session manager hands each session.
+ * What a server session tells its application (events, their details), what
+ * the session manager hands each session, and what a session hands its
+ * inbound and outbound sides.
  */
+import type { WebSocket } from 'ws'
 import type { Session } from './session.js'
 import type { SessionStore } from './store.js'
 
@@ -50,4 +52,18 @@ export interface SessionSettings {
   handoverGrace: number
   forget(session: Session): void
   error(error: unknown): void
+}
+
+/** What a session's inbound and outbound sides share from it. */
+export interface SessionCore {
+  readonly id: string
+  readonly settings: SessionSettings
+  /** The ownership token of the current claim. */
+  epoch(): number
+  /** The attached socket once welcomed, else null. */
+  writable(): WebSocket | null
+  /** A store call on the session's chain (see `Session`). */
+  run<T>(call: Promise<T>, handle?: (result: T) => unknown): void
+  /** Another process owns the session now: it ends. */
+  moved(): void
 }

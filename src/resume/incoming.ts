@@ -1,0 +1,101 @@
+/**
+ * The client's receiving side (docs/resume-protocol.md): server messages are
+ * taken once and in order, and acknowledged cumulatively, one ack for many
+ * messages (after `ackEvery` messages at the end of the turn, else after
+ * `ackDelay`, or earlier with the heartbeat or a hello).
+ */
+import type { LayerHost } from '../layer.js'
+import type { ResumeOptions } from './options.js'
+
+export class IncomingAcks {
+  readonly #host: LayerHost
+  readonly #ackDelay: number
+  readonly #ackEvery: number
+  readonly #trace: ResumeOptions['trace']
+  /** Acks are written only while this says so (the welcome arrived). */
+  readonly #ready: () => boolean
+  /** Seq of the last server message delivered. */
+  #inSeq = 0
+  #ackSent = 0
+  #unacked = 0
+  #ackTimer: unknown = null
+  #ackSoon = false
+
+  constructor(
+    host: LayerHost,
+    options: { ackDelay: number; ackEvery: number; trace: ResumeOptions['trace'] },
+    ready: () => boolean,
+  ) {
+    this.#host = host
+    this.#ackDelay = options.ackDelay
+    this.#ackEvery = options.ackEvery
+    this.#trace = options.trace
+    this.#ready = ready
+  }
+
+  /** Seq of the last server message delivered. */
+  get received(): number {
+    return this.#inSeq
+  }
+
+  /** A hello carrying `received` went out: it acknowledges everything so far. */
+  helloSent(): void {
+    this.#ackSent = this.#inSeq
+    this.#unacked = 0
+  }
+
+  /**
+   * A server message numbered `seq` arrived: `new` to deliver it, `duplicate`
+   * for one delivered before, `gap` when messages are missing before it.
+   */
+  take(seq: number): 'new' | 'duplicate' | 'gap' {
+    if (seq <= this.#inSeq) {
+      this.#trace?.({ type: 'receive', seq, duplicate: true })
+      return 'duplicate'
+    }
+    if (seq !== this.#inSeq + 1) return 'gap'
+    this.#inSeq = seq
+    this.#trace?.({ type: 'receive', seq, duplicate: false })
+    if (++this.#unacked >= this.#ackEvery) {
+      // At the end of this turn: one socket read delivers many messages, one ack covers them.
+      if (!this.#ackSoon) {
+        this.#ackSoon = true
+        queueMicrotask(() => {
+          this.#ackSoon = false
+          this.sendAck()
+        })
+      }
+    } else if (this.#ackTimer === null) {
+      this.#ackTimer = this.#host.setTimeout(() => {
+        this.#ackTimer = null
+        this.sendAck()
+      }, this.#ackDelay)
+    }
+    return 'new'
+  }
+
+  /** Writes the pending ack now, if there is one and the session is ready. */
+  sendAck(): void {
+    this.stopAckTimer()
+    if (!this.#ready() || this.#inSeq <= this.#ackSent) return
+    if (this.#host.write(`A${this.#inSeq}`)) {
+      this.#ackSent = this.#inSeq
+      this.#unacked = 0
+      this.#trace?.({ type: 'ack-sent', seq: this.#inSeq })
+    }
+  }
+
+  stopAckTimer(): void {
+    if (this.#ackTimer === null) return
+    this.#host.clearTimeout(this.#ackTimer)
+    this.#ackTimer = null
+  }
+
+  /** The session ended or was reset: numbering starts again at seq 1. */
+  clear(): void {
+    this.stopAckTimer()
+    this.#inSeq = 0
+    this.#ackSent = 0
+    this.#unacked = 0
+  }
+}

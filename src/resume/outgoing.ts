@@ -1,0 +1,112 @@
+/**
+ * The client's outgoing buffer (docs/resume-protocol.md): numbers every
+ * application message, keeps it until the server acknowledges it, within a
+ * byte bound, and hands back what is still unacknowledged for a replay or when
+ * the session ends.
+ */
+import type { SendData } from '../options.js'
+
+/** A kept message: the string, or a copy of the binary data. */
+export type Kept = string | Uint8Array
+
+export class OutgoingBuffer {
+  readonly #maxBytes: number
+  /** Seq of the last message numbered. */
+  #outSeq = 0
+  /** Seq up to which the server acknowledged. `#kept[#head]` has seq `#outAcked + 1`. */
+  #outAcked = 0
+  #kept: Kept[] = []
+  #sizes: number[] = []
+  #head = 0
+  #bytes = 0
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes
+  }
+
+  /** Seq of the last message numbered. */
+  get sent(): number {
+    return this.#outSeq
+  }
+
+  /** Seq up to which the server acknowledged. */
+  get acknowledged(): number {
+    return this.#outAcked
+  }
+
+  /** Bytes kept (strings count UTF-16 code units). */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  /**
+   * Numbers and keeps `data`; returns its kept form and seq, or null when it
+   * does not fit in `maxBytes` (nothing changes then).
+   */
+  keep(data: SendData): { seq: number; kept: Kept } | null {
+    let kept: Kept
+    let size: number
+    if (typeof data === 'string') {
+      kept = data
+      size = data.length
+    } else if (typeof Blob !== 'undefined' && data instanceof Blob) {
+      throw new TypeError(
+        'heartline/resume: send() takes a string, ArrayBuffer or ArrayBufferView with `resume` on; ' +
+          'read a Blob first (`await blob.arrayBuffer()`), since a message is numbered when it is sent.',
+      )
+    } else {
+      // A copy: the application may reuse its buffer, and a replay must send what was sent.
+      kept = ArrayBuffer.isView(data)
+        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
+        : new Uint8Array(data as ArrayBufferLike).slice()
+      size = kept.byteLength
+    }
+    if (this.#bytes + size > this.#maxBytes) return null
+    const seq = ++this.#outSeq
+    this.#kept.push(kept)
+    this.#sizes.push(size)
+    this.#bytes += size
+    return { seq, kept }
+  }
+
+  /** Calls `write` for every kept message, oldest first; returns how many. */
+  replay(write: (seq: number, kept: Kept) => void): number {
+    const kept = this.#kept
+    let seq = this.#outAcked
+    for (let i = this.#head; i < kept.length; i++) write(++seq, kept[i] as Kept)
+    return kept.length - this.#head
+  }
+
+  /** The server acknowledged every message up to `seq`: they are dropped. */
+  trim(seq: number): void {
+    let n = seq - this.#outAcked
+    if (n <= 0) return
+    const sizes = this.#sizes
+    let head = this.#head
+    let bytes = this.#bytes
+    while (n-- > 0) bytes -= sizes[head++] as number
+    this.#bytes = bytes
+    this.#outAcked = seq
+    if (head > 1024 && head * 2 > this.#kept.length) {
+      this.#kept = this.#kept.slice(head)
+      this.#sizes = sizes.slice(head)
+      head = 0
+    }
+    this.#head = head
+  }
+
+  /**
+   * Removes and returns every kept message (as the application's data), and
+   * numbering starts again at seq 1.
+   */
+  clear(): SendData[] {
+    const out = this.#kept.slice(this.#head) as SendData[]
+    this.#kept = []
+    this.#sizes = []
+    this.#head = 0
+    this.#bytes = 0
+    this.#outSeq = 0
+    this.#outAcked = 0
+    return out
+  }
+}
