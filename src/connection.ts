@@ -5,6 +5,7 @@
  * does; this class turns the chart's emitted events into application events and
  * the application's calls into chart events.
  */
+
 import { type Actor, createActor, type InspectionEvent } from 'xstate'
 import {
   type CloseInfo,
@@ -16,6 +17,7 @@ import {
 import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
 import { describeValue } from './describe.js'
+import { captureOf, type ListenerOptions, StandardEventTarget } from './event-target.js'
 import type {
   CloseEventDetails,
   ConnectionEventMap,
@@ -73,46 +75,10 @@ function rethrowLater(error: unknown): void {
   }, 0)
 }
 
-/**
- * Whether this platform's EventTarget runs a listener added during a dispatch in
- * that same dispatch. The DOM Standard ("inner invoke") runs over the list as it
- * was when the dispatch began, and browsers do; Node's EventTarget (20 at least)
- * walks its live list (see below). Probed once, on first need.
- */
-let lateListenersRun: boolean | undefined
-function platformRunsLateListeners(): boolean {
-  if (lateListenersRun === undefined) {
-    const probe = new EventTarget()
-    lateListenersRun = false
-    // Node walks a linked list, reading each next entry just before calling the
-    // one before it: the late listener runs when another follows the one adding it.
-    probe.addEventListener('x', () =>
-      probe.addEventListener('x', () => {
-        lateListenersRun = true
-      }),
-    )
-    probe.addEventListener('x', () => undefined)
-    probe.dispatchEvent(new Event('x'))
-  }
-  return lateListenersRun
-}
-
-/** The capture flag as EventTarget converts its options argument (WebIDL: an object or a boolean). */
-function captureOf(options: ListenerOptions | EventListenerOptions | undefined): boolean {
-  return typeof options === 'object' && options !== null
-    ? Boolean(options.capture)
-    : Boolean(options)
-}
-
-type Deferred = [string, EventListenerOrEventListenerObject, ListenerOptions | undefined]
-
-/** Listener options as EventTarget takes them (a boolean is `capture`). */
-export type ListenerOptions = boolean | AddEventListenerOptions
-
 /** An `on<type>` handler: called with the connection as `this`; returning false cancels the event. */
 export type Handler<E> = ((this: Connection, event: E) => unknown) | null
 
-export class Connection extends EventTarget {
+export class Connection extends StandardEventTarget {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
   static readonly CLOSING = 2
@@ -159,10 +125,6 @@ export class Connection extends EventTarget {
   #heard = false
   /** The `message` listeners, while a delivery may call them without the platform's dispatch. */
   readonly #messages = new MessageListeners()
-  /** Types being dispatched, on a platform that would run listeners added meanwhile. */
-  readonly #busy: string[] = []
-  /** Listeners added during such a dispatch, added once it ends. */
-  #deferred: Deferred[] = []
   /** The origin of the current socket's URL, as a MessageEvent reports it. */
   #origin = ''
   /** The extensions the server agreed to for the socket that opened last. */
@@ -440,11 +402,7 @@ export class Connection extends EventTarget {
     options?: ListenerOptions,
   ): void {
     if (type === 'message' && listener !== null) this.#heard = true
-    if (listener !== null && this.#busy.includes(type)) {
-      this.#deferred.push([type, listener, options])
-    } else {
-      super.addEventListener(type, listener, options)
-    }
+    super.addEventListener(type, listener, options)
     // A type that is not a string is converted by the platform; the mirror then stands down.
     if (typeof type !== 'string') this.#messages.add(null, options)
     else if (type === 'message' && listener !== null) this.#messages.add(listener, options)
@@ -465,32 +423,9 @@ export class Connection extends EventTarget {
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void {
-    if (this.#deferred.length > 0) {
-      const capture = captureOf(options)
-      this.#deferred = this.#deferred.filter(
-        ([t, l, o]) => !(t === type && l === listener && captureOf(o) === capture),
-      )
-    }
     super.removeEventListener(type, listener, options)
     if (typeof type !== 'string') this.#messages.add(null, options)
     else if (type === 'message') this.#messages.remove(listener, captureOf(options))
-  }
-
-  override dispatchEvent(event: Event): boolean {
-    if (!platformRunsLateListeners()) return super.dispatchEvent(event)
-    const busy = this.#busy
-    busy.push(event.type)
-    try {
-      return super.dispatchEvent(event)
-    } finally {
-      busy.pop()
-      if (busy.length === 0 && this.#deferred.length > 0) {
-        const deferred = this.#deferred
-        this.#deferred = []
-        for (const [type, listener, options] of deferred)
-          super.addEventListener(type, listener, options)
-      }
-    }
   }
 
   // ---- internals ---------------------------------------------------------------

@@ -8,7 +8,8 @@
  */
 
 /** Listener options as EventTarget takes them (a boolean is `capture`). */
-type Options = boolean | AddEventListenerOptions
+export type ListenerOptions = boolean | AddEventListenerOptions
+type Options = ListenerOptions
 
 type Deferred = [string, EventListenerOrEventListenerObject, Options | undefined]
 
@@ -31,8 +32,11 @@ function platformRunsLateListeners(): boolean {
   return lateListenersRun
 }
 
-function captureOf(options: Options | EventListenerOptions | undefined): boolean {
-  return typeof options === 'boolean' ? options : options?.capture === true
+/** The capture flag as EventTarget converts its options argument (WebIDL: an object or a boolean). */
+export function captureOf(options: Options | EventListenerOptions | undefined): boolean {
+  return typeof options === 'object' && options !== null
+    ? Boolean(options.capture)
+    : Boolean(options)
 }
 
 export class StandardEventTarget extends EventTarget {

@@ -50,13 +50,13 @@ export {
   type GaveUpEvent,
   type Handler,
   LATE_TIMER_MS,
-  type ListenerOptions,
   type OpenEvent,
   type ReconnectingEvent,
   type ResetEvent,
   type ResumedEvent,
   type StateChangeEvent,
 } from './connection.js'
+export type { ListenerOptions } from './event-target.js'
 export type {
   ConnectionLayer,
   DirectionCounts,
