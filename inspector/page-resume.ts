@@ -150,3 +150,18 @@ export function sessionLine(conn: object | null): string | null {
   if (!s) return null
   return `${shortId(s.id)} · ${s.phase} · sent ${s.sent} · acknowledged ${s.acknowledged} · received ${s.received} · buffered ${s.buffered} (${s.bufferedBytes} B)`
 }
+
+/**
+ * After the application's `send()`: a message sent while no socket is ready is
+ * numbered and kept, but goes out (as the replay) only after the next welcome,
+ * so its row says so now.
+ */
+export function noteKept(conn: object | null, session: Session | undefined, text: string): void {
+  const s = conn ? sessionOf(conn) : undefined
+  if (!s || !session || s.phase === 'ready') return
+  session.row(
+    'resume',
+    'client',
+    `#${s.sent} “${text}” kept for the replay (${s.phase === 'down' ? 'no socket' : 'waiting for the welcome'}; ${s.buffered} unacknowledged)`,
+  )
+}
