@@ -1,6 +1,7 @@
 /** The application's side of the page connection: reconnect(), close(), send(), offline. */
 import { $ } from './dom.js'
 import { connectLocal, setOffline } from './page-connection.js'
+import { noteKept } from './page-resume.js'
 import { page } from './page-state.js'
 
 export function initControlsPanel(): void {
@@ -22,8 +23,10 @@ export function initControlsPanel(): void {
   })
   $('send').addEventListener('click', () => {
     $('app-error').textContent = ''
-    const ok = page.conn?.send($<HTMLInputElement>('send-text').value)
+    const text = $<HTMLInputElement>('send-text').value
+    const ok = page.conn?.send(text)
     if (ok === false) $('app-error').textContent = 'send() returned false (see drop event)'
+    else noteKept(page.conn, page.sessions.get('local'), text)
   })
   $<HTMLInputElement>('offline').addEventListener('change', (e) =>
     setOffline((e.target as HTMLInputElement).checked),

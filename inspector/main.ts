@@ -14,7 +14,8 @@ import { initLessons } from './lessons.js'
 import { initMetricsPanel } from './metrics-panel.js'
 import { initOptionsPanel } from './options-panel.js'
 import { connectLocal } from './page-connection.js'
-import { initSharedToggle } from './page-shared.js'
+import { initResumeToggle, resumeMode } from './page-resume.js'
+import { initSharedToggle, sharedMode } from './page-shared.js'
 import { page } from './page-state.js'
 import type { ServerMessage } from './protocol.js'
 import { initRecordings } from './recordings.js'
@@ -30,7 +31,7 @@ function onServerMessage(message: ServerMessage) {
     case 'status':
       setFaults(message.faults)
       if (wsUrl === '') {
-        wsUrl = message.wsUrl
+        wsUrl = resumeMode() && !sharedMode() ? message.resumeUrl : message.wsUrl
         connectLocal(wsUrl)
       }
       return
@@ -77,6 +78,7 @@ function onServerMessage(message: ServerMessage) {
 async function main() {
   initSessionsPanel()
   initSharedToggle()
+  initResumeToggle()
   initOptionsPanel(() => connectLocal())
   initControlsPanel()
   initFaultsPanel()

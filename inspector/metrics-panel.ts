@@ -6,6 +6,7 @@
  */
 import type { ConnectionMetrics } from '../src/index.js'
 import { $, h } from './dom.js'
+import { sessionLine } from './page-resume.js'
 import { page } from './page-state.js'
 import type { Session } from './session.js'
 
@@ -64,6 +65,10 @@ export function renderMetrics(): void {
         `${c.code}${c.reason ? ` “${c.reason}”` : ''} · ${c.cause}${c.willReconnect ? ' · will reconnect' : ''}`,
       ),
     )
+  }
+  const resumed = sessionLine(conn)
+  if (resumed !== null) {
+    list.append(h('dt', {}, 'Session (sessionOf)'), h('dd', { id: 'metric-session' }, resumed))
   }
   host.append(list, bars)
   const spent = m.timeInState as Record<string, number>

@@ -15,6 +15,7 @@ import { toRecord } from '../src/inspector/index.js'
 import { createSharedConnection } from '../src/shared/index.js'
 import { $ } from './dom.js'
 import { readOptions } from './options-panel.js'
+import { resumeFrame, resumeMode, resumeOption, watchResume } from './page-resume.js'
 import { SHARED_NAME, sharedMode, watchLeadership } from './page-shared.js'
 import { page } from './page-state.js'
 import { Session } from './session.js'
@@ -60,7 +61,7 @@ class OfflineSocket {
   }
 }
 
-function watchedWebSocket(session: Session) {
+function watchedWebSocket(session: Session, resume: boolean) {
   const Native = window.WebSocket
   return function pageWebSocket(url: string, protocols?: string | string[]) {
     const path = new URL(url).pathname
@@ -79,7 +80,10 @@ function watchedWebSocket(session: Session) {
         if (offline) return
         if (type === 'message') {
           const data = (event as MessageEvent).data
-          if (data !== 'pong') session.row('message', 'to-client', `“${String(data)}”`)
+          // With resume on, its trace draws protocol frames (with their seq) instead.
+          if (data !== 'pong' && !(resume && resumeFrame('in', data))) {
+            session.row('message', 'to-client', `“${String(data)}”`)
+          }
         }
         listener(event)
       }
@@ -92,7 +96,9 @@ function watchedWebSocket(session: Session) {
     const send = ws.send.bind(ws)
     ws.send = (data) => {
       if (offline) return
-      if (data !== 'ping') session.row('message', 'to-server', `“${String(data)}”`)
+      if (data !== 'ping' && !(resume && resumeFrame('out', data))) {
+        session.row('message', 'to-server', `“${String(data)}”`)
+      }
       send(data)
     }
     return ws
@@ -101,21 +107,26 @@ function watchedWebSocket(session: Session) {
 
 let wsUrl = ''
 
-/** A new connection from the options form (the previous one is closed). */
+/**
+ * A new connection from the options form (the previous one is closed). `url`
+ * is the demo server's plain endpoint, or its resumable one with `?resume=1`.
+ */
 export function connectLocal(url = wsUrl): void {
   wsUrl = url
   $('options-error').textContent = ''
   const shared = sharedMode()
+  // Resume is not carried across a shared connection's hand-off: the page's own connection only.
+  const resume = resumeMode() && !shared
   const session = new Session(
     'local',
-    shared ? 'This page (shared across tabs)' : 'This page',
+    shared ? 'This page (shared across tabs)' : resume ? 'This page (resume)' : 'This page',
     connectionMachine,
     false,
   )
   try {
     const options: ConnectionOptions = {
       ...readOptions(),
-      WebSocket: watchedWebSocket(session),
+      WebSocket: watchedWebSocket(session, resume),
       lifecycle: { window: network, document },
       // In shared mode this reaches the leader tab's connection only.
       inspect: (event) => {
@@ -130,9 +141,13 @@ export function connectLocal(url = wsUrl): void {
       page.conn = next
       watchLeadership(next, session)
     } else {
-      const next = createConnection(wsUrl, options)
+      const next = createConnection(
+        wsUrl,
+        resume ? { ...options, resume: resumeOption(session) } : options,
+      )
       previous?.close(1000, 'options changed')
       page.conn = next
+      if (resume) watchResume(next, session)
     }
   } catch (error) {
     $('options-error').textContent = (error as Error).message

@@ -42,7 +42,7 @@ export type FaultCommand =
 
 /** Server → page. */
 export type ServerMessage =
-  | { type: 'status'; faults: Faults; wsUrl: string; attachUrl: string }
+  | { type: 'status'; faults: Faults; wsUrl: string; resumeUrl: string; attachUrl: string }
   | { type: 'handshake'; handshake: HandshakeCapture }
   | { type: 'fault-error'; message: string }
   | {

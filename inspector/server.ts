@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { createServer as createViteServer, type ViteDevServer } from 'vite'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { attachHeartbeat } from '../src/server/index.js'
+import { acceptSessions, attachHeartbeat, memoryStore } from '../src/server/index.js'
 import { FaultProxy } from './fault-proxy.js'
 import { type FaultCommand, type Faults, type HandshakeCapture, HEALTHY } from './protocol.js'
 
@@ -40,6 +40,8 @@ export interface InspectorServer {
   url: string
   /** The demo WebSocket server (through the fault proxy). */
   wsUrl: string
+  /** The same server's resumable endpoint (`acceptSessions`), through the same proxy. */
+  resumeUrl: string
   /** Where `inspectorBridge()` connects. */
   attachUrl: string
   faults(): Faults
@@ -48,6 +50,9 @@ export interface InspectorServer {
   apply(command: FaultCommand): string | null
   close(): Promise<void>
 }
+
+/** The demo server's resumable endpoint (heartline/resume on the page). */
+const RESUME_PATH = '/demo-resume'
 
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 503: 'Service Unavailable' }
 
@@ -123,6 +128,17 @@ export async function startInspector(
     })
     socket.on('error', () => undefined)
   })
+  // The resume endpoint: sessions outlive sockets, so an echo sent while the
+  // link is down is kept and replayed. acceptSessions answers the heartbeat itself.
+  const resumeWss = new WebSocketServer({ noServer: true })
+  const sessions = acceptSessions(resumeWss, { store: memoryStore(), sweepInterval: 10_000 })
+  sessions.on('session', (session) => {
+    session.on('message', (data) => {
+      void session.send(`echo: ${data.toString()}`)
+    })
+  })
+  sessions.on('error', (error) => log(`resume store error: ${(error as Error).message}`))
+  resumeWss.on('headers', (headers, req) => wss.emit('headers', headers, req))
   backend.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const request = {
       line: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
@@ -154,7 +170,8 @@ export async function startInspector(
       return
     }
     pendingRequests.set(req, request)
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+    const target = new URL(req.url ?? '/', 'http://x').pathname === RESUME_PATH ? resumeWss : wss
+    target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req))
   })
   const backendPort = await listen(backend, 0, '127.0.0.1')
 
@@ -196,6 +213,7 @@ export async function startInspector(
   const urlHost = host.includes(':') ? `[${host}]` : host
   const pageOrigin = `http://${urlHost}:${pagePort}`
   const wsUrl = `ws://${urlHost}:${wsPort}/demo`
+  const resumeUrl = `ws://${urlHost}:${wsPort}${RESUME_PATH}`
   const attachUrl = `ws://${urlHost}:${pagePort}/attach`
 
   /** A browser sends its page's Origin: only this page (by any loopback name) may drive faults. */
@@ -233,7 +251,7 @@ export async function startInspector(
     const text = JSON.stringify(message)
     for (const client of control.clients) if (client.readyState === 1) client.send(text)
   }
-  const status = () => ({ type: 'status', faults: { ...faults }, wsUrl, attachUrl })
+  const status = () => ({ type: 'status', faults: { ...faults }, wsUrl, resumeUrl, attachUrl })
 
   control.on('connection', (ws) => {
     ws.on('error', () => undefined)
@@ -320,7 +338,7 @@ export async function startInspector(
         const code = Number(command.code)
         const reason = String(command.reason ?? '')
         try {
-          for (const client of wss.clients) client.close(code, reason)
+          for (const client of [...wss.clients, ...resumeWss.clients]) client.close(code, reason)
         } catch (error) {
           return `close(${code}, ${JSON.stringify(reason)}) refused by the server: ${(error as Error).message}`
         }
@@ -360,15 +378,23 @@ export async function startInspector(
   return {
     url: `${pageOrigin}/`,
     wsUrl,
+    resumeUrl,
     attachUrl,
     faults: () => ({ ...faults }),
     handshakes: () => [...handshakes],
     apply,
     async close() {
       detachHeartbeat()
-      for (const client of [...control.clients, ...attach.clients, ...wss.clients]) {
+      sessions.close()
+      for (const client of [
+        ...control.clients,
+        ...attach.clients,
+        ...wss.clients,
+        ...resumeWss.clients,
+      ]) {
         client.terminate()
       }
+      resumeWss.close()
       control.close()
       attach.close()
       wss.close()

@@ -17,6 +17,8 @@ export type RowKind =
   | 'fault'
   /** Which tab holds a socket shared across tabs (`leaderchange`). */
   | 'tabs'
+  /** The resume protocol (`heartline/resume`): hello, welcome, acks, resumed / reset / drop. */
+  | 'resume'
 
 export const ROW_KINDS: readonly RowKind[] = [
   'handshake',
@@ -30,6 +32,7 @@ export const ROW_KINDS: readonly RowKind[] = [
   'timer',
   'fault',
   'tabs',
+  'resume',
 ]
 
 /** One line of the sequence diagram. `dir`: to the server, to the client, or a note on one side. */
@@ -40,6 +43,8 @@ export interface Row {
   text: string
   /** Set on rows made from an inspection record: that record's sequence number. */
   seq?: number
+  /** A message the resume protocol replayed, or a duplicate it dropped (not delivered). */
+  tag?: 'replay' | 'duplicate'
 }
 
 type AnyEvent = { type: string; [key: string]: unknown }

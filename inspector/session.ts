@@ -102,10 +102,17 @@ export class Session {
     this.#rootId = machine.root.id
   }
 
-  row(kind: RowKind, dir: Row['dir'], text: string, at = Date.now()): void {
-    this.rows.push(
-      this.#seq === null ? { at, kind, dir, text } : { at, kind, dir, text, seq: this.#seq },
-    )
+  row(
+    kind: RowKind,
+    dir: Row['dir'],
+    text: string,
+    at = Date.now(),
+    extra: Pick<Row, 'tag'> = {},
+  ): void {
+    const row: Row =
+      this.#seq === null ? { at, kind, dir, text } : { at, kind, dir, text, seq: this.#seq }
+    if (extra.tag !== undefined) row.tag = extra.tag
+    this.rows.push(row)
     if (this.rows.length > 3000) {
       this.rows.splice(0, 1000)
       this.dropped += 1000

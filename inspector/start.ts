@@ -65,6 +65,7 @@ try {
 
   page         ${server.url}
   demo server  ${server.wsUrl}   (ws + heartline/server, behind the fault proxy)
+  resumable    ${server.resumeUrl}   (acceptSessions; the page's "resume" switch, ?resume=1)
   attach       inspectorBridge('${server.attachUrl}')
 
 Ctrl-C to stop.`)

@@ -4,6 +4,7 @@
  * chart, the context and the timers show that moment; "Live" returns.
  */
 import { $, download, h, time } from './dom.js'
+import { resumeMode } from './page-resume.js'
 import { sharedMode } from './page-shared.js'
 import { page } from './page-state.js'
 import { ROW_KINDS, type RowKind } from './session.js'
@@ -53,6 +54,7 @@ export function render(full = false): void {
           class: `row ${r.dir} kind-${r.kind}`,
           'data-kind': r.kind,
           'data-index': String(index),
+          ...(r.tag ? { 'data-tag': r.tag } : {}),
           'aria-selected': String(index === selected),
         },
         h('time', {}, time(r.at)),
@@ -61,7 +63,12 @@ export function render(full = false): void {
           'span',
           { class: 'msg' },
           r.dir === 'to-server' || r.dir === 'to-client'
-            ? h('span', { class: 'label' }, `${ARROW[r.dir]} ${r.text}`)
+            ? h(
+                'span',
+                { class: 'label' },
+                `${ARROW[r.dir]} ${r.text}`,
+                ...(r.tag ? [' ', h('span', { class: `tag tag-${r.tag}` }, r.tag)] : []),
+              )
             : '',
         ),
         h('span', { class: 'lane-server' }, r.dir === 'server' ? r.text : ''),
@@ -131,6 +138,8 @@ export function initTimelinePanel(): void {
   for (const kind of ROW_KINDS) {
     // Leader changes happen only with a connection shared across tabs.
     if (kind === 'tabs' && !sharedMode()) continue
+    // Resume protocol steps happen only with `?resume=1`.
+    if (kind === 'resume' && !resumeMode()) continue
     const id = `kind-${kind}`
     const box = h('input', { type: 'checkbox', id })
     box.checked = true

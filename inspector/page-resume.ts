@@ -1,0 +1,167 @@
+/**
+ * "Resume" (`?resume=1`): the page's own connection uses `resume({ trace })`
+ * from `heartline/resume` against the demo server's resumable endpoint, and the
+ * timeline shows the protocol: hello and welcome, every app message with its
+ * seq (replays and dropped duplicates tagged), acks each way, and the
+ * connection's `resumed` / `reset` / `drop` events.
+ *
+ * The trace names seqs but not payloads; the page's socket wrapper sees each
+ * frame just before the trace reports it (a write precedes its `send` step, a
+ * delivery precedes its `receive` step), so it hands the payload over here.
+ */
+import type { Connection } from '../src/index.js'
+import type { LayerFactory } from '../src/layer.js'
+import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
+import { $ } from './dom.js'
+import { page } from './page-state.js'
+import type { Session } from './session.js'
+
+export function resumeMode(): boolean {
+  const value = new URLSearchParams(location.search).get('resume')
+  return value === '1' || value === 'true'
+}
+
+/** The header's switch: reloads the page with or without `?resume=1`. */
+export function initResumeToggle(): void {
+  const box = $<HTMLInputElement>('resume-toggle')
+  box.checked = resumeMode()
+  box.addEventListener('change', () => {
+    const url = new URL(location.href)
+    if (box.checked) url.searchParams.set('resume', '1')
+    else url.searchParams.delete('resume')
+    location.assign(url)
+  })
+}
+
+const shortId = (id: string | null) => (id === null ? 'none' : `${id.slice(0, 8)}…`)
+
+/** Payloads of message frames seen on the socket, by direction and seq, until the trace names them. */
+const payloads = new Map<string, string>()
+
+/**
+ * Called by the page's socket wrapper with every frame in resume mode: message
+ * frames (`M<seq> <payload>`) leave their payload for the trace; returns true
+ * when the trace will draw the frame (so the wrapper draws no raw row).
+ */
+export function resumeFrame(direction: 'out' | 'in', data: unknown): boolean {
+  if (typeof data !== 'string') {
+    // Binary message frames: byte 0 'M', bytes 1–8 the seq (docs/resume-protocol.md).
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : null
+    if (bytes === null || bytes.byteLength < 9 || bytes[0] !== 0x4d) return false
+    const seq = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(1))
+    payloads.set(`${direction}${seq}`, `binary, ${bytes.byteLength - 9} bytes`)
+    return true
+  }
+  const kind = data[0]
+  if (kind === 'M') {
+    const space = data.indexOf(' ')
+    if (space < 0) return false
+    payloads.set(`${direction}${data.slice(1, space)}`, `“${data.slice(space + 1)}”`)
+    return true
+  }
+  return kind === 'H' || kind === 'W' || kind === 'A'
+}
+
+function payload(direction: 'out' | 'in', seq: number): string {
+  const key = `${direction}${seq}`
+  const text = payloads.get(key) ?? ''
+  payloads.delete(key)
+  return text
+}
+
+/** The `resume` option for the page's connection: every protocol step becomes a timeline row. */
+export function resumeOption(session: Session): LayerFactory {
+  const draw = (t: ResumeTrace) => {
+    switch (t.type) {
+      case 'hello':
+        session.row(
+          'resume',
+          'to-server',
+          t.session === null
+            ? 'hello: new session'
+            : `hello session ${shortId(t.session)}, last received ${t.ack}`,
+        )
+        return
+      case 'welcome':
+        session.row(
+          'resume',
+          'to-client',
+          t.resumed
+            ? `welcome: resumed ${shortId(t.session)}, acked ≤ ${t.ack}, replaying ${t.replay}`
+            : `welcome: new session ${shortId(t.session)}`,
+        )
+        return
+      case 'send':
+        session.row('message', 'to-server', `#${t.seq} ${payload('out', t.seq)}`, undefined, {
+          tag: t.replay ? 'replay' : undefined,
+        })
+        return
+      case 'receive':
+        session.row('message', 'to-client', `#${t.seq} ${payload('in', t.seq)}`, undefined, {
+          tag: t.duplicate ? 'duplicate' : undefined,
+        })
+        return
+      case 'ack-sent':
+        session.row('resume', 'to-server', `ack ≤ ${t.seq}`)
+        return
+      case 'ack-received':
+        session.row('resume', 'to-client', `ack ≤ ${t.seq}`)
+        return
+      case 'protocol-error':
+        session.row('error', 'client', `resume protocol error: ${t.reason}`)
+        return
+    }
+  }
+  return resume({ trace: draw })
+}
+
+/** Rows for the connection's `resumed`, `reset` and `drop` events. */
+export function watchResume(conn: Connection, session: Session): void {
+  conn.addEventListener('resumed', (e) => {
+    if (page.conn !== conn) return
+    session.row(
+      'resume',
+      'client',
+      `resumed ${shortId(e.session)}: replayed ${e.replayed.sent} sent, ${e.replayed.received} received`,
+    )
+  })
+  conn.addEventListener('reset', (e) => {
+    if (page.conn !== conn) return
+    session.row(
+      'resume',
+      'client',
+      `reset: session ${shortId(e.previous)} gone, now ${shortId(e.session)}; lost ${e.lost.sent} sent, ${e.lost.received ?? 'unknown'} received`,
+    )
+  })
+  conn.addEventListener('drop', (e) => {
+    if (page.conn !== conn) return
+    session.row('resume', 'client', `drop (${e.reason}): ${String(e.data)}`)
+  })
+}
+
+/** The metrics panel's line for `sessionOf(conn)`, or null without resume. */
+export function sessionLine(conn: object | null): string | null {
+  const s = conn ? sessionOf(conn) : undefined
+  if (!s) return null
+  return `${shortId(s.id)} · ${s.phase} · sent ${s.sent} · acknowledged ${s.acknowledged} · received ${s.received} · buffered ${s.buffered} (${s.bufferedBytes} B)`
+}
+
+/**
+ * After the application's `send()`: a message sent while no socket is ready is
+ * numbered and kept, but goes out (as the replay) only after the next welcome,
+ * so its row says so now.
+ */
+export function noteKept(conn: object | null, session: Session | undefined, text: string): void {
+  const s = conn ? sessionOf(conn) : undefined
+  if (!s || !session || s.phase === 'ready') return
+  session.row(
+    'resume',
+    'client',
+    `#${s.sent} “${text}” kept for the replay (${s.phase === 'down' ? 'no socket' : 'waiting for the welcome'}; ${s.buffered} unacknowledged)`,
+  )
+}
