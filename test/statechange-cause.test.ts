@@ -1,0 +1,71 @@
+/**
+ * `statechange.event` names the chart event behind each change, and the public
+ * events keep their order, whether or not the application passes `inspect` (the
+ * adapter itself reads the chart through a snapshot observer and `actor.on`).
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { type InspectionEvent, SimulatedClock } from 'xstate'
+import { type Connection, createConnection } from '../src/index.js'
+import {
+  type ControlledServer,
+  nextEvent,
+  reach,
+  startControlledServer,
+  WebSocket,
+} from './helpers/controlled-server.js'
+
+let server: ControlledServer
+let conn: Connection | undefined
+afterEach(async () => {
+  conn?.close()
+  conn = undefined
+  await server?.close()
+})
+
+async function oneLife(inspect?: (event: InspectionEvent) => void): Promise<string[]> {
+  server = await startControlledServer()
+  const clock = new SimulatedClock()
+  const c = createConnection(server.url, {
+    WebSocket,
+    clock,
+    heartbeat: { interval: 1000, timeout: 5000 },
+    reconnect: false,
+    ...(inspect ? { inspect } : {}),
+  })
+  conn = c
+  const log: string[] = []
+  c.addEventListener('statechange', (e) => log.push(`${e.from}>${e.to} by ${e.event}`))
+  c.addEventListener('open', () => log.push(`open while ${c.state}`))
+  c.addEventListener('close', () => log.push(`close while ${c.state}`))
+  await nextEvent(c, 'open')
+  clock.increment(1000)
+  await reach(c, 'open')
+  c.close()
+  await nextEvent(c, 'close')
+  await server.close()
+  return log
+}
+
+describe('statechange', () => {
+  it('names the causing chart event and keeps the event order without an inspect observer', async () => {
+    const log = await oneLife()
+    expect(log).toEqual([
+      'connecting>open by socket.open',
+      'open while open',
+      'open>awaitingPong by heartbeat.silence',
+      'awaitingPong>open by heartbeat.alive',
+      'open>closing by app.close',
+      'closing>closed by socket.close',
+      'close while closed',
+    ])
+  })
+
+  it('reads the same with an inspect observer, which still sees every snapshot', async () => {
+    let snapshots = 0
+    const log = await oneLife((event) => {
+      if (event.type === '@xstate.snapshot') snapshots++
+    })
+    expect(log).toEqual(await oneLife())
+    expect(snapshots).toBeGreaterThan(5)
+  })
+})
