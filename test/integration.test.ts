@@ -137,8 +137,16 @@ describe('against a real ws server', () => {
       await next<StateChangeEvent>(conn, 'statechange', (e) => e.to === 'connecting', 20_000)
       const detection = performance.now() - frozenAt
       const budget = heartbeat.interval + heartbeat.timeout + closeTimeout
-      console.info(`detection (${label}): ${detection.toFixed(0)} ms, budget ${budget} ms`)
-      expect(detection).toBeLessThanOrEqual(budget + 100)
+      // Real timers fire late, by more on a slower or busier machine and over more
+      // and longer timers (the commit before this work measured 7,133 ms for the
+      // 7,000 ms seed budget on the CI machine): allow 100 ms or 5 %, whichever is
+      // more. The bound still proves the dead socket's close is never awaited (ws
+      // would wait 30 s for it).
+      const slack = Math.max(100, budget * 0.05)
+      console.info(
+        `detection (${label}): ${detection.toFixed(0)} ms, budget ${budget} ms + ${slack} ms`,
+      )
+      expect(detection).toBeLessThanOrEqual(budget + slack)
       expect(states.slice(-5)).toEqual([
         'open',
         'awaitingPong',
