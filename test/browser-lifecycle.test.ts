@@ -1,25 +1,10 @@
-/**
- * Browser behaviours in real headless Chromium: heartline bundled with esbuild,
- * served from node:http on 127.0.0.1:0, talking to a real `ws` server.
- *
- * What Chromium really does here (observed, and relied on below):
- * - `context.setOffline(true)` fires `offline` on window and holds the traffic of
- *   an existing WebSocket (a ping sent while offline reaches the server only after
- *   `setOffline(false)`); it does not close the socket. `setOffline(false)` fires
- *   `online`.
- * - `Page.setWebLifecycleState` answered `{}` but froze nothing in this headless
- *   build (timers kept ticking, no `freeze`/`resume` events), so resume is driven
- *   by dispatching the `resume` event the page would get.
- */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { build } from 'esbuild'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium } from './helpers/chromium.js'
 import { type ControlledServer, startControlledServer } from './helpers/controlled-server.js'
+import { type LibraryPage, serveLibraryPage } from './helpers/library-page.js'
 
-let http: Server
+let site: LibraryPage
 let base: string
 let browser: Browser
 let context: BrowserContext
@@ -27,33 +12,14 @@ let page: Page
 let server: ControlledServer
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [new URL('../src/index.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-  })
-  const js = bundle.outputFiles[0]?.text ?? ''
-  http = createServer((req, res) => {
-    if (req.url === '/heartline.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' })
-      res.end(js)
-      return
-    }
-    res.writeHead(200, { 'content-type': 'text/html' })
-    res.end(
-      `<!doctype html><title>heartline</title><script type="module">import * as heartline from '/heartline.js'; window.heartline = heartline; window.ready = true</script>`,
-    )
-  })
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`
+  site = await serveLibraryPage('heartline')
+  base = site.url
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise((resolve) => http?.close(resolve))
+  await site?.close()
 })
 
 beforeEach(async () => {

@@ -1,11 +1,3 @@
-/**
- * The retry hint as Chromium reads it: a handshake refused by `admission()` (the
- * close frame right behind the 101) and a `drain()` both reach the page as close
- * events with their code and hinted reason; heartline in the page honours the hint.
- */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { build } from 'esbuild'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { admission, drain } from '../src/server/index.js'
@@ -14,41 +6,23 @@ import {
   startControlledServer as startServer,
   type ControlledServer as TestServer,
 } from './helpers/controlled-server.js'
+import { type LibraryPage, serveLibraryPage } from './helpers/library-page.js'
 
-let http: Server
+let site: LibraryPage
 let base: string
 let browser: Browser
 let page: Page
 let server: TestServer
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [new URL('../src/index.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-  })
-  const js = bundle.outputFiles[0]?.text ?? ''
-  http = createServer((req, res) => {
-    if (req.url === '/heartline.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' })
-      res.end(js)
-      return
-    }
-    res.writeHead(200, { 'content-type': 'text/html' })
-    res.end(
-      `<!doctype html><title>storm</title><script type="module">import * as heartline from '/heartline.js'; window.heartline = heartline; window.ready = true</script>`,
-    )
-  })
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`
+  site = await serveLibraryPage('storm')
+  base = site.url
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise((resolve) => http?.close(resolve))
+  await site?.close()
 })
 
 beforeEach(async () => {
