@@ -8,6 +8,8 @@
  *   rss   {kind, port, n}              RSS per live connection (kind: ws | heartline)
  *   idle  {kind, port, n, interval, window}
  *                                      CPU per heartbeat cycle (kind: heartline | classic)
+ *   cycle {kind, n, cycles}            CPU per heartbeat cycle on a fake clock and an
+ *                                      in-memory socket (bench/cycle-contenders.ts)
  */
 import WS from 'ws'
 import { createActor, fromCallback } from 'xstate'
@@ -15,6 +17,7 @@ import { connectionMachine } from '../machines/connection.js'
 import { createConnection } from '../src/index.js'
 import { chartInput, resolveOptions } from '../src/resolve-options.js'
 import { classicClient } from './classic.js'
+import { cycleRun } from './cycle-contenders.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with --expose-gc')
@@ -216,7 +219,9 @@ const result =
       ? await rss(args)
       : mode === 'idle'
         ? await idle(args)
-        : undefined
+        : mode === 'cycle'
+          ? await cycleRun({ ...args, gc })
+          : undefined
 if (result === undefined) throw new Error(`unknown mode ${mode}`)
 process.stdout.write(`${JSON.stringify(result)}\n`)
 process.exit(0)

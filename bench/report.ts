@@ -1,6 +1,7 @@
 /** Renders bench results as the markdown of bench/RESULTS.md. */
 
 import { VARIANTS } from './client-bound.js'
+import { cycleVerdict, renderCycle } from './cycle-report.js'
 import type { Stats } from './lib.js'
 import type { Results } from './run.js'
 import { renderStorm } from './storm-report.js'
@@ -321,11 +322,10 @@ export function renderMarkdown(r: Results): string {
     )
   }
 
+  if (r.B7 || r.B7S) lines.push('## B7: idle cost', '')
   if (r.B7) {
     const b = r.B7
     lines.push(
-      '## B7: idle cost',
-      '',
       `${b.connections} idle connections, heartbeat every ${b.interval} ms (server answers each ping), CPU (user + system, process.cpuUsage) over ${b.window} ms divided by the pings sent in that window.`,
       '',
     )
@@ -337,6 +337,7 @@ export function renderMarkdown(r: Results): string {
     row('B7', 'classic: CPU share of one core (%)', b.cpuShare.classic, 1, '', undefined, 100)
     lines.push('')
   }
+  if (r.B7S) renderCycle(r.B7S, lines, row, head)
 
   if (r.B8) lines.push(...renderStorm(r.B8))
 
@@ -379,7 +380,7 @@ function closingNote(r: Results): string[] {
   const load = r.loadAverage.before[0] ?? 0
   if (load > r.machine.cores) {
     out.push(
-      `This run shared the machine: the load average was ${load.toFixed(1)} on ${r.machine.cores} cores when it started. Timings (B1, B2, B3, the real-socket B4 and B7) are noisy under such load and late timers lengthen B3; sizes, heap and the simulated B4 are not affected. Rerun \`npm run bench\` on a quiet machine for the timing figures.`,
+      `This run shared the machine: the load average was ${load.toFixed(1)} on ${r.machine.cores} cores when it started. Timings (B1, B2, B3, the real-socket B4 and B7) are noisy under such load and late timers lengthen B3; sizes, heap and the simulated B4 are not affected${r.B7S ? ', and B7 simulated (CPU time, no network, no real timers) less than the rest' : ''}. Rerun \`npm run bench\` on a quiet machine for the timing figures.`,
       '',
     )
   }
@@ -399,7 +400,7 @@ function closingNote(r: Results): string[] {
     const diagnostic = path
       ? ` The diagnostic above, free of network noise, puts heartline's own work at ${added.toFixed(0)} ns per message over a bare listener (${Math.max(0, path.heartline.median - path.constantClock.median).toFixed(0)} ns of it reading the clock, which src/socket.ts does once per turn of the event loop rather than once per message); against ${wsNs.toFixed(0)} ns per message for ws itself here that predicts a ratio of about ${predicted.toFixed(2)}.${
           predicted < 0.97
-            ? ' What would close it without changing behaviour: read the clock once per event-loop turn instead of once per message (a timestamp cached until a microtask clears it; the messages of one socket read share it, off by at most the length of that read), or count messages and read the clock only when the heartbeat check runs and the count has moved.'
+            ? ` The clock is already read once per turn, so what remains is that per-message work itself (${((added / wsNs) * 100).toFixed(1)} % of ws's own time per message)${x.max - x.min > 0.97 - predicted ? ', and the end-to-end runs spread wider than the shortfall it predicts' : ''}.`
             : ''
         }`
       : ''
@@ -507,10 +508,11 @@ function closingNote(r: Results): string[] {
       }`,
     )
   }
+  if (r.B7S) out.push(cycleVerdict(r.B7S))
   if (r.B7) {
     const b = r.B7
     out.push(
-      `- **B7 (no target):** ${b.usPerCycle.heartline.median.toFixed(0)} µs of CPU per heartbeat cycle per connection for heartline vs ${b.usPerCycle.classic.median.toFixed(0)} µs for the classic recipe (${b.ratio.median.toFixed(1)} ×). A heartline cycle is three chart macrosteps (the \`pingDelay\` timer, \`heartbeat.silence\`, \`heartbeat.alive\`) and two commands to the socket actor (\`heartbeat.check\`, \`heartbeat.ping\`), each macrostep also running the adapter's inspection callback; the recipe is a few timer calls and a send. Fewer chart steps per cycle (for example the socket actor measuring the silence itself and reporting only silence that is due) would narrow it.`,
+      `- **B7 real sockets (${r.B7S ? 'the target is judged on the simulated figure above' : 'the target is judged on B7 simulated, not run here'}):** ${b.usPerCycle.heartline.median.toFixed(0)} µs of CPU per heartbeat cycle per connection for heartline vs ${b.usPerCycle.classic.median.toFixed(0)} µs for the classic recipe (${b.ratio.median.toFixed(1)} ×). A heartline cycle is three chart macrosteps (the \`pingDelay\` timer, \`heartbeat.silence\`, \`heartbeat.alive\`) and two commands to the socket actor (\`heartbeat.check\`, \`heartbeat.ping\`), each macrostep also running the adapter's inspection callback; the recipe is a few timer calls and a send. Fewer chart steps per cycle (for example the socket actor measuring the silence itself and reporting only silence that is due) would narrow it.`,
     )
   }
   out.push('')

@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
- * Runs B1 (and B1C, client-bound) to B9, prints the table, writes bench/results.json and bench/RESULTS.md.
+ * Runs B1 (and B1C, client-bound) to B9 (and B7S, B7 on a fake clock), prints the table, writes bench/results.json and bench/RESULTS.md.
  * A partial run that includes B8 replaces only B8's block of bench/RESULTS.md
  * (and writes bench/results.storm.json), so storms can be rerun on their own.
  * Benchmarks, not tests: nothing here fails on a timing.
@@ -10,6 +10,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { backoffComparison } from './backoff-sim.js'
 import { clientBound } from './client-bound.js'
+import { cycleCpu } from './cycle-cpu.js'
 import { deadLink } from './deadlink.js'
 import { herd, herdSimulated } from './herd.js'
 import { BENCH, machine, prepareChildren, type Stats } from './lib.js'
@@ -43,6 +44,7 @@ const PLAN = quick
       heap: { n: 500, rounds: 5 },
       rss: { n: 200, rounds: 5 },
       idle: { n: 200, rounds: 5, interval: 300, window: 900 },
+      cycle: { n: 100, cycles: 100, rounds: 5, warmup: 50 },
       backoffSim: { clients: [100, 10_000], seeds: 1 },
       storm: { n: 200, rounds: 1, window: 2000, perSecond: 50 },
       resume: { n: 20_000, rounds: 3, replay: 1000 },
@@ -58,6 +60,7 @@ const PLAN = quick
       heap: { n: 3000, rounds: 5 },
       rss: { n: 2000, rounds: 5 },
       idle: { n: 2000, rounds: 5, interval: 1000, window: 5000 },
+      cycle: { n: 100, cycles: 1000, rounds: 7, warmup: 200 },
       backoffSim: { clients: [100, 10_000], seeds: 5 },
       storm: { n: 1000, rounds: 3, window: 10_000, perSecond: 200 },
       resume: { n: 50_000, rounds: 7, replay: 1000 },
@@ -98,6 +101,7 @@ const results = {
   })),
   B6: await timed('B6', () => sizes()),
   B7: await timed('B7', () => idleCost(PLAN.idle)),
+  B7S: await timed('B7S', () => cycleCpu(PLAN.cycle)),
   B8: await timed('B8', async () => ({
     simulated: backoffComparison(PLAN.backoffSim),
     real: await storm(PLAN.storm),
