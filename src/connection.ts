@@ -12,6 +12,8 @@ import {
   type ConnectionEmitted,
   type ConnectionMachine,
   type ConnectionStateName,
+  type ReconnectVerdict,
+  type SocketActorInput,
   stateNameOf,
 } from '../machines/connection.js'
 import { checkClose } from './close.js'
@@ -145,7 +147,8 @@ export class Connection extends StandardEventTarget {
   #reported: ConnectionStateName = 'connecting'
   /** Chart-emitted events waiting for the chart's snapshot to settle (see #onInspect). */
   #pending: Array<() => void> = []
-  readonly #subscribers = new Set<(event: StateChangeEvent) => void>()
+  /** The `subscribe()` listeners; none until the first (most connections never have one). */
+  #subscribers: Set<(event: StateChangeEvent) => void> | null = null
   readonly #metrics: MetricsRecorder
   /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   #probe: LivenessProbe | null = null
@@ -202,70 +205,83 @@ export class Connection extends StandardEventTarget {
     }
     if (resolved.clock) actorOptions.clock = resolved.clock
     this.actor = createActor(sharedMachine(), actorOptions)
-    bindHost(this.actor, this.#host(urlSource))
+    bindHost(this.actor, new Connection.#Host(this, urlSource))
     this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))
     this.actor.start()
   }
 
-  /** What the chart's shared implementations need from this connection. */
-  #host(url: UrlSource): ConnectionHost {
-    return {
-      options: this.#options,
-      url,
-      deliver: (received) => {
-        // [resume hook] inbound data, before the application: the layer unwraps
-        // it (both paths below get the unwrapped data) or consumes it (null).
-        const data = this.#layer === null ? received : this.#layer.inbound(received)
-        if (data === null) return
-        // One event per message, as the standard requires, and none when nobody listens.
-        if (this.#messages.direct) this.#messages.deliver(this, data, this.#origin)
-        else if (this.#heard)
-          this.dispatchEvent(new MessageEvent('message', { data, origin: this.#origin }))
-      },
-      created: (ws, createdUrl) => {
-        this.#socket = ws
-        this.#url = createdUrl
-      },
-      opened: (ws, openedUrl) => {
-        this.#protocol = ws.protocol
-        this.#extensions = typeof ws.extensions === 'string' ? ws.extensions : ''
-        this.#url = openedUrl
-        this.#origin = new URL(openedUrl).origin
-        // [resume hook] socket open: the layer writes its handshake first.
-        if (this.#layer !== null) {
-          this.#layerSocket = ws
-          this.#layer.opened(ws)
-        }
-      },
-      detach: (ws) => {
-        this.#ended = ws
-        this.#queue.hold(ws)
-        if (this.#socket === ws) this.#socket = null
-        // [resume hook] socket end.
-        if (this.#layerSocket === ws) {
-          this.#layerSocket = null
-          this.#layer?.ended()
-        }
-      },
-      binaryType: () => this.#binaryType,
-      started: (input, probe) => {
-        this.#probe = probe
-        this.#metrics.attemptStarted(input.attempt, input.reason)
-      },
-      judgeClose: (close: CloseInfo) =>
-        consultClosePolicy(this.#options.shouldReconnect, close, (problem) =>
-          this.#report(problem),
-        ),
-      flush: () => {
-        if (this.#socket !== null) this.#queue.flush(this.#socket)
-      },
-      dropAll: () => {
-        const dropped = this.#queue.takeAll()
-        if (dropped.length === 0) return
-        this.#pending.push(() => {
-          for (const data of dropped) this.#drop(data, 'closed')
-        })
-      },
+  /**
+   * What the chart's shared implementations need from this connection: one small
+   * object whose methods live on a prototype shared by every connection (a literal
+   * of arrow functions would cost each connection eleven closures).
+   */
+  static readonly #Host = class implements ConnectionHost {
+    constructor(
+      readonly c: Connection,
+      readonly url: UrlSource,
+    ) {}
+    get options(): ResolvedOptions {
+      return this.c.#options
+    }
+    deliver(received: unknown): void {
+      const c = this.c
+      // [resume hook] inbound data, before the application: the layer unwraps
+      // it (both paths below get the unwrapped data) or consumes it (null).
+      const data = c.#layer === null ? received : c.#layer.inbound(received)
+      if (data === null) return
+      // One event per message, as the standard requires, and none when nobody listens.
+      if (c.#messages.direct) c.#messages.deliver(c, data, c.#origin)
+      else if (c.#heard) c.dispatchEvent(new MessageEvent('message', { data, origin: c.#origin }))
+    }
+    created(ws: WebSocketLike, createdUrl: string): void {
+      this.c.#socket = ws
+      this.c.#url = createdUrl
+    }
+    opened(ws: WebSocketLike, openedUrl: string): void {
+      const c = this.c
+      c.#protocol = ws.protocol
+      c.#extensions = typeof ws.extensions === 'string' ? ws.extensions : ''
+      c.#url = openedUrl
+      c.#origin = new URL(openedUrl).origin
+      // [resume hook] socket open: the layer writes its handshake first.
+      if (c.#layer !== null) {
+        c.#layerSocket = ws
+        c.#layer.opened(ws)
+      }
+    }
+    detach(ws: WebSocketLike): void {
+      const c = this.c
+      c.#ended = ws
+      c.#queue.hold(ws)
+      if (c.#socket === ws) c.#socket = null
+      // [resume hook] socket end.
+      if (c.#layerSocket === ws) {
+        c.#layerSocket = null
+        c.#layer?.ended()
+      }
+    }
+    binaryType(): string | undefined {
+      return this.c.#binaryType
+    }
+    started(input: SocketActorInput, probe: LivenessProbe): void {
+      this.c.#probe = probe
+      this.c.#metrics.attemptStarted(input.attempt, input.reason)
+    }
+    judgeClose(close: CloseInfo): ReconnectVerdict {
+      const c = this.c
+      return consultClosePolicy(c.#options.shouldReconnect, close, (problem) => c.#report(problem))
+    }
+    flush(): void {
+      const c = this.c
+      if (c.#socket !== null) c.#queue.flush(c.#socket)
+    }
+    dropAll(): void {
+      const c = this.c
+      const dropped = c.#queue.takeAll()
+      if (dropped.length === 0) return
+      c.#pending.push(() => {
+        for (const data of dropped) c.#drop(data, 'closed')
+      })
     }
   }
 
@@ -380,9 +396,10 @@ export class Connection extends StandardEventTarget {
         `heartline: subscribe() takes a function; got ${describeValue(listener)}.`,
       )
     }
-    this.#subscribers.add(listener)
+    const subscribers = (this.#subscribers ??= new Set())
+    subscribers.add(listener)
     return () => {
-      this.#subscribers.delete(listener)
+      subscribers.delete(listener)
     }
   }
 
@@ -480,11 +497,13 @@ export class Connection extends StandardEventTarget {
         event: event.event.type,
       }) as StateChangeEvent
       this.dispatchEvent(change)
-      for (const subscriber of this.#subscribers) {
-        try {
-          subscriber(change)
-        } catch (error) {
-          rethrowLater(error)
+      if (this.#subscribers !== null) {
+        for (const subscriber of this.#subscribers) {
+          try {
+            subscriber(change)
+          } catch (error) {
+            rethrowLater(error)
+          }
         }
       }
     }
