@@ -396,7 +396,8 @@ export class Connection extends StandardEventTarget {
         `heartline: subscribe() takes a function; got ${describeValue(listener)}.`,
       )
     }
-    const subscribers = (this.#subscribers ??= new Set())
+    this.#subscribers ??= new Set()
+    const subscribers = this.#subscribers
     subscribers.add(listener)
     return () => {
       subscribers.delete(listener)
