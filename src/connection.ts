@@ -149,6 +149,8 @@ export class Connection extends StandardEventTarget {
   #pending: Array<() => void> = []
   /** The `subscribe()` listeners; none until the first (most connections never have one). */
   #subscribers: Set<(event: StateChangeEvent) => void> | null = null
+  /** The adapter reads the chart through XState's inspection stream (see #needCauses). */
+  #causes = false
   readonly #metrics: MetricsRecorder
   /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   #probe: LivenessProbe | null = null
@@ -193,21 +195,40 @@ export class Connection extends StandardEventTarget {
     }
 
     const userInspect = resolved.inspect
-    const inspect = (event: InspectionEvent) => {
-      this.#onInspect(event)
-      if (userInspect === undefined) return
-      if (typeof userInspect === 'function') userInspect(event)
-      else userInspect.next?.(event)
-    }
     const actorOptions: Parameters<typeof createActor<ConnectionMachine>>[1] = {
       input: chartInput(resolved),
-      inspect,
+    }
+    if (userInspect !== undefined) {
+      // The application inspects anyway: read the snapshots, with their causes, from the same stream.
+      this.#causes = true
+      actorOptions.inspect = (event: InspectionEvent) => {
+        this.#onInspect(event)
+        if (typeof userInspect === 'function') userInspect(event)
+        else userInspect.next?.(event)
+      }
     }
     if (resolved.clock) actorOptions.clock = resolved.clock
     this.actor = createActor(sharedMachine(), actorOptions)
     bindHost(this.actor, new Connection.#Host(this, urlSource))
     this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))
+    this.actor.subscribe((snapshot) => {
+      if (!this.#causes) this.#settle(snapshot.value, undefined)
+    })
     this.actor.start()
+  }
+
+  /**
+   * Someone will hear `statechange`, whose `event` names the chart event behind the
+   * change: only XState's inspection stream carries it. While nobody listens, no
+   * inspection observer is registered, and XState then builds no inspection
+   * events at all (about a fifth of the CPU of a heartbeat cycle, bench B7S).
+   */
+  #needCauses(): void {
+    if (this.#causes) return
+    this.#causes = true
+    // A snapshot seen twice (the switch made inside a listener of this very
+    // snapshot) reports nothing twice: #settle only acts on a change.
+    this.actor.system.inspect((event) => this.#onInspect(event))
   }
 
   /**
@@ -262,6 +283,9 @@ export class Connection extends StandardEventTarget {
     }
     binaryType(): string | undefined {
       return this.c.#binaryType
+    }
+    rtt(sample: number): void {
+      this.c.#metrics.rtt(sample)
     }
     started(input: SocketActorInput, probe: LivenessProbe): void {
       this.c.#probe = probe
@@ -396,6 +420,7 @@ export class Connection extends StandardEventTarget {
         `heartline: subscribe() takes a function; got ${describeValue(listener)}.`,
       )
     }
+    this.#needCauses()
     this.#subscribers ??= new Set()
     const subscribers = this.#subscribers
     subscribers.add(listener)
@@ -420,6 +445,9 @@ export class Connection extends StandardEventTarget {
     options?: ListenerOptions,
   ): void {
     if (type === 'message' && listener !== null) this.#heard = true
+    // A type that is not a string may still convert to 'statechange'.
+    if ((type === 'statechange' || typeof type !== 'string') && listener !== null)
+      this.#needCauses()
     super.addEventListener(type, listener, options)
     // A type that is not a string is converted by the platform; the mirror then stands down.
     if (typeof type !== 'string') this.#messages.add(null, options)
@@ -484,26 +512,37 @@ export class Connection extends StandardEventTarget {
 
   #onInspect(event: InspectionEvent): void {
     if (event.type !== '@xstate.snapshot' || event.actorRef !== this.actor) return
-    if (event.event.type === 'heartbeat.alive') this.#metrics.rtt(event.event.rtt)
-    const next = stateNameOf((event.snapshot as unknown as { value: unknown }).value)
+    this.#settle((event.snapshot as unknown as { value: unknown }).value, event.event.type)
+  }
+
+  /**
+   * The chart's snapshot settled (after each macrostep): report a change of public
+   * state, then the events the chart emitted on the way. `cause` is the chart event
+   * behind it, known only while someone listens for `statechange`.
+   */
+  #settle(value: unknown, cause: string | undefined): void {
+    const next = stateNameOf(value)
     const from = this.#reported
     if (next !== from) {
       this.#reported = next
       this.#metrics.state(next)
       // [resume hook] closed for good.
       if (next === 'closed') this.#layer?.closed()
-      const change = createEvent('statechange', {
-        from,
-        to: next,
-        event: event.event.type,
-      }) as StateChangeEvent
-      this.dispatchEvent(change)
-      if (this.#subscribers !== null) {
-        for (const subscriber of this.#subscribers) {
-          try {
-            subscriber(change)
-          } catch (error) {
-            rethrowLater(error)
+      // Without a cause nobody listens: every listener and subscriber asked for causes first.
+      if (cause !== undefined) {
+        const change = createEvent('statechange', {
+          from,
+          to: next,
+          event: cause,
+        }) as StateChangeEvent
+        this.dispatchEvent(change)
+        if (this.#subscribers !== null) {
+          for (const subscriber of this.#subscribers) {
+            try {
+              subscriber(change)
+            } catch (error) {
+              rethrowLater(error)
+            }
           }
         }
       }

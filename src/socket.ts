@@ -34,6 +34,8 @@ export interface SocketHost {
   binaryType(): string | undefined
   /** A new socket was created for `url`. */
   created(ws: WebSocketLike, url: string): void
+  /** A ping's round trip ended (the first inbound message after it), in ms. */
+  rtt(sample: number): void
   /** An attempt starts; `probe` reads this socket's heartbeat clock (never per message). */
   started?(input: SocketActorInput, probe: LivenessProbe): void
 }
@@ -113,6 +115,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
         lastInboundAt = now()
         const rtt = lastInboundAt - pingAt
         pingAt = -1
+        host.rtt(rtt)
         send({ type: 'heartbeat.alive', rtt })
       }
       if (hidePongs && isPong(data)) return

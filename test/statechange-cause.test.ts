@@ -69,3 +69,73 @@ describe('statechange', () => {
     expect(snapshots).toBeGreaterThan(5)
   })
 })
+
+describe('statechange on demand (no inspection observer until someone listens)', () => {
+  async function open(): Promise<{ c: Connection; clock: SimulatedClock }> {
+    server = await startControlledServer()
+    const clock = new SimulatedClock()
+    const c = createConnection(server.url, {
+      WebSocket,
+      clock,
+      heartbeat: { interval: 1000, timeout: 5000 },
+      reconnect: false,
+    })
+    conn = c
+    return { c, clock }
+  }
+
+  it('a listener added from inside an open listener hears the following changes, each once, with its cause', async () => {
+    const { c, clock } = await open()
+    const log: string[] = []
+    c.addEventListener('open', () => {
+      c.addEventListener('statechange', (e) => log.push(`${e.from}>${e.to} by ${e.event}`))
+    })
+    await nextEvent(c, 'open')
+    clock.increment(1000)
+    await reach(c, 'open')
+    c.close()
+    await nextEvent(c, 'close')
+    expect(log).toEqual([
+      'open>awaitingPong by heartbeat.silence',
+      'awaitingPong>open by heartbeat.alive',
+      'open>closing by app.close',
+      'closing>closed by socket.close',
+    ])
+  })
+
+  it('subscribe() added late names the cause as well', async () => {
+    const { c, clock } = await open()
+    await nextEvent(c, 'open')
+    const log: string[] = []
+    c.subscribe((e) => log.push(`${e.from}>${e.to} by ${e.event}`))
+    clock.increment(1000)
+    await reach(c, 'open')
+    expect(log).toEqual([
+      'open>awaitingPong by heartbeat.silence',
+      'awaitingPong>open by heartbeat.alive',
+    ])
+  })
+
+  it('metrics and the state follow the chart while nobody listens for statechange', async () => {
+    server = await startControlledServer()
+    const clock = new SimulatedClock()
+    const c = createConnection(server.url, {
+      WebSocket,
+      clock,
+      heartbeat: { interval: 1000, timeout: 5000, deliverPongs: true },
+      reconnect: false,
+    })
+    conn = c
+    await nextEvent(c, 'open')
+    for (let i = 0; i < 2; i++) {
+      clock.increment(1000)
+      expect(c.state).toBe('awaitingPong')
+      await nextEvent(c, 'message')
+      expect(c.state).toBe('open')
+    }
+    expect(c.metrics.rtt.samples).toBe(2)
+    clock.increment(500)
+    // open 0–1000, awaitingPong for the 0 ms round trip, open 1000–2000 and 2000–2500.
+    expect(c.metrics.timeInState.open).toBe(2500)
+  })
+})
