@@ -206,6 +206,9 @@ export class Connection extends StandardEventTarget {
         if (typeof userInspect === 'function') userInspect(event)
         else userInspect.next?.(event)
       }
+    } else if (this.#causes) {
+      // A layer listens for statechange already (resume does).
+      actorOptions.inspect = (event: InspectionEvent) => this.#onInspect(event)
     }
     if (resolved.clock) actorOptions.clock = resolved.clock
     this.actor = createActor(sharedMachine(), actorOptions)
@@ -226,6 +229,8 @@ export class Connection extends StandardEventTarget {
   #needCauses(): void {
     if (this.#causes) return
     this.#causes = true
+    // Asked while constructing (by a layer): the actor, not made yet, gets the observer as an option.
+    if ((this.actor as Actor<ConnectionMachine> | undefined) === undefined) return
     // A snapshot seen twice (the switch made inside a listener of this very
     // snapshot) reports nothing twice: #settle only acts on a change.
     this.actor.system.inspect((event) => this.#onInspect(event))
