@@ -1,5 +1,7 @@
 /** Shared helpers: statistics, the server child process, machine facts, bundles. */
+
 import { type ChildProcess, fork } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -149,4 +151,27 @@ export async function runChild<T>(
   const last = out.trim().split('\n').pop() ?? ''
   if (code !== 0) throw new Error(`${file} ${args.join(' ')} exited with ${code}: ${out}`)
   return JSON.parse(last) as T
+}
+
+const BREAKDOWN_START = '<!-- breakdown -->'
+const BREAKDOWN_END = '<!-- /breakdown -->'
+
+/**
+ * The hand-measured breakdown (where the bytes go) in bench/RESULTS.md, between
+ * its markers: a full run keeps it, before the closing note, since it does not
+ * measure it. It carries its own date.
+ */
+export async function breakdownBlock(): Promise<string | undefined> {
+  const current = await readFile(join(BENCH, 'RESULTS.md'), 'utf8').catch(() => '')
+  const from = current.indexOf(BREAKDOWN_START)
+  const to = current.indexOf(BREAKDOWN_END)
+  return from >= 0 && to > from ? current.slice(from, to + BREAKDOWN_END.length) : undefined
+}
+
+export function withBreakdown(markdown: string, block: string | undefined): string {
+  if (block === undefined) return markdown
+  const closing = markdown.indexOf('## Closing note')
+  return closing >= 0
+    ? `${markdown.slice(0, closing)}${block}\n\n${markdown.slice(closing)}`
+    : `${markdown}\n${block}\n`
 }

@@ -13,7 +13,14 @@ import { clientBound } from './client-bound.js'
 import { cycleCpu } from './cycle-cpu.js'
 import { deadLink } from './deadlink.js'
 import { herd, herdSimulated } from './herd.js'
-import { BENCH, machine, prepareChildren, type Stats } from './lib.js'
+import {
+  BENCH,
+  breakdownBlock,
+  machine,
+  prepareChildren,
+  type Stats,
+  withBreakdown,
+} from './lib.js'
 import { messagePathCost } from './micro.js'
 import { heapPerController, idleCost, rssPerConnection } from './process-benches.js'
 import { renderMarkdown } from './report.js'
@@ -22,9 +29,6 @@ import { sizes } from './size.js'
 import { storm } from './storm.js'
 import { B8_END, B8_START, renderStorm } from './storm-report.js'
 import { throughput } from './throughput.js'
-
-const BREAKDOWN_START = '<!-- breakdown -->'
-const BREAKDOWN_END = '<!-- /breakdown -->'
 
 const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
@@ -150,25 +154,6 @@ if (only?.has('B8') && results.B8) {
 }
 process.stdout.write(markdown)
 
-/**
- * The hand-measured breakdown (where the bytes go) in bench/RESULTS.md, between
- * its markers: a full run keeps it, before the closing note, since it does not
- * measure it. It carries its own date.
- */
-async function breakdownBlock(): Promise<string | undefined> {
-  const current = await readFile(join(BENCH, 'RESULTS.md'), 'utf8').catch(() => '')
-  const from = current.indexOf(BREAKDOWN_START)
-  const to = current.indexOf(BREAKDOWN_END)
-  return from >= 0 && to > from ? current.slice(from, to + BREAKDOWN_END.length) : undefined
-}
-
-function withBreakdown(markdown: string, block: string | undefined): string {
-  if (block === undefined) return markdown
-  const closing = markdown.indexOf('## Closing note')
-  return closing >= 0
-    ? `${markdown.slice(0, closing)}${block}\n\n${markdown.slice(closing)}`
-    : `${markdown}\n${block}\n`
-}
 process.stderr.write(`total ${results.totalSeconds} s\n`)
 
 export type Results = typeof results
