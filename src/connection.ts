@@ -145,7 +145,7 @@ export class Connection extends StandardEventTarget {
    * itself reads the chart's snapshot.
    */
   #reported: ConnectionStateName = 'connecting'
-  /** Chart-emitted events waiting for the chart's snapshot to settle (see #onInspect). */
+  /** Chart-emitted events waiting for the chart's snapshot to settle (see #settle). */
   #pending: Array<() => void> = []
   /** The `subscribe()` listeners; none until the first (most connections never have one). */
   #subscribers: Set<(event: StateChangeEvent) => void> | null = null
