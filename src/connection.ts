@@ -19,18 +19,9 @@ import {
 import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
 import { describeValue } from './describe.js'
-import { captureOf, type ListenerOptions, StandardEventTarget } from './event-target.js'
-import type {
-  CloseEventDetails,
-  ConnectionEventMap,
-  DropReason,
-  ErrorEventDetails,
-  Listener,
-  OpenEvent,
-  StateChangeEvent,
-} from './events.js'
+import { captureOf, type ListenerOptions } from './event-target.js'
+import type { ConnectionEventMap, DropReason, StateChangeEvent } from './events.js'
 import { createEvent } from './events.js'
-import { HandlerSlots } from './handlers.js'
 import { MessageListeners } from './inbound.js'
 // [resume hook] types only: the layer's code lives in heartline/resume.
 import type { ConnectionLayer } from './layer.js'
@@ -40,6 +31,13 @@ import { checkSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider, WebSocketLike } from './options.js'
 import { OutgoingQueue } from './queue.js'
 import { chartInput, type ResolvedOptions, resolveOptions } from './resolve-options.js'
+import {
+  type HandlerOf,
+  LISTENER_ADDED,
+  LISTENER_REMOVED,
+  READY_STATE,
+  WebSocketShape,
+} from './shape.js'
 import type { LivenessProbe, UrlSource } from './socket.js'
 import { checkUrl } from './url.js'
 
@@ -61,15 +59,6 @@ export type {
 
 const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
 
-const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
-  connecting: 0,
-  open: 1,
-  awaitingPong: 1,
-  closing: 2,
-  waitingToReconnect: 0,
-  closed: 3,
-}
-
 function rethrowLater(error: unknown): void {
   // As EventTarget does: one failing subscriber must not stop the others or the chart.
   setTimeout(() => {
@@ -78,44 +67,9 @@ function rethrowLater(error: unknown): void {
 }
 
 /** An `on<type>` handler: called with the connection as `this`; returning false cancels the event. */
-export type Handler<E> = ((this: Connection, event: E) => unknown) | null
+export type Handler<E> = HandlerOf<Connection, E>
 
-export class Connection extends StandardEventTarget {
-  static readonly CONNECTING = 0
-  static readonly OPEN = 1
-  static readonly CLOSING = 2
-  static readonly CLOSED = 3
-  readonly CONNECTING = 0
-  readonly OPEN = 1
-  readonly CLOSING = 2
-  readonly CLOSED = 3
-
-  readonly #handlers = new HandlerSlots(this)
-  get onopen(): Handler<OpenEvent> {
-    return this.#handlers.get('open') as Handler<OpenEvent>
-  }
-  set onopen(value: Handler<OpenEvent>) {
-    this.#handlers.set('open', value)
-  }
-  get onmessage(): Handler<MessageEvent> {
-    return this.#handlers.get('message') as Handler<MessageEvent>
-  }
-  set onmessage(value: Handler<MessageEvent>) {
-    this.#handlers.set('message', value)
-  }
-  get onerror(): Handler<ErrorEventDetails> {
-    return this.#handlers.get('error') as Handler<ErrorEventDetails>
-  }
-  set onerror(value: Handler<ErrorEventDetails>) {
-    this.#handlers.set('error', value)
-  }
-  get onclose(): Handler<CloseEventDetails> {
-    return this.#handlers.get('close') as Handler<CloseEventDetails>
-  }
-  set onclose(value: Handler<CloseEventDetails>) {
-    this.#handlers.set('close', value)
-  }
-
+export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   /** The XState actor running the chart. */
   readonly actor: Actor<ConnectionMachine>
 
@@ -434,47 +388,28 @@ export class Connection extends StandardEventTarget {
     }
   }
 
-  override addEventListener<K extends keyof ConnectionEventMap>(
-    type: K,
-    listener: Listener<ConnectionEventMap[K]> | null,
-    options?: ListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: ListenerOptions,
-  ): void
-  override addEventListener(
+  protected override [LISTENER_ADDED](
     type: string,
     listener: EventListenerOrEventListenerObject | null,
     options?: ListenerOptions,
   ): void {
-    if (type === 'message' && listener !== null) this.#heard = true
+    if (listener === null) {
+      if (typeof type !== 'string') this.#messages.add(null, options)
+      return
+    }
+    if (type === 'message') this.#heard = true
     // A type that is not a string may still convert to 'statechange'.
-    if ((type === 'statechange' || typeof type !== 'string') && listener !== null)
-      this.#needCauses()
-    super.addEventListener(type, listener, options)
+    if (type === 'statechange' || typeof type !== 'string') this.#needCauses()
     // A type that is not a string is converted by the platform; the mirror then stands down.
     if (typeof type !== 'string') this.#messages.add(null, options)
-    else if (type === 'message' && listener !== null) this.#messages.add(listener, options)
+    else if (type === 'message') this.#messages.add(listener, options)
   }
 
-  override removeEventListener<K extends keyof ConnectionEventMap>(
-    type: K,
-    listener: Listener<ConnectionEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
-  ): void
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void
-  override removeEventListener(
+  protected override [LISTENER_REMOVED](
     type: string,
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void {
-    super.removeEventListener(type, listener, options)
     if (typeof type !== 'string') this.#messages.add(null, options)
     else if (type === 'message') this.#messages.remove(listener, captureOf(options))
   }

@@ -10,6 +10,7 @@ import type { ConnectionStateName } from '../machines/connection.js'
 import type { Connection } from './connection.js'
 import type { ResetEventDetail, ResumedEventDetail } from './layer.js'
 import type { CloseDetails, SendData } from './options.js'
+import type { ListenerOf } from './shape.js'
 
 export interface HeartlineEvent<T extends string = string> extends Event {
   readonly type: T
@@ -77,9 +78,7 @@ export interface ConnectionEventMap {
   reset: ResetEvent
 }
 
-export type Listener<E> =
-  | ((this: Connection, event: E) => unknown)
-  | { handleEvent(event: E): unknown }
+export type Listener<E> = ListenerOf<Connection, E>
 
 /** A close event where the platform has no `CloseEvent` (Node before 23). */
 class CloseEventShim extends Event {

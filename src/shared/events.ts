@@ -14,6 +14,7 @@ import type {
   SendData,
   StateChangeEvent,
 } from '../index.js'
+import type { HandlerOf, ListenerOf } from '../shape.js'
 import type { SharedConnection } from './shared-connection.js'
 
 /** A `Connection` event with the shared connection as its target. */
@@ -54,9 +55,7 @@ export interface SharedConnectionEventMap {
 }
 
 /** A listener for a shared connection's events: `this` is the shared connection. */
-export type SharedListener<E> =
-  | ((this: SharedConnection, event: E) => unknown)
-  | { handleEvent(event: E): unknown }
+export type SharedListener<E> = ListenerOf<SharedConnection, E>
 
 /** An `on<type>` handler of a shared connection: returning false cancels the event. */
-export type SharedHandler<E> = ((this: SharedConnection, event: E) => unknown) | null
+export type SharedHandler<E> = HandlerOf<SharedConnection, E>

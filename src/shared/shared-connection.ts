@@ -7,17 +7,10 @@
  * fire.
  */
 
-import { StandardEventTarget } from '../event-target.js'
-import { HandlerSlots } from '../handlers.js'
-import type {
-  ConnectionOptions,
-  ConnectionStateName,
-  ListenerOptions,
-  SendData,
-  UrlProvider,
-} from '../index.js'
+import type { ConnectionOptions, ConnectionStateName, SendData, UrlProvider } from '../index.js'
+import { READY_STATE, WebSocketShape } from '../shape.js'
 import { checkSendData, checkSharedOptions } from './checks.js'
-import type { SharedConnectionEventMap, SharedHandler, SharedListener } from './events.js'
+import type { SharedConnectionEventMap } from './events.js'
 import { namesFor } from './protocol.js'
 import { sharingSupport } from './support.js'
 import { TabLink } from './tab-link.js'
@@ -32,15 +25,6 @@ export interface SharedConnectionOptions extends ConnectionOptions {
   name?: string
 }
 
-const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
-  connecting: 0,
-  open: 1,
-  awaitingPong: 1,
-  closing: 2,
-  waitingToReconnect: 0,
-  closed: 3,
-}
-
 type Events = SharedConnectionEventMap
 
 /**
@@ -49,42 +33,7 @@ type Events = SharedConnectionEventMap
  * `signal`, capture and `handleEvent` behave as on any EventTarget, and a
  * listener added during a dispatch waits for the next event (also in Node).
  */
-export class SharedConnection extends StandardEventTarget {
-  static readonly CONNECTING = 0
-  static readonly OPEN = 1
-  static readonly CLOSING = 2
-  static readonly CLOSED = 3
-  readonly CONNECTING = 0
-  readonly OPEN = 1
-  readonly CLOSING = 2
-  readonly CLOSED = 3
-
-  readonly #handlers = new HandlerSlots(this)
-  get onopen(): SharedHandler<Events['open']> {
-    return this.#handlers.get('open') as SharedHandler<Events['open']>
-  }
-  set onopen(value: SharedHandler<Events['open']>) {
-    this.#handlers.set('open', value)
-  }
-  get onmessage(): SharedHandler<MessageEvent> {
-    return this.#handlers.get('message') as SharedHandler<MessageEvent>
-  }
-  set onmessage(value: SharedHandler<MessageEvent>) {
-    this.#handlers.set('message', value)
-  }
-  get onerror(): SharedHandler<Events['error']> {
-    return this.#handlers.get('error') as SharedHandler<Events['error']>
-  }
-  set onerror(value: SharedHandler<Events['error']>) {
-    this.#handlers.set('error', value)
-  }
-  get onclose(): SharedHandler<Events['close']> {
-    return this.#handlers.get('close') as SharedHandler<Events['close']>
-  }
-  set onclose(value: SharedHandler<Events['close']>) {
-    this.#handlers.set('close', value)
-  }
-
+export class SharedConnection extends WebSocketShape<SharedConnection, Events> {
   /** False where Web Locks or BroadcastChannel are missing: this tab then has a socket of its own. */
   readonly shared: boolean
 
@@ -181,42 +130,6 @@ export class SharedConnection extends StandardEventTarget {
       throw new TypeError(`heartline/shared: subscribe() takes a function; got ${typeof listener}.`)
     }
     return this.#view.subscribe(listener)
-  }
-
-  override addEventListener<K extends keyof Events>(
-    type: K,
-    listener: SharedListener<Events[K]> | null,
-    options?: ListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: ListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: ListenerOptions,
-  ): void {
-    super.addEventListener(type, listener, options)
-  }
-
-  override removeEventListener<K extends keyof Events>(
-    type: K,
-    listener: SharedListener<Events[K]> | null,
-    options?: boolean | EventListenerOptions,
-  ): void
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener, options)
   }
 }
 
