@@ -10,7 +10,6 @@ import type { ConnectionStateName } from '../machines/connection.js'
 import type { Connection } from './connection.js'
 import type { ResetEventDetail, ResumedEventDetail } from './layer.js'
 import type { CloseDetails, SendData } from './options.js'
-import type { ListenerOf } from './shape.js'
 
 export interface HeartlineEvent<T extends string = string> extends Event {
   readonly type: T
@@ -77,8 +76,6 @@ export interface ConnectionEventMap {
   resumed: ResumedEvent
   reset: ResetEvent
 }
-
-export type Listener<E> = ListenerOf<Connection, E>
 
 /** A close event where the platform has no `CloseEvent` (Node before 23). */
 class CloseEventShim extends Event {

@@ -87,3 +87,4 @@ export {
 } from './options.js'
 export { presets } from './presets.js'
 export { MAX_RETRY_HINT, parseRetryHint } from './retry-hint.js'
+export type { HandlerOf, ListenerOf } from './shape.js'

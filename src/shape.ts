@@ -30,8 +30,6 @@ export const LISTENER_ADDED: unique symbol = Symbol()
 /** Told after a listener was removed; the arguments as passed. */
 export const LISTENER_REMOVED: unique symbol = Symbol()
 
-type Added = EventListenerOrEventListenerObject | null
-
 export abstract class WebSocketShape<
   T,
   M extends { open: unknown; message: unknown; error: unknown; close: unknown },
@@ -76,8 +74,16 @@ export abstract class WebSocketShape<
     listener: ListenerOf<T, M[K]> | null,
     options?: ListenerOptions,
   ): void
-  override addEventListener(type: string, listener: Added, options?: ListenerOptions): void
-  override addEventListener(type: string, listener: Added, options?: ListenerOptions): void {
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
+  ): void {
     super.addEventListener(type, listener, options)
     this[LISTENER_ADDED]?.(type, listener, options)
   }
@@ -89,22 +95,26 @@ export abstract class WebSocketShape<
   ): void
   override removeEventListener(
     type: string,
-    listener: Added,
+    listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void
   override removeEventListener(
     type: string,
-    listener: Added,
+    listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void {
     super.removeEventListener(type, listener, options)
     this[LISTENER_REMOVED]?.(type, listener, options)
   }
 
-  protected [LISTENER_ADDED]?(type: string, listener: Added, options?: ListenerOptions): void
+  protected [LISTENER_ADDED]?(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: ListenerOptions,
+  ): void
   protected [LISTENER_REMOVED]?(
     type: string,
-    listener: Added,
+    listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void
 }
