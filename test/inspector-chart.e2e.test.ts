@@ -17,6 +17,9 @@ import { launchChromium } from './helpers/chromium.js'
 const SHOTS = 'test-results'
 mkdirSync(SHOTS, { recursive: true })
 
+/** Timeline rows visible at 1280×800 before the chart was fitted to the panel's height. */
+const MIN_TIMELINE_ROWS = 6
+
 const ends: EdgeEnds = {}
 for (const e of chartGraph(connectionMachine).edges)
   ends[e.id] = { source: e.source, target: e.target }
@@ -56,7 +59,23 @@ function chartFit(page: Page) {
       panelRight: panel.left + host.clientLeft + host.clientWidth,
       panelWidth: host.clientWidth,
       scrollWidth: host.scrollWidth,
+      chartHeight: svg.height,
+      chartTop: svg.top,
+      chartBottom: svg.bottom,
+      panelTop: panel.top + host.clientTop,
+      panelBottom: panel.top + host.clientTop + host.clientHeight,
+      panelHeight: host.clientHeight,
+      scrollHeight: host.scrollHeight,
     }
+  })
+}
+
+/** How many whole timeline rows the timeline's list shows without scrolling. */
+function timelineRows(page: Page) {
+  return page.evaluate(() => {
+    const list = document.getElementById('timeline') as HTMLElement
+    const row = list.querySelector('li') as HTMLElement
+    return { rows: Math.floor(list.clientHeight / row.offsetHeight), listHeight: list.clientHeight }
   })
 }
 
@@ -92,6 +111,19 @@ describe('chart legibility', () => {
           expect(fit.chartLeft).toBeGreaterThanOrEqual(fit.panelLeft - 0.5)
           expect(fit.chartRight).toBeLessThanOrEqual(fit.panelRight + 0.5)
           expect(fit.scrollWidth).toBeLessThanOrEqual(fit.panelWidth)
+          // The whole chart at once: no scrolling down to the states a socket ends in.
+          console.log(
+            `${width}×${height} ${view}: chart ${Math.round(fit.chartHeight)} px tall in a ${fit.panelHeight} px high panel`,
+          )
+          expect(fit.chartTop).toBeGreaterThanOrEqual(fit.panelTop - 0.5)
+          expect(fit.chartBottom).toBeLessThanOrEqual(fit.panelBottom + 0.5)
+          expect(fit.scrollHeight).toBeLessThanOrEqual(fit.panelHeight)
+          // The chart does not take the timeline's room.
+          const timeline = await timelineRows(page)
+          console.log(
+            `${width}×${height} ${view}: timeline shows ${timeline.rows} rows (${timeline.listHeight} px)`,
+          )
+          expect(timeline.rows).toBeGreaterThanOrEqual(MIN_TIMELINE_ROWS)
           await page.screenshot({ path: `${SHOTS}/chart-${view}-${width}x${height}.png` })
         }
         await showView(page, 'all')
