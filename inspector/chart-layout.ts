@@ -154,8 +154,10 @@ export async function layoutChart(
   }
   const portOn = (top: string, id: string): string => {
     const list = portsOf.get(top) ?? []
-    // A compound's arrows leave by its lower border; the row's come in by its upper one.
-    const side = top === ROW ? 'NORTH' : 'SOUTH'
+    // A compound's arrows leave by its lower border. The row's come in by its
+    // left border (straight to its first state, with no tracks above the row)
+    // and leave by its upper one.
+    const side = top === ROW ? (id.endsWith(':in') ? 'WEST' : 'NORTH') : 'SOUTH'
     list.push({ id, width: 1, height: 1, layoutOptions: { 'elk.port.side': side } })
     portsOf.set(top, list)
     return id

@@ -2,8 +2,10 @@
  * The chart reads at 1280×800 and 1920×1080, measured from the geometry Chromium
  * computed: every label at least 12 px tall on screen, no label over another
  * label or a state, no edge through a state it does not enter or leave, and the
- * whole chart within the panel's visible width (no sideways scrolling); in both
- * views. Screenshots go to test-results/.
+ * whole chart within the panel's visible width and height (no scrolling either
+ * way), the timeline under it still showing at least the rows it showed at
+ * 1280×800 before the chart was fitted; in both views. Screenshots go to
+ * test-results/.
  */
 import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
