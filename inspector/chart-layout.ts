@@ -18,6 +18,8 @@ export const LINE = 16
 const PAD = 10
 /** Space between a compound's name and each of its own transitions on its header line. */
 export const HEADER_GAP = 18
+/** The id of the undrawn group that lays out the top-level leaves in a row. */
+export const ROW = '~row'
 
 export interface ElkLabel {
   text: string
@@ -126,7 +128,14 @@ export async function layoutChart(
   // it lays out as a whole, so each top-level compound is its own layout and an
   // arrow leaving or entering one is cut at a port on its lower border: one part
   // inside, one at the top level (which carries the label), joined again below.
+  // The top-level leaves (where a socket's life ends) form one more such group,
+  // laid out rightwards in a row under `live` instead of a column: the chart
+  // then fits a laptop's height as well as its width. The group is only a
+  // layout aid; it is not drawn.
+  const topLeaves = graph.nodes.filter((n) => n.parent === rootId && n.leaf).map((n) => n.id)
+  const rowOf = topLeaves.length > 1 ? new Set(topLeaves) : new Set<string>()
   const topOf = (id: string): string => {
+    if (rowOf.has(id)) return ROW
     let at = id
     for (let n = byId.get(at); n && n.parent !== rootId && n.parent !== null; n = byId.get(at))
       at = n.parent
@@ -145,10 +154,15 @@ export async function layoutChart(
   }
   const portOn = (top: string, id: string): string => {
     const list = portsOf.get(top) ?? []
-    list.push({ id, width: 1, height: 1, layoutOptions: { 'elk.port.side': 'SOUTH' } })
+    // A compound's arrows leave by its lower border. The row's come in by its
+    // left border (straight to its first state, with no tracks above the row)
+    // and leave by its upper one.
+    const side = top === ROW ? (id.endsWith(':in') ? 'WEST' : 'NORTH') : 'SOUTH'
+    list.push({ id, width: 1, height: 1, layoutOptions: { 'elk.port.side': side } })
     portsOf.set(top, list)
     return id
   }
+  const compound = (id: string) => id !== rootId && graph.nodes.some((n) => n.parent === id)
   for (const a of outer) {
     const s = topOf(a.source)
     const t = topOf(a.target)
@@ -158,14 +172,16 @@ export async function layoutChart(
     }
     let from = a.source
     let to = a.target
+    // An arrow from or to a top-level compound itself ends at a port on its
+    // border too, so it meets the row below rather than going round the chart.
     if (s !== a.source) {
       from = portOn(s, `${a.id}:out`)
       addInner(s, { id: `${a.id}:in-s`, sources: [a.source], targets: [from] })
-    }
+    } else if (s !== t && compound(s)) from = portOn(s, `${a.id}:out`)
     if (t !== a.target) {
       to = portOn(t, `${a.id}:in`)
       addInner(t, { id: `${a.id}:in-t`, sources: [to], targets: [a.target] })
-    }
+    } else if (s !== t && compound(t)) to = portOn(t, `${a.id}:in`)
     rootEdges.push({ id: a.id, sources: [from], targets: [to], labels: [labelOf(a)] })
   }
 
@@ -190,7 +206,7 @@ export async function layoutChart(
       children,
       layoutOptions: {
         ...SPACING,
-        'elk.padding': `[top=${header + 8},left=14,bottom=14,right=14]`,
+        'elk.padding': `[top=${header + 4},left=12,bottom=10,right=12]`,
         'elk.nodeSize.constraints': 'MINIMUM_SIZE',
         'elk.nodeSize.minimum': `(${Math.ceil(headerWidth + 24)}, ${header + 30})`,
       },
@@ -199,6 +215,18 @@ export async function layoutChart(
   const root: ElkShape = {
     ...toElk(rootId),
     edges: rootEdges,
+  }
+  if (rowOf.size > 0) {
+    const kept = (root.children ?? []).filter((c) => !rowOf.has(c.id))
+    const row = (root.children ?? []).filter((c) => rowOf.has(c.id))
+    root.children = [
+      ...kept,
+      {
+        id: ROW,
+        children: row,
+        layoutOptions: { ...SPACING, 'elk.padding': '[top=0,left=0,bottom=0,right=0]' },
+      },
+    ]
   }
   for (const child of root.children ?? []) {
     if (!child.children) continue
@@ -218,7 +246,11 @@ export async function layoutChart(
     'elk.algorithm': 'layered',
     'elk.direction': 'DOWN',
     'elk.hierarchyHandling': 'SEPARATE_CHILDREN',
-    'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+    // Network simplex would slide the row sideways to straighten the long
+    // arrows, past the panel's width.
+    'elk.layered.nodePlacement.strategy': 'SIMPLE',
+    'elk.layered.spacing.edgeNodeBetweenLayers': '4',
+    'elk.layered.spacing.edgeEdgeBetweenLayers': '4',
     'elk.json.shapeCoords': 'ROOT',
     'elk.json.edgeCoords': 'ROOT',
   }

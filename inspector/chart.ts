@@ -11,7 +11,15 @@ import {
   chartGraph,
   edgeTitle,
 } from './chart-graph.js'
-import { type ElkEdge, type ElkShape, el, HEADER_GAP, LINE, layoutChart } from './chart-layout.js'
+import {
+  type ElkEdge,
+  type ElkShape,
+  el,
+  HEADER_GAP,
+  LINE,
+  layoutChart,
+  ROW,
+} from './chart-layout.js'
 
 export interface DrawnChart {
   graph: ChartGraph
@@ -89,6 +97,10 @@ export async function drawChart(
       .join('\n')
 
   const drawNode = (shape: ElkShape, depth: number) => {
+    if (shape.id === ROW) {
+      for (const child of shape.children ?? []) drawNode(child, depth)
+      return
+    }
     const info = byId.get(shape.id)
     const leaf = info?.leaf === true
     const g = el('g', { class: `state depth-${depth}`, 'data-node-id': shape.id }, nodeLayer)

@@ -2,8 +2,10 @@
  * The chart reads at 1280×800 and 1920×1080, measured from the geometry Chromium
  * computed: every label at least 12 px tall on screen, no label over another
  * label or a state, no edge through a state it does not enter or leave, and the
- * whole chart within the panel's visible width (no sideways scrolling); in both
- * views. Screenshots go to test-results/.
+ * whole chart within the panel's visible width and height (no scrolling either
+ * way), the timeline under it still showing at least the rows it showed at
+ * 1280×800 before the chart was fitted; in both views. Screenshots go to
+ * test-results/.
  */
 import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
@@ -16,6 +18,9 @@ import { launchChromium } from './helpers/chromium.js'
 
 const SHOTS = 'test-results'
 mkdirSync(SHOTS, { recursive: true })
+
+/** Timeline rows visible at 1280×800 before the chart was fitted to the panel's height. */
+const MIN_TIMELINE_ROWS = 6
 
 const ends: EdgeEnds = {}
 for (const e of chartGraph(connectionMachine).edges)
@@ -56,7 +61,23 @@ function chartFit(page: Page) {
       panelRight: panel.left + host.clientLeft + host.clientWidth,
       panelWidth: host.clientWidth,
       scrollWidth: host.scrollWidth,
+      chartHeight: svg.height,
+      chartTop: svg.top,
+      chartBottom: svg.bottom,
+      panelTop: panel.top + host.clientTop,
+      panelBottom: panel.top + host.clientTop + host.clientHeight,
+      panelHeight: host.clientHeight,
+      scrollHeight: host.scrollHeight,
     }
+  })
+}
+
+/** How many whole timeline rows the timeline's list shows without scrolling. */
+function timelineRows(page: Page) {
+  return page.evaluate(() => {
+    const list = document.getElementById('timeline') as HTMLElement
+    const row = list.querySelector('li') as HTMLElement
+    return { rows: Math.floor(list.clientHeight / row.offsetHeight), listHeight: list.clientHeight }
   })
 }
 
@@ -92,6 +113,19 @@ describe('chart legibility', () => {
           expect(fit.chartLeft).toBeGreaterThanOrEqual(fit.panelLeft - 0.5)
           expect(fit.chartRight).toBeLessThanOrEqual(fit.panelRight + 0.5)
           expect(fit.scrollWidth).toBeLessThanOrEqual(fit.panelWidth)
+          // The whole chart at once: no scrolling down to the states a socket ends in.
+          console.log(
+            `${width}×${height} ${view}: chart ${Math.round(fit.chartHeight)} px tall in a ${fit.panelHeight} px high panel`,
+          )
+          expect(fit.chartTop).toBeGreaterThanOrEqual(fit.panelTop - 0.5)
+          expect(fit.chartBottom).toBeLessThanOrEqual(fit.panelBottom + 0.5)
+          expect(fit.scrollHeight).toBeLessThanOrEqual(fit.panelHeight)
+          // The chart does not take the timeline's room.
+          const timeline = await timelineRows(page)
+          console.log(
+            `${width}×${height} ${view}: timeline shows ${timeline.rows} rows (${timeline.listHeight} px)`,
+          )
+          expect(timeline.rows).toBeGreaterThanOrEqual(MIN_TIMELINE_ROWS)
           await page.screenshot({ path: `${SHOTS}/chart-${view}-${width}x${height}.png` })
         }
         await showView(page, 'all')
