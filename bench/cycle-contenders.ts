@@ -6,81 +6,12 @@
 import { createActor, setup } from 'xstate'
 import { createConnection } from '../src/index.js'
 import { classicClient } from './classic.js'
+import { EventClock } from './sim.js'
 
 export const CYCLE_KINDS = ['classic', 'heartline', 'xstate-floor', 'xstate-floor+inspect'] as const
 export type CycleKind = (typeof CYCLE_KINDS)[number]
 
 const INTERVAL = 1000
-
-/**
- * A fake clock: timers in a binary heap by (deadline, creation order), `increment`
- * fires the due ones in that order (including timers they set that fall due within
- * the step). Cleared timers are dropped lazily. XState's SimulatedClock re-sorts
- * every timer on each step, which grows faster than linear with many connections.
- */
-export class FastClock {
-  #now = 0
-  #seq = 0
-  #live = new Map<number, () => void>()
-  #heap: Array<{ at: number; id: number }> = []
-
-  now = (): number => this.#now
-  setTimeout = (fn: (...args: unknown[]) => void, ms: number): number => {
-    const id = ++this.#seq
-    this.#live.set(id, fn)
-    this.#push({ at: this.#now + Math.max(0, ms), id })
-    return id
-  }
-  clearTimeout = (id: unknown): void => {
-    this.#live.delete(id as number)
-  }
-
-  increment(ms: number): void {
-    const target = this.#now + ms
-    for (;;) {
-      const top = this.#heap[0]
-      if (top === undefined || top.at > target) break
-      this.#pop()
-      const fn = this.#live.get(top.id)
-      if (fn === undefined) continue
-      this.#live.delete(top.id)
-      this.#now = top.at
-      fn()
-    }
-    this.#now = target
-  }
-
-  #before(a: { at: number; id: number }, b: { at: number; id: number }): boolean {
-    return a.at < b.at || (a.at === b.at && a.id < b.id)
-  }
-  #push(item: { at: number; id: number }): void {
-    const h = this.#heap
-    let i = h.push(item) - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!this.#before(item, h[p] as typeof item)) break
-      h[i] = h[p] as typeof item
-      i = p
-    }
-    h[i] = item
-  }
-  #pop(): void {
-    const h = this.#heap
-    const last = h.pop()
-    if (last === undefined || h.length === 0) return
-    let i = 0
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= h.length) break
-      const r = l + 1
-      const c = r < h.length && this.#before(h[r] as typeof last, h[l] as typeof last) ? r : l
-      if (!this.#before(h[c] as typeof last, last)) break
-      h[i] = h[c] as typeof last
-      i = c
-    }
-    h[i] = last
-  }
-}
 
 type Listener = (event: { data?: unknown }) => void
 
@@ -159,14 +90,18 @@ const floorMachine = setup({
 })
 
 /** Builds one connection of `kind`; returns a check that it is still cycling. */
-function connect(kind: CycleKind, clock: FastClock): () => boolean {
+function connect(kind: CycleKind, clock: EventClock): () => boolean {
   const url = 'ws://127.0.0.1:1/cycle'
   if (kind === 'classic') {
     const client = classicClient(
       url,
       PongingSocket as never,
       { pingAfter: INTERVAL, closeAfter: INTERVAL, reconnectAfter: 4000 },
-      clock,
+      // The recipe takes the two functions apart from the clock.
+      {
+        setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+        clearTimeout: (id) => clock.clearTimeout(id),
+      },
     )
     return () => client.isOpen()
   }
@@ -220,13 +155,13 @@ export async function cycleRun({
   warmup?: number
   gc?: () => void
 }): Promise<CycleRun> {
-  const clock = new FastClock()
+  const clock = new EventClock()
   const alive = Array.from({ length: n }, () => connect(kind, clock))
   await turn()
   const notOpen = alive.filter((ok) => !ok()).length
   if (notOpen > 0) throw new Error(`${kind}: ${notOpen} of ${n} connections did not open`)
   for (let i = 0; i < warmup; i++) {
-    clock.increment(INTERVAL)
+    clock.runUntil(clock.now() + INTERVAL)
     await turn()
   }
   gc?.()
@@ -234,7 +169,7 @@ export async function cycleRun({
   const pongs0 = counts.pongs
   const cpu0 = process.cpuUsage()
   for (let i = 0; i < cycles; i++) {
-    clock.increment(INTERVAL)
+    clock.runUntil(clock.now() + INTERVAL)
     await turn()
   }
   const cpu = process.cpuUsage(cpu0)
