@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { type InspectionEvent, SimulatedClock } from 'xstate'
-import { type Connection, createConnection } from '../src/index.js'
+import { type Connection, type ConnectionOptions, createConnection } from '../src/index.js'
 import {
   type ControlledServer,
   nextEvent,
@@ -22,7 +22,10 @@ afterEach(async () => {
   await server?.close()
 })
 
-async function oneLife(inspect?: (event: InspectionEvent) => void): Promise<string[]> {
+/** A connection to a fresh server, on a SimulatedClock, with no reconnects. */
+async function start(
+  extra: Partial<ConnectionOptions> = {},
+): Promise<{ c: Connection; clock: SimulatedClock }> {
   server = await startControlledServer()
   const clock = new SimulatedClock()
   const c = createConnection(server.url, {
@@ -30,9 +33,14 @@ async function oneLife(inspect?: (event: InspectionEvent) => void): Promise<stri
     clock,
     heartbeat: { interval: 1000, timeout: 5000 },
     reconnect: false,
-    ...(inspect ? { inspect } : {}),
+    ...extra,
   })
   conn = c
+  return { c, clock }
+}
+
+async function oneLife(inspect?: (event: InspectionEvent) => void): Promise<string[]> {
+  const { c, clock } = await start(inspect ? { inspect } : {})
   const log: string[] = []
   c.addEventListener('statechange', (e) => log.push(`${e.from}>${e.to} by ${e.event}`))
   c.addEventListener('open', () => log.push(`open while ${c.state}`))
@@ -71,21 +79,8 @@ describe('statechange', () => {
 })
 
 describe('statechange on demand (no inspection observer until someone listens)', () => {
-  async function open(): Promise<{ c: Connection; clock: SimulatedClock }> {
-    server = await startControlledServer()
-    const clock = new SimulatedClock()
-    const c = createConnection(server.url, {
-      WebSocket,
-      clock,
-      heartbeat: { interval: 1000, timeout: 5000 },
-      reconnect: false,
-    })
-    conn = c
-    return { c, clock }
-  }
-
   it('a listener added from inside an open listener hears the following changes, each once, with its cause', async () => {
-    const { c, clock } = await open()
+    const { c, clock } = await start()
     const log: string[] = []
     c.addEventListener('open', () => {
       c.addEventListener('statechange', (e) => log.push(`${e.from}>${e.to} by ${e.event}`))
@@ -104,7 +99,7 @@ describe('statechange on demand (no inspection observer until someone listens)',
   })
 
   it('subscribe() added late names the cause as well', async () => {
-    const { c, clock } = await open()
+    const { c, clock } = await start()
     await nextEvent(c, 'open')
     const log: string[] = []
     c.subscribe((e) => log.push(`${e.from}>${e.to} by ${e.event}`))
@@ -117,15 +112,9 @@ describe('statechange on demand (no inspection observer until someone listens)',
   })
 
   it('metrics and the state follow the chart while nobody listens for statechange', async () => {
-    server = await startControlledServer()
-    const clock = new SimulatedClock()
-    const c = createConnection(server.url, {
-      WebSocket,
-      clock,
+    const { c, clock } = await start({
       heartbeat: { interval: 1000, timeout: 5000, deliverPongs: true },
-      reconnect: false,
     })
-    conn = c
     await nextEvent(c, 'open')
     for (let i = 0; i < 2; i++) {
       clock.increment(1000)
