@@ -11,6 +11,23 @@
  * lost.
  */
 
+/**
+ * Lua, inside a script: the client acknowledged every server message up to the
+ * seq held by the Lua local named `seq`; their entries go, and the byte count appended up to
+ * the last of them is kept (the bytes still buffered are `total - ackedBytes`).
+ */
+function forgetAcked(seq: string): string {
+  return `  local entry = redis.call('XRANGE', KEYS[2], ${seq} .. '-0', ${seq} .. '-0')
+  if entry[1] then
+    local fields = entry[1][2]
+    for i = 1, #fields, 2 do
+      if fields[i] == 'o' then redis.call('HSET', KEYS[1], 'ackedBytes', fields[i + 1]) end
+    end
+  end
+  redis.call('HSET', KEYS[1], 'acked', ${seq})
+  redis.call('XTRIM', KEYS[2], 'MINID', (${seq} + 1) .. '-0')`
+}
+
 /** ARGV: ttl. */
 export const CREATE = `
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
@@ -36,15 +53,7 @@ local out = tonumber(h[3])
 if ack > out then return {-1} end
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 if ack > tonumber(h[4]) then
-  local entry = redis.call('XRANGE', KEYS[2], ack .. '-0', ack .. '-0')
-  if entry[1] then
-    local fields = entry[1][2]
-    for i = 1, #fields, 2 do
-      if fields[i] == 'o' then redis.call('HSET', KEYS[1], 'ackedBytes', fields[i + 1]) end
-    end
-  end
-  redis.call('HSET', KEYS[1], 'acked', ack)
-  redis.call('XTRIM', KEYS[2], 'MINID', (ack + 1) .. '-0')
+${forgetAcked('ack')}
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
@@ -113,15 +122,7 @@ local h = redis.call('HMGET', KEYS[1], 'epoch', 'acked', 'out')
 if not h[1] or tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
 local seq = tonumber(ARGV[2])
 if seq > tonumber(h[2]) and seq <= tonumber(h[3]) then
-  local entry = redis.call('XRANGE', KEYS[2], seq .. '-0', seq .. '-0')
-  if entry[1] then
-    local fields = entry[1][2]
-    for i = 1, #fields, 2 do
-      if fields[i] == 'o' then redis.call('HSET', KEYS[1], 'ackedBytes', fields[i + 1]) end
-    end
-  end
-  redis.call('HSET', KEYS[1], 'acked', seq)
-  redis.call('XTRIM', KEYS[2], 'MINID', (seq + 1) .. '-0')
+${forgetAcked('seq')}
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
