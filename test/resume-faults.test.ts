@@ -99,55 +99,36 @@ async function drain(client: StreamClient, server: SessionProcess) {
 }
 
 describe('resume fault matrix (Node, ws client, memory store)', () => {
-  it('black-hole in mid-stream: resumed, every message exactly once in order', async () => {
-    const server = await sessionServer()
-    const proxy = await proxyTo(server.port)
-    const client = streamClient(proxy.url, () => proxy.setMode('black-hole', 'existing'))
-    await drain(client, server)
+  // A link that goes dark and one that is reset: the same stream, the same promises.
+  for (const [name, mode] of [
+    ['black-hole', 'black-hole'],
+    ['TCP reset', 'reset'],
+  ] as const) {
+    it(`${name} in mid-stream: resumed, every message exactly once in order`, async () => {
+      const server = await sessionServer()
+      const proxy = await proxyTo(server.port)
+      const client = streamClient(proxy.url, () => proxy.setMode(mode, 'existing'))
+      await drain(client, server)
 
-    const got = client.sessions[0] as number[]
-    const atServer = server.received()
-    expectMidStream(client)
-    expect(client.resets).toEqual([])
-    expect(client.resumed.length).toBeGreaterThanOrEqual(1)
-    expect(isRun(got, 1) && got.length === COUNT).toBe(true)
-    expect(isRun(atServer, 1) && atServer.length === COUNT).toBe(true)
-    expect(client.drops).toEqual([])
-    report('black-hole (memory)', {
-      sent: [COUNT, COUNT],
-      delivered: [atServer.length, got.length],
-      duplicates: [duplicates(atServer), duplicates(got)],
-      atFault: client.atFault,
-      replayed: client.resumed.map((r) => r.replayed),
-      lost: null,
-      drops: client.drops.length,
+      const got = client.sessions[0] as number[]
+      const atServer = server.received()
+      expectMidStream(client)
+      expect(client.resets).toEqual([])
+      expect(client.resumed.length).toBeGreaterThanOrEqual(1)
+      expect(isRun(got, 1) && got.length === COUNT).toBe(true)
+      expect(isRun(atServer, 1) && atServer.length === COUNT).toBe(true)
+      expect(client.drops).toEqual([])
+      report(`${mode} (memory)`, {
+        sent: [COUNT, COUNT],
+        delivered: [atServer.length, got.length],
+        duplicates: [duplicates(atServer), duplicates(got)],
+        atFault: client.atFault,
+        replayed: client.resumed.map((r) => r.replayed),
+        lost: null,
+        drops: client.drops.length,
+      })
     })
-  })
-
-  it('TCP reset in mid-stream: resumed, every message exactly once in order', async () => {
-    const server = await sessionServer()
-    const proxy = await proxyTo(server.port)
-    const client = streamClient(proxy.url, () => proxy.setMode('reset', 'existing'))
-    await drain(client, server)
-
-    const got = client.sessions[0] as number[]
-    const atServer = server.received()
-    expectMidStream(client)
-    expect(client.resets).toEqual([])
-    expect(client.resumed.length).toBeGreaterThanOrEqual(1)
-    expect(isRun(got, 1) && got.length === COUNT).toBe(true)
-    expect(isRun(atServer, 1) && atServer.length === COUNT).toBe(true)
-    expect(client.drops).toEqual([])
-    report('reset (memory)', {
-      sent: [COUNT, COUNT],
-      delivered: [atServer.length, got.length],
-      duplicates: [duplicates(atServer), duplicates(got)],
-      atFault: client.atFault,
-      replayed: client.resumed.map((r) => r.replayed),
-      lost: null,
-      drops: client.drops.length,
-    })
-  })
+  }
 
   it('server SIGKILL and restart: reset with the exact lost counts, the rest exactly once', async () => {
     const server = await sessionServer()
