@@ -393,16 +393,22 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     listener: EventListenerOrEventListenerObject | null,
     options?: ListenerOptions,
   ): void {
-    if (listener === null) {
-      if (typeof type !== 'string') this.#messages.add(null, options)
+    if (typeof type !== 'string') {
+      // The platform converts the type (it may read 'message' or 'statechange'):
+      // the message mirror stands down, messages are dispatched and causes read.
+      this.#messages.add(null, options)
+      if (listener === null) return
+      this.#heard = true
+      this.#needCauses()
       return
     }
-    if (type === 'message') this.#heard = true
-    // A type that is not a string may still convert to 'statechange'.
-    if (type === 'statechange' || typeof type !== 'string') this.#needCauses()
-    // A type that is not a string is converted by the platform; the mirror then stands down.
-    if (typeof type !== 'string') this.#messages.add(null, options)
-    else if (type === 'message') this.#messages.add(listener, options)
+    if (listener === null) return
+    if (type === 'message') {
+      this.#heard = true
+      this.#messages.add(listener, options)
+    } else if (type === 'statechange') {
+      this.#needCauses()
+    }
   }
 
   protected override [LISTENER_REMOVED](

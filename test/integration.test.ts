@@ -51,6 +51,18 @@ describe('against a real ws server', () => {
     expect(conn.url).toBe(`${s.url}/`)
   })
 
+  it('a listener whose type is an object the platform converts to "message" receives messages', async () => {
+    const s = await server()
+    const conn = connect(s.url)
+    // EventTarget converts the type with String(); no other message listener exists.
+    const type = { toString: () => 'message' } as unknown as 'message'
+    const message = new Promise<unknown>((resolve) => {
+      conn.addEventListener(type, (e) => resolve(e.data))
+    })
+    conn.onopen = () => conn.send('converted')
+    expect(await message).toBe('echo:converted')
+  })
+
   it('hides pongs from the application, and delivers them when asked', async () => {
     const s = await server()
     for (const deliverPongs of [false, true]) {
