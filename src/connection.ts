@@ -372,7 +372,11 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     this.actor.send({ type: 'app.reconnect' })
   }
 
-  /** Calls `listener` on every state change; returns the unsubscribe function. */
+  /**
+   * Calls `listener` on every state change; returns the unsubscribe function. As
+   * a `statechange` listener does, this makes the connection read the chart's
+   * inspection stream from now on (see `StateChangeEvent`).
+   */
   subscribe(listener: (event: StateChangeEvent) => void): () => void {
     if (typeof listener !== 'function') {
       throw new TypeError(

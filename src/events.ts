@@ -27,6 +27,12 @@ export interface ErrorEventDetails extends HeartlineEvent<'error'> {
   /** What the socket (or the url provider) reported. */
   error: unknown
 }
+/**
+ * A change of public state. Only XState's inspection stream names the chart event
+ * behind a change, so a connection reads that stream from its first `statechange`
+ * listener or `subscribe()` on: about a fifth more CPU per heartbeat cycle (bench
+ * B7S). A connection nobody listens to this way does not pay it.
+ */
 export interface StateChangeEvent extends HeartlineEvent<'statechange'> {
   from: ConnectionStateName
   to: ConnectionStateName
