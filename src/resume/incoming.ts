@@ -17,7 +17,6 @@ export class IncomingAcks {
   /** Seq of the last server message delivered. */
   #inSeq = 0
   #ackSent = 0
-  #unacked = 0
   #ackTimer: unknown = null
   #ackSoon = false
 
@@ -41,7 +40,6 @@ export class IncomingAcks {
   /** A hello carrying `received` went out: it acknowledges everything so far. */
   helloSent(): void {
     this.#ackSent = this.#inSeq
-    this.#unacked = 0
   }
 
   /**
@@ -49,29 +47,36 @@ export class IncomingAcks {
    * for one delivered before, `gap` when messages are missing before it.
    */
   take(seq: number): 'new' | 'duplicate' | 'gap' {
-    if (seq <= this.#inSeq) {
+    const last = this.#inSeq
+    if (seq !== last + 1) {
+      if (seq > last) return 'gap'
       this.#trace?.({ type: 'receive', seq, duplicate: true })
       return 'duplicate'
     }
-    if (seq !== this.#inSeq + 1) return 'gap'
     this.#inSeq = seq
     this.#trace?.({ type: 'receive', seq, duplicate: false })
-    if (++this.#unacked >= this.#ackEvery) {
+    // `seq - #ackSent` is the count of unacknowledged receives: a take moves seq on
+    // by one, an ack or a hello brings #ackSent up to it.
+    if (seq - this.#ackSent >= this.#ackEvery) {
       // At the end of this turn: one socket read delivers many messages, one ack covers them.
       if (!this.#ackSoon) {
         this.#ackSoon = true
-        queueMicrotask(() => {
-          this.#ackSoon = false
-          this.sendAck()
-        })
+        queueMicrotask(this.#ackNow)
       }
     } else if (this.#ackTimer === null) {
-      this.#ackTimer = this.#host.setTimeout(() => {
-        this.#ackTimer = null
-        this.sendAck()
-      }, this.#ackDelay)
+      this.#ackTimer = this.#host.setTimeout(this.#ackLater, this.#ackDelay)
     }
     return 'new'
+  }
+
+  readonly #ackNow = (): void => {
+    this.#ackSoon = false
+    this.sendAck()
+  }
+
+  readonly #ackLater = (): void => {
+    this.#ackTimer = null
+    this.sendAck()
   }
 
   /** Writes the pending ack now, if there is one and the session is ready. */
@@ -80,7 +85,6 @@ export class IncomingAcks {
     if (!this.#ready() || this.#inSeq <= this.#ackSent) return
     if (this.#host.write(`A${this.#inSeq}`)) {
       this.#ackSent = this.#inSeq
-      this.#unacked = 0
       this.#trace?.({ type: 'ack-sent', seq: this.#inSeq })
     }
   }
@@ -96,6 +100,5 @@ export class IncomingAcks {
     this.stopAckTimer()
     this.#inSeq = 0
     this.#ackSent = 0
-    this.#unacked = 0
   }
 }
