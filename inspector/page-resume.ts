@@ -11,6 +11,7 @@
  */
 import type { Connection } from '../src/index.js'
 import type { LayerFactory } from '../src/layer.js'
+import { binaryMessage, binarySeq } from '../src/resume/frames.js'
 import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
 import { $ } from './dom.js'
 import { page } from './page-state.js'
@@ -46,14 +47,9 @@ const payloads = new Map<string, string>()
 export function resumeFrame(direction: 'out' | 'in', data: unknown): boolean {
   if (typeof data !== 'string') {
     // Binary message frames: byte 0 'M', bytes 1–8 the seq (docs/resume-protocol.md).
-    const bytes =
-      data instanceof ArrayBuffer
-        ? new Uint8Array(data)
-        : ArrayBuffer.isView(data)
-          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-          : null
-    if (bytes === null || bytes.byteLength < 9 || bytes[0] !== 0x4d) return false
-    const seq = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(1))
+    const bytes = binaryMessage(data)
+    if (bytes === null) return false
+    const seq = binarySeq(bytes)
     payloads.set(`${direction}${seq}`, `binary, ${bytes.byteLength - 9} bytes`)
     return true
   }

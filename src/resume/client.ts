@@ -10,6 +10,7 @@ import type { SendData, WebSocketLike } from '../options.js'
 import {
   ACK,
   binaryFrame,
+  binaryMessage,
   binarySeq,
   MESSAGE,
   PROTOCOL_ERROR,
@@ -168,15 +169,8 @@ export class ResumeLayer implements ConnectionLayer {
       }
       return this.#protocolError(`unknown frame ${JSON.stringify(data.slice(0, 16))}`)
     }
-    const bytes =
-      data instanceof ArrayBuffer
-        ? new Uint8Array(data)
-        : ArrayBuffer.isView(data)
-          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-          : null
-    if (bytes === null || bytes.byteLength < 9 || bytes[0] !== MESSAGE) {
-      return this.#protocolError('malformed binary frame')
-    }
+    const bytes = binaryMessage(data)
+    if (bytes === null) return this.#protocolError('malformed binary frame')
     const seq = binarySeq(bytes)
     let payload: unknown
     if (this.#blobs) payload = new Blob([bytes.subarray(9) as Uint8Array<ArrayBuffer>])

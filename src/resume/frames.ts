@@ -60,6 +60,20 @@ export function parseSeq(text: string, end: number): number {
   return seq
 }
 
+/**
+ * The bytes of `data` when it is a binary message frame ('M', then the seq in
+ * bytes 1–8, then the payload), else null.
+ */
+export function binaryMessage(data: unknown): Uint8Array | null {
+  const bytes =
+    data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : ArrayBuffer.isView(data)
+        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+        : null
+  return bytes === null || bytes.byteLength < 9 || bytes[0] !== MESSAGE ? null : bytes
+}
+
 /** Reads the seq of a binary message frame (bytes 1–8, big-endian). */
 export function binarySeq(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
