@@ -27,6 +27,13 @@ export const WELCOME = 0x57 // 'W'
 /** Largest seq: both ends count in IEEE doubles, exact up to 2^53 − 1. */
 export const MAX_SEQ = Number.MAX_SAFE_INTEGER
 
+/**
+ * Bytes each kept message counts for beyond its payload, on both ends, when a
+ * buffer is bounded by `maxBytes`: an empty message still holds a record (seq,
+ * kind, links), so without it a bound in bytes would keep any number of them.
+ */
+export const MESSAGE_OVERHEAD = 64
+
 export interface Hello {
   v: number
   /** The session to resume; absent for a new session. */
