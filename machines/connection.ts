@@ -265,6 +265,15 @@ export const connectionMachine = setup({
           }
         : {},
     ),
+    /** A layer's close: closed as asked, reported with the layer's cause, reconnecting as usual. */
+    acceptLayerClose: assign(({ event }) =>
+      event.type === 'layer.close'
+        ? {
+            closeCause: 'protocol-error' as const,
+            closeRequest: { code: event.code, reason: event.reason },
+          }
+        : {},
+    ),
     clearCloseState: assign({ closeCause: null, closeRequest: null, reconnectVerdict: null }),
     startManualAttempt: assign({
       attempt: 0,
@@ -376,6 +385,7 @@ export const connectionMachine = setup({
             },
             'socket.close': socketEnded(),
             'app.close': { target: 'closing', actions: 'acceptUserClose' },
+            'layer.close': { target: 'closing', actions: 'acceptLayerClose' },
           },
           after: {
             // The attempt is abandoned, not awaited: the socket actor is stopped.
@@ -398,6 +408,7 @@ export const connectionMachine = setup({
               actions: ['announceError', { type: 'beginClose', params: { cause: 'error' } }],
             },
             'app.close': { target: 'closing', actions: 'acceptUserClose' },
+            'layer.close': { target: 'closing', actions: 'acceptLayerClose' },
           },
           states: {
             open: {

@@ -57,6 +57,7 @@ export {
   type StateChangeEvent,
 } from './connection.js'
 export type { ListenerOptions } from './event-target.js'
+export type { HeartlineMessageEvent } from './inbound.js'
 export type {
   ConnectionLayer,
   DirectionCounts,

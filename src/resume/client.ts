@@ -6,7 +6,7 @@
  * (outgoing.ts) and the receiving side (incoming.ts).
  */
 import type { ConnectionLayer, LayerHost } from '../layer.js'
-import type { SendData, WebSocketLike } from '../options.js'
+import type { SendData } from '../options.js'
 import {
   ACK,
   binaryFrame,
@@ -43,7 +43,6 @@ export class ResumeLayer implements ConnectionLayer {
   #sid: string | null = null
   #welcomeTimer: unknown = null
   #phase: 'down' | 'hello' | 'ready' = 'down'
-  #socket: WebSocketLike | null = null
   /** The application asked for Blobs: the socket reads ArrayBuffers, the layer wraps them. */
   #blobs = false
 
@@ -53,14 +52,19 @@ export class ResumeLayer implements ConnectionLayer {
     this.#trace = options.trace
     this.#out = new OutgoingBuffer(options.maxBytes)
     this.#in = new IncomingAcks(host, options, () => this.#phase === 'ready')
-    // A heartbeat ping is a chance to acknowledge that does not depend on the
-    // ack timer (throttled in background tabs).
-    const connection = host.connection as {
-      addEventListener(type: 'statechange', listener: (event: { to: string }) => void): void
-    }
-    connection.addEventListener('statechange', (event) => {
-      if (event.to === 'awaitingPong') this.#in.sendAck()
-    })
+  }
+
+  /** Binary frames are read synchronously: the socket delivers ArrayBuffers. */
+  get arrayBuffers(): boolean {
+    return true
+  }
+
+  /**
+   * A heartbeat ping is a chance to acknowledge that does not depend on the ack
+   * timer (throttled in background tabs).
+   */
+  stateChanged(to: string): void {
+    if (to === 'awaitingPong') this.#in.sendAck()
   }
 
   get session(): ResumeSession {
@@ -75,11 +79,9 @@ export class ResumeLayer implements ConnectionLayer {
     }
   }
 
-  opened(socket: WebSocketLike): void {
-    this.#socket = socket
+  opened(blobs: boolean): void {
     this.#phase = 'hello'
-    this.#blobs = socket.binaryType === 'blob'
-    if (this.#blobs) socket.binaryType = 'arraybuffer'
+    this.#blobs = blobs
     const hello: { v: number; sid?: string; ack: number } = {
       v: PROTOCOL_VERSION,
       ack: this.#in.received,
@@ -97,7 +99,6 @@ export class ResumeLayer implements ConnectionLayer {
 
   ended(): void {
     this.#phase = 'down'
-    this.#socket = null
     this.#in.stopAckTimer()
     this.#stopWelcomeTimer()
   }
@@ -261,13 +262,9 @@ export class ResumeLayer implements ConnectionLayer {
 
   #protocolError(reason: string): null {
     this.#trace?.({ type: 'protocol-error', reason })
-    const socket = this.#socket
+    if (this.#phase === 'down') return null
     this.#phase = 'down'
-    try {
-      socket?.close(PROTOCOL_ERROR, `resume: ${reason}`.slice(0, 123))
-    } catch {
-      // Closing already.
-    }
+    this.#host.end(PROTOCOL_ERROR, `resume: ${reason}`.slice(0, 123))
     return null
   }
 }

@@ -8,17 +8,11 @@
 
 import { createEvent } from '../events.js'
 import type { ConnectionStateName } from '../index.js'
+import { reportLater } from '../report.js'
 import type { SharedConnectionEventMap } from './events.js'
 import type { RelayedEvent } from './protocol.js'
 
 type StateChange = SharedConnectionEventMap['statechange']
-
-function rethrowLater(error: unknown): void {
-  // As EventTarget does: one failing subscriber must not stop the others.
-  setTimeout(() => {
-    throw error
-  }, 0)
-}
 
 function originOf(url: string): string {
   try {
@@ -60,7 +54,7 @@ export class ViewEvents {
       try {
         subscriber(change)
       } catch (error) {
-        rethrowLater(error)
+        reportLater(error)
       }
     }
   }
