@@ -17,7 +17,6 @@ import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
 import { captureOf, type ListenerOptions } from './event-target.js'
 import type { ConnectionEventMap, StateChangeEvent } from './events.js'
-import { createEvent } from './events.js'
 import { MessageListeners } from './inbound.js'
 // [resume hook] types only: the layer's code lives in heartline/resume.
 import type { LayerHost } from './layer.js'
@@ -26,7 +25,6 @@ import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { checkSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider } from './options.js'
 import { ChartPorts } from './ports.js'
-import { reportLater } from './report.js'
 import { chartInput, type ResolvedOptions, resolveOptions } from './resolve-options.js'
 import {
   type HandlerOf,
@@ -39,22 +37,6 @@ import type { UrlSource } from './socket.js'
 import { SocketSlot } from './socket-slot.js'
 import { checkUrl } from './url.js'
 
-export { LATE_TIMER_MS } from '../machines/connection.js'
-export type {
-  CloseEventDetails,
-  ConnectionEventMap,
-  DropEvent,
-  DropReason,
-  ErrorEventDetails,
-  GaveUpEvent,
-  HeartlineEvent,
-  OpenEvent,
-  ReconnectingEvent,
-  ResetEvent,
-  ResumedEvent,
-  StateChangeEvent,
-} from './events.js'
-
 /** An `on<type>` handler: called with the connection as `this`; returning false cancels the event. */
 export type Handler<E> = HandlerOf<Connection, E>
 
@@ -64,13 +46,6 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   /** What the chart may do to this connection; it holds the socket slot and the listeners. */
   readonly #ports: ChartPorts
-  /**
-   * The state last reported by `statechange` (the `from` of the next one); `state`
-   * itself reads the chart's snapshot.
-   */
-  #reported: ConnectionStateName = 'connecting'
-  /** The `subscribe()` listeners; none until the first (most connections never have one). */
-  #subscribers: Set<(event: StateChangeEvent) => void> | null = null
   /** The adapter reads the chart through XState's inspection stream (see #needCauses). */
   #causes = false
 
@@ -123,9 +98,9 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     // listen (and so ask for causes); it starts once the layer is in place.
     this.actor = createActor(sharedMachine(), actorOptions)
     bindHost(this.actor, ports)
-    this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))
+    this.actor.on('*', (emitted) => ports.emitted(emitted as ConnectionEmitted))
     this.actor.subscribe((snapshot) => {
-      if (!this.#causes) this.#settle(snapshot.value, undefined)
+      if (!this.#causes) ports.settled(snapshot.value, undefined)
     })
     // [resume hook] the layer, bound to this connection.
     if (resolved.resume) ports.layer = resolved.resume(this.#layerHost(resolved.clock))
@@ -264,8 +239,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
       )
     }
     this.#needCauses()
-    this.#subscribers ??= new Set()
-    const subscribers = this.#subscribers
+    this.#ports.subscribers ??= new Set()
+    const subscribers = this.#ports.subscribers
     subscribers.add(listener)
     return () => {
       subscribers.delete(listener)
@@ -308,77 +283,9 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   // ---- internals ---------------------------------------------------------------
 
-  #onEmitted(emitted: ConnectionEmitted): void {
-    const { type, ...fields } = emitted
-    const ports = this.#ports
-    const metrics = ports.metrics
-    switch (emitted.type) {
-      case 'open':
-        metrics.opened()
-        break
-      case 'close':
-        metrics.closed(fields as Omit<typeof emitted, 'type'>)
-        break
-      case 'error':
-        metrics.error(emitted.error)
-        break
-      case 'reconnecting':
-        metrics.retryPlanned(emitted.delay)
-        break
-    }
-    // Held until the chart's snapshot settles, so that inside `onopen` the
-    // connection already reads `open` (actions run before the snapshot updates).
-    ports.pending.push(() =>
-      ports.dispatch(type, type === 'open' ? { url: ports.slot.url } : fields),
-    )
-  }
-
   #onInspect(event: InspectionEvent): void {
     if (event.type !== '@xstate.snapshot' || event.actorRef !== this.actor) return
-    this.#settle((event.snapshot as unknown as { value: unknown }).value, event.event.type)
-  }
-
-  /**
-   * The chart's snapshot settled (after each macrostep): report a change of public
-   * state, then the events the chart emitted on the way. `cause` is the chart event
-   * behind it, known only while someone listens for `statechange`.
-   */
-  #settle(value: unknown, cause: string | undefined): void {
-    const next = stateNameOf(value)
-    const from = this.#reported
-    const ports = this.#ports
-    if (next !== from) {
-      this.#reported = next
-      ports.metrics.state(next)
-      // [resume hook] a change of state; closed for good.
-      const layer = ports.layer
-      if (layer !== null) {
-        layer.stateChanged?.(next)
-        if (next === 'closed') layer.closed()
-      }
-      // Without a cause nobody listens: every listener and subscriber asked for causes first.
-      if (cause !== undefined) {
-        const change = createEvent('statechange', {
-          from,
-          to: next,
-          event: cause,
-        }) as StateChangeEvent
-        this.dispatchEvent(change)
-        if (this.#subscribers !== null) {
-          for (const subscriber of this.#subscribers) {
-            try {
-              subscriber(change)
-            } catch (error) {
-              reportLater(error)
-            }
-          }
-        }
-      }
-    }
-    const pending = ports.pending
-    if (pending.length === 0) return
-    ports.pending = []
-    for (const run of pending) run()
+    this.#ports.settled((event.snapshot as unknown as { value: unknown }).value, event.event.type)
   }
 }
 

@@ -1,20 +1,29 @@
 /**
- * The chart's ports into one connection: what the shared action and actor
- * implementations (src/machine.ts, src/socket.ts) may do to it, and nothing
- * more. Each port hands its work to the part that owns it: the socket slot
- * (sockets, the write gate, the queue), the message listeners, the metrics, the
- * delivery layer. Its methods live on this prototype, shared by every
- * connection (a literal of arrow functions would cost each connection a dozen
- * closures).
+ * The chart's ports into one connection. Inward: what the shared action and
+ * actor implementations (src/machine.ts, src/socket.ts) may do to it, and
+ * nothing more, each port handing its work to the part that owns it: the socket
+ * slot (sockets, the write gate, the queue), the message listeners, the metrics,
+ * the delivery layer. Outward: what the chart emitted and each settled snapshot,
+ * turned into application events in the order an application expects. Its
+ * methods live on this prototype, shared by every connection (a literal of
+ * arrow functions would cost each connection a dozen closures).
  */
-import type { CloseInfo, ReconnectVerdict, SocketActorInput } from '../machines/connection.js'
+import {
+  type CloseInfo,
+  type ConnectionEmitted,
+  type ConnectionStateName,
+  type ReconnectVerdict,
+  type SocketActorInput,
+  stateNameOf,
+} from '../machines/connection.js'
 import { consultClosePolicy } from './close-policy.js'
-import { createEvent } from './events.js'
+import { createEvent, type StateChangeEvent } from './events.js'
 import type { MessageListeners } from './inbound.js'
 import type { ConnectionLayer } from './layer.js'
 import type { ConnectionHost } from './machine.js'
 import type { MetricsRecorder } from './metrics.js'
 import type { WebSocketLike } from './options.js'
+import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import type { LivenessProbe, UrlSource } from './socket.js'
 import type { SocketSlot } from './socket-slot.js'
@@ -28,6 +37,13 @@ export class ChartPorts implements ConnectionHost {
    * the snapshot updates).
    */
   pending: Array<() => void> = []
+  /**
+   * The state last reported by `statechange` (the `from` of the next one); the
+   * connection's `state` itself reads the chart's snapshot.
+   */
+  reported: ConnectionStateName = 'connecting'
+  /** The `subscribe()` listeners; none until the first (most connections never have one). */
+  subscribers: Set<(event: StateChangeEvent) => void> | null = null
 
   constructor(
     readonly options: ResolvedOptions,
@@ -98,5 +114,69 @@ export class ChartPorts implements ConnectionHost {
 
   dispatch(type: string, fields: Record<string, unknown>): void {
     this.target.dispatchEvent(createEvent(type, fields))
+  }
+
+  // ---- outward: what the chart reports -------------------------------------------
+
+  /** An event the chart emitted: counted now, dispatched once the snapshot settles. */
+  emitted(emitted: ConnectionEmitted): void {
+    const { type, ...fields } = emitted
+    const metrics = this.metrics
+    switch (emitted.type) {
+      case 'open':
+        metrics.opened()
+        break
+      case 'close':
+        metrics.closed(fields as Omit<typeof emitted, 'type'>)
+        break
+      case 'error':
+        metrics.error(emitted.error)
+        break
+      case 'reconnecting':
+        metrics.retryPlanned(emitted.delay)
+        break
+    }
+    // Held until the chart's snapshot settles, so that inside `onopen` the
+    // connection already reads `open` (actions run before the snapshot updates).
+    this.pending.push(() => this.dispatch(type, type === 'open' ? { url: this.slot.url } : fields))
+  }
+
+  /**
+   * The chart's snapshot settled (after each macrostep): report a change of public
+   * state, then the events the chart emitted on the way. `cause` is the chart event
+   * behind it, known only while someone listens for `statechange`.
+   */
+  settled(value: unknown, cause: string | undefined): void {
+    const next = stateNameOf(value)
+    const from = this.reported
+    if (next !== from) {
+      this.reported = next
+      this.metrics.state(next)
+      // [resume hook] a change of state; closed for good.
+      const layer = this.layer
+      if (layer !== null) {
+        layer.stateChanged?.(next)
+        if (next === 'closed') layer.closed()
+      }
+      // Without a cause nobody listens: every listener and subscriber asked for causes first.
+      if (cause !== undefined) this.#stateChange(from, next, cause)
+    }
+    const pending = this.pending
+    if (pending.length === 0) return
+    this.pending = []
+    for (const run of pending) run()
+  }
+
+  #stateChange(from: ConnectionStateName, to: ConnectionStateName, cause: string): void {
+    const change = createEvent('statechange', { from, to, event: cause }) as StateChangeEvent
+    this.target.dispatchEvent(change)
+    if (this.subscribers === null) return
+    for (const subscriber of this.subscribers) {
+      try {
+        subscriber(change)
+      } catch (error) {
+        reportLater(error)
+      }
+    }
   }
 }
