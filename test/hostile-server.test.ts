@@ -1,0 +1,227 @@
+/**
+ * A hostile server against the client: real `ws` servers on port 0 that close
+ * every connection with a zero retry hint, speak the resume frames by hand with
+ * acks before the welcome or impossible counts, and so on. Every bound is a
+ * count (handshakes, frames, bytes held), time comes from an injected
+ * SimulatedClock: nothing here waits on wall time for something to happen.
+ */
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket, { WebSocketServer } from 'ws'
+import { SimulatedClock } from 'xstate'
+import {
+  type CloseEventDetails,
+  type Connection,
+  createConnection,
+  type ReconnectingEvent,
+} from '../src/index.js'
+import { resume } from '../src/resume/index.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+interface Hostile {
+  url: string
+  /** Handshakes completed (sockets the server saw). */
+  handshakes: number
+  /** Every text frame the server received, in order, across sockets. */
+  frames: string[]
+  /** Every socket, in the order they came. */
+  sockets: WebSocket[]
+}
+
+/** A `ws` server on port 0 that runs `behave` for every socket (and counts them). */
+async function hostile(
+  behave: (ws: WebSocket, index: number, server: Hostile) => void,
+): Promise<Hostile> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  await once(wss, 'listening')
+  cleanups.push(() => new Promise((resolve) => wss.close(resolve)))
+  cleanups.push(() => {
+    for (const ws of wss.clients) ws.terminate()
+  })
+  const server: Hostile = {
+    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`,
+    handshakes: 0,
+    frames: [],
+    sockets: [],
+  }
+  wss.on('connection', (ws) => {
+    const index = server.handshakes++
+    server.sockets.push(ws)
+    ws.on('message', (data) => server.frames.push(String(data)))
+    behave(ws, index, server)
+  })
+  return server
+}
+
+function connect(url: string, options: Parameters<typeof createConnection>[1] = {}) {
+  const clock = new SimulatedClock()
+  const conn = createConnection(url, {
+    WebSocket: WebSocket as never,
+    clock,
+    heartbeat: false,
+    lifecycle: false,
+    random: () => 0.5,
+    ...options,
+  })
+  cleanups.push(() => conn.close())
+  return { conn, clock }
+}
+
+/** The next retry the connection plans, or null once it is closed for good. */
+function nextRetry(conn: Connection): Promise<ReconnectingEvent | null> {
+  return new Promise((resolve, reject) => {
+    const done = (value: ReconnectingEvent | null) => {
+      clearTimeout(timer)
+      conn.removeEventListener('reconnecting', onRetry)
+      conn.removeEventListener('close', onClose)
+      resolve(value)
+    }
+    const onRetry = (event: ReconnectingEvent) => done(event)
+    const onClose = (event: CloseEventDetails) => {
+      if (!event.willReconnect) done(null)
+    }
+    // A safety net against a hang, not a measure: the bounds below are counts.
+    const timer = setTimeout(() => {
+      conn.removeEventListener('reconnecting', onRetry)
+      conn.removeEventListener('close', onClose)
+      reject(new Error(`no retry and no final close within 5 s (state ${conn.state})`))
+    }, 5000)
+    conn.addEventListener('reconnecting', onRetry)
+    conn.addEventListener('close', onClose)
+  })
+}
+
+/**
+ * Lets the connection run against the server for at most `rounds` retries, each
+ * one's delay elapsed on the injected clock. Returns the retries planned.
+ */
+async function run(conn: Connection, clock: SimulatedClock, rounds = 40) {
+  const retries: ReconnectingEvent[] = []
+  if (conn.state === 'closed') return retries
+  for (let i = 0; i < rounds; i++) {
+    const retry = await nextRetry(conn)
+    if (retry === null) break
+    retries.push(retry)
+    clock.increment(retry.delay)
+  }
+  return retries
+}
+
+describe('a server cannot make the client hammer it with retry hints', () => {
+  it('retry-after=0ms on every socket: hinted retries count against maxAttempts', async () => {
+    const server = await hostile((ws) => ws.close(1013, 'retry-after=0ms'))
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxAttempts: 3 },
+    })
+    const retries = await run(conn, clock)
+    console.log(
+      `[hostile server] retry-after=0ms, maxAttempts 3: ${server.handshakes} handshakes, delays ${retries.map((r) => r.delay).join(',')}`,
+    )
+    expect(server.handshakes).toBe(4) // the first socket and 3 retries
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3])
+    expect(conn.state).toBe('closed')
+  })
+
+  it('a hinted delay has a floor (initialDelay) and jitter, and stays within maxDelay', async () => {
+    const server = await hostile((ws) => ws.close(1013, 'retry-after=0ms'))
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxDelay: 30_000 },
+    })
+    const [zero] = await run(conn, clock, 1)
+    // random() = 0.5: half way through one initialDelay above the floor.
+    expect(zero?.delay).toBe(1500)
+    const calm = connect(server.url, {
+      random: () => 0,
+      reconnect: { initialDelay: 1000, maxDelay: 30_000 },
+    })
+    expect((await run(calm.conn, calm.clock, 1))[0]?.delay).toBe(1000)
+    const plain = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxDelay: 30_000, jitter: 'none' },
+    })
+    expect((await run(plain.conn, plain.clock, 1))[0]?.delay).toBe(1000)
+  })
+
+  it('1008 "auth failed retry-after=0ms": the close policy refuses, the hint does not overrule it', async () => {
+    const server = await hostile((ws) => ws.close(1008, 'auth failed retry-after=0ms'))
+    const { conn, clock } = connect(server.url, { reconnect: { initialDelay: 1000 } })
+    const retries = await run(conn, clock)
+    console.log(
+      `[hostile server] 1008 auth failed retry-after=0ms: ${server.handshakes} handshakes`,
+    )
+    expect(retries).toEqual([])
+    expect(server.handshakes).toBe(1)
+    expect(conn.state).toBe('closed')
+  })
+
+  it('a policy that says retry for 1008 gets the hint, floored and counted', async () => {
+    const server = await hostile((ws) => ws.close(1008, 'auth failed retry-after=0ms'))
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxAttempts: 2 },
+      shouldReconnect: () => true,
+    })
+    const retries = await run(conn, clock)
+    expect(retries.map((r) => [r.attempt, r.delay])).toEqual([
+      [1, 1500],
+      [2, 1500],
+    ])
+    expect(server.handshakes).toBe(3)
+  })
+
+  it('a hinted retry is free only after a connection that stayed up for stableAfter', async () => {
+    const server = await hostile((ws, index) => {
+      // The first socket stays open; every later one is refused at once.
+      if (index > 0) ws.close(1012, 'service restart retry-after=0ms')
+    })
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxAttempts: 2, stableAfter: 5000 },
+    })
+    await new Promise((resolve) => conn.addEventListener('open', resolve, { once: true }))
+    clock.increment(5000)
+    // The server restarts the stable connection with a hint: that retry is free.
+    const first = nextRetry(conn)
+    server.sockets[0]?.close(1012, 'service restart retry-after=0ms')
+    const free = await first
+    expect(free?.attempt).toBe(0)
+    clock.increment(free?.delay ?? 0)
+    // Then the unstable sockets count: maxAttempts 2 allows two more handshakes.
+    const rest = await run(conn, clock)
+    expect(rest.map((r) => r.attempt)).toEqual([1, 2])
+    expect(server.handshakes).toBe(4)
+    expect(conn.state).toBe('closed')
+  })
+})
+
+/** The hello a resume client sent as its first frame on `ws`. */
+function onHello(ws: WebSocket, answer: (hello: { sid?: string; ack: number }) => void): void {
+  ws.once('message', (data) => answer(JSON.parse(String(data).slice(1))))
+}
+
+describe('with resume on, a hinted loop does not replay the buffer in a loop', () => {
+  it('welcome then close retry-after=0ms on every socket: replays are bounded by maxAttempts', async () => {
+    const server = await hostile((ws) =>
+      onHello(ws, (hello) => {
+        const resumed = hello.sid === 'victim'
+        ws.send(`W${JSON.stringify({ v: 1, sid: 'victim', ack: 0, resumed, replay: 0 })}`)
+        ws.close(1013, 'retry-after=0ms')
+      }),
+    )
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxAttempts: 3 },
+      resume: resume(),
+    })
+    for (const text of ['a', 'b', 'c']) conn.send(text)
+    await run(conn, clock)
+    const messages = server.frames.filter((f) => f.startsWith('M')).length
+    console.log(
+      `[hostile server] resume, welcome + retry-after=0ms, maxAttempts 3: ${server.handshakes} handshakes, ${messages} message frames (3 kept)`,
+    )
+    expect(server.handshakes).toBe(4)
+    // At most the 3 kept messages per socket, never more.
+    expect(messages).toBeLessThanOrEqual(4 * 3)
+  })
+})
