@@ -16,7 +16,8 @@ import {
   createConnection,
   type ReconnectingEvent,
 } from '../src/index.js'
-import { resume } from '../src/resume/index.js'
+import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
+import { waitFor } from './harness/wait.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -31,6 +32,8 @@ interface Hostile {
   frames: string[]
   /** Every socket, in the order they came. */
   sockets: WebSocket[]
+  /** Called after every frame the server receives (for waiters). */
+  wake: Set<() => void>
 }
 
 /** A `ws` server on port 0 that runs `behave` for every socket (and counts them). */
@@ -48,11 +51,15 @@ async function hostile(
     handshakes: 0,
     frames: [],
     sockets: [],
+    wake: new Set(),
   }
   wss.on('connection', (ws) => {
     const index = server.handshakes++
     server.sockets.push(ws)
-    ws.on('message', (data) => server.frames.push(String(data)))
+    ws.on('message', (data) => {
+      server.frames.push(String(data))
+      for (const wake of [...server.wake]) wake()
+    })
     behave(ws, index, server)
   })
   return server
@@ -223,5 +230,153 @@ describe('with resume on, a hinted loop does not replay the buffer in a loop', (
     expect(server.handshakes).toBe(4)
     // At most the 3 kept messages per socket, never more.
     expect(messages).toBeLessThanOrEqual(4 * 3)
+  })
+})
+
+const welcome = (w: Record<string, unknown>) => `W${JSON.stringify({ v: 1, ack: 0, ...w })}`
+
+/**
+ * Resolves once `check` holds, re-checked on every server frame, every connection
+ * event and every 5 ms of the event loop (a wait for a condition; nothing is timed).
+ */
+function until(server: Hostile, conn: Connection, check: () => boolean, what: string) {
+  return waitFor(check, what, 5000, (wake) => {
+    const types = ['statechange', 'close', 'reset', 'resumed', 'drop', 'message'] as const
+    for (const type of types) conn.addEventListener(type, wake)
+    server.wake.add(wake)
+    const timer = setInterval(wake, 5)
+    return () => {
+      clearInterval(timer)
+      server.wake.delete(wake)
+      for (const type of types) conn.removeEventListener(type, wake)
+    }
+  })
+}
+
+/** A connection with resume on, recording what its application sees. */
+function resumeClient(url: string) {
+  const trace: ResumeTrace[] = []
+  const { conn, clock } = connect(url, {
+    reconnect: { initialDelay: 1000 },
+    resume: resume({ ackDelay: 0, trace: (record) => trace.push(record) }),
+  })
+  const seen = {
+    trace,
+    closes: [] as Array<[number, string]>,
+    resets: [] as Array<{ session: string; lost: { sent: number; received: number | null } }>,
+    resumed: [] as Array<{ session: string; replayed: { sent: number; received: number } }>,
+    drops: [] as unknown[],
+    errors: () =>
+      trace.flatMap((r) => (r.type === 'protocol-error' ? [r.reason.replace(/ \(.*$/, '')] : [])),
+  }
+  conn.addEventListener('close', (e) => seen.closes.push([e.code, e.reason]))
+  conn.addEventListener('reset', (e) => seen.resets.push({ session: e.session, lost: e.lost }))
+  conn.addEventListener('resumed', (e) =>
+    seen.resumed.push({ session: e.session, replayed: e.replayed }),
+  )
+  conn.addEventListener('drop', (e) => seen.drops.push(e.data))
+  return { conn, clock, seen }
+}
+
+describe('the resume client validates what the server says before the app sees it', () => {
+  it('an ack before the welcome is a protocol error (4200): nothing is trimmed, all is sent later', async () => {
+    const server = await hostile((ws, index) =>
+      onHello(ws, (hello) => {
+        if (index === 0) {
+          // Acknowledges the three kept messages before any welcome.
+          ws.send('A3')
+          ws.send(welcome({ sid: 's1', resumed: false }))
+          ws.close(1001, 'going away')
+          return
+        }
+        ws.send(welcome({ sid: hello.sid ?? 's2', resumed: hello.sid !== undefined }))
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    for (const text of ['a', 'b', 'c']) conn.send(text)
+    await run(conn, clock, 1)
+    const hellos = () => seen.trace.filter((r) => r.type === 'hello').length
+    await until(
+      server,
+      conn,
+      () => hellos() === 2 && sessionOf(conn)?.phase !== 'hello',
+      'the second welcome',
+    )
+    const written = seen.trace.filter((r) => r.type === 'send').length
+    await until(server, conn, () => server.frames.length === 2 + written, 'what was written')
+    console.log(
+      `[hostile server] ack before welcome: protocol errors ${JSON.stringify(seen.errors())}, frames ${JSON.stringify(server.frames)}, drops ${seen.drops.length}`,
+    )
+    expect(seen.errors()[0]).toBe('ack before the welcome')
+    expect(server.frames).toEqual(['H{"v":1,"ack":0}', 'H{"v":1,"ack":0}', 'M1 a', 'M2 b', 'M3 c'])
+    expect(seen.drops).toEqual([])
+  })
+
+  it('out-of-range reset.lost is a protocol error, never a reset event; a valid one then passes', async () => {
+    const bad: unknown[] = [-7, 1.5, '3', 2 ** 53, true, { n: 1 }]
+    const server = await hostile((ws, index) =>
+      onHello(ws, () => {
+        if (index === 0) {
+          ws.send(welcome({ sid: 'old', resumed: false }))
+        } else {
+          const lost = index <= bad.length ? bad[index - 1] : 2
+          ws.send(welcome({ sid: `new${index}`, resumed: false, reset: { lost } }))
+          if (index > bad.length) return
+        }
+        ws.close(1001, 'going away')
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    conn.send('kept')
+    await run(conn, clock, bad.length + 1)
+    await until(
+      server,
+      conn,
+      () =>
+        seen.resets.length > bad.length - 1 ||
+        (sessionOf(conn)?.phase === 'ready' && server.handshakes > bad.length),
+      'the last welcome',
+    )
+    console.log(
+      `[hostile server] reset.lost out of range: resets ${JSON.stringify(seen.resets.map((r) => r.lost.received))}, protocol errors ${seen.errors().length}`,
+    )
+    expect(seen.resets).toEqual([
+      { session: `new${bad.length + 1}`, lost: { sent: 1, received: 2 } },
+    ])
+    expect(seen.errors()).toEqual(bad.map(() => 'reset.lost out of range'))
+    // Every refused welcome left the session alone: each later hello still asked for it.
+    const hellos = server.frames.filter((f) => f.startsWith('H')).slice(1)
+    expect(hellos).toEqual(hellos.map(() => 'H{"v":1,"ack":0,"sid":"old"}'))
+  })
+
+  it('out-of-range welcome.replay is a protocol error, never a resumed event; a valid one then passes', async () => {
+    const bad: unknown[] = [-1, 0.5, '3', 2 ** 53, null]
+    const server = await hostile((ws, index) =>
+      onHello(ws, () => {
+        if (index === 0) {
+          ws.send(welcome({ sid: 'same', resumed: false }))
+        } else {
+          const replay = index <= bad.length ? bad[index - 1] : 0
+          ws.send(welcome({ sid: 'same', resumed: true, replay }))
+          if (index > bad.length) return
+        }
+        ws.close(1001, 'going away')
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    await run(conn, clock, bad.length + 1)
+    await until(
+      server,
+      conn,
+      () =>
+        seen.resumed.length > bad.length - 1 ||
+        (sessionOf(conn)?.phase === 'ready' && server.handshakes > bad.length),
+      'the last welcome',
+    )
+    console.log(
+      `[hostile server] welcome.replay out of range: resumed ${JSON.stringify(seen.resumed.map((r) => r.replayed.received))}, protocol errors ${seen.errors().length}`,
+    )
+    expect(seen.resumed).toEqual([{ session: 'same', replayed: { sent: 0, received: 0 } }])
+    expect(seen.errors()).toEqual(bad.map(() => 'welcome.replay out of range'))
   })
 })
