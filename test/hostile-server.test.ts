@@ -16,6 +16,7 @@ import {
   createConnection,
   type ReconnectingEvent,
 } from '../src/index.js'
+import { MESSAGE_OVERHEAD } from '../src/resume/frames.js'
 import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
 import { waitFor } from './harness/wait.js'
 
@@ -378,5 +379,43 @@ describe('the resume client validates what the server says before the app sees i
     )
     expect(seen.resumed).toEqual([{ session: 'same', replayed: { sent: 0, received: 0 } }])
     expect(seen.errors()).toEqual(bad.map(() => 'welcome.replay out of range'))
+  })
+})
+
+describe("the resume client's buffer counts a per-message overhead", () => {
+  it('1,000,000 empty messages to a server that never welcomes: maxBytes 1024 keeps 16, drops the rest', async () => {
+    // Never answers the hello, so nothing is written and nothing acknowledged.
+    const server = await hostile(() => undefined)
+    const { conn } = connect(server.url, { resume: resume({ maxBytes: 1024 }) })
+    let drops = 0
+    conn.addEventListener('drop', (e) => {
+      if (e.reason === 'resume-buffer-full') drops++
+    })
+    await until(server, conn, () => server.frames.length === 1, 'the hello')
+    let accepted = 0
+    for (let i = 0; i < 1_000_000; i++) if (conn.send('')) accepted++
+    const held = sessionOf(conn)
+    console.log(
+      `[hostile server] 1,000,000 empty messages, maxBytes 1024: ${accepted} kept (${held?.bufferedBytes} bytes counted), ${drops} drops`,
+    )
+    expect(accepted).toBe(16) // 1024 / MESSAGE_OVERHEAD (64)
+    expect(held).toMatchObject({ buffered: 16, bufferedBytes: 1024 })
+    expect(drops).toBe(1_000_000 - 16)
+  })
+
+  it('counts each message as its payload plus MESSAGE_OVERHEAD', async () => {
+    const server = await hostile(() => undefined)
+    const { conn } = connect(server.url, {
+      resume: resume({ maxBytes: 2 * MESSAGE_OVERHEAD + 10 }),
+    })
+    await until(server, conn, () => server.frames.length === 1, 'the hello')
+    expect(conn.send('123456')).toBe(true)
+    expect(sessionOf(conn)?.bufferedBytes).toBe(MESSAGE_OVERHEAD + 6)
+    expect(conn.send(new Uint8Array(5))).toBe(false) // 70 + 69 > 138
+    expect(conn.send(new Uint8Array(4))).toBe(true)
+    expect(sessionOf(conn)).toMatchObject({
+      buffered: 2,
+      bufferedBytes: 2 * MESSAGE_OVERHEAD + 10,
+    })
   })
 })
