@@ -419,3 +419,47 @@ describe("the resume client's buffer counts a per-message overhead", () => {
     })
   })
 })
+
+describe('the resume client refuses a welcome that does not fit its session', () => {
+  // After a first, valid welcome (session "first"), each later socket answers the
+  // hello with one of these; the last socket welcomes validly (resumed).
+  const bad: Array<[string, Record<string, unknown>]> = [
+    ['a 10,000-character sid', { sid: 'x'.repeat(10_000), resumed: false }],
+    ['a sid with a space', { sid: 'a b', resumed: false }],
+    ['resumed as a string', { sid: 'first', resumed: 'yes' }],
+    ['a reset with ack 5', { sid: 'other', resumed: false, ack: 5, reset: { lost: 0 } }],
+    ['a reset to the same sid', { sid: 'first', resumed: false, reset: { lost: 0 } }],
+    ['resumed and reset at once', { sid: 'first', resumed: true, reset: { lost: 1 } }],
+    ['reset as a number', { sid: 'other', resumed: false, reset: 5 }],
+    ['an array', [1, 2, 3] as unknown as Record<string, unknown>],
+  ]
+
+  it('each is a protocol error; the session is kept and asked for again', async () => {
+    const server = await hostile((ws, index) =>
+      onHello(ws, () => {
+        const frame =
+          index === 0
+            ? { v: 1, ack: 0, sid: 'first', resumed: false }
+            : index <= bad.length
+              ? (bad[index - 1] as [string, Record<string, unknown>])[1]
+              : { v: 1, ack: 0, sid: 'first', resumed: true, replay: 0 }
+        ws.send(`W${JSON.stringify(Array.isArray(frame) ? frame : { v: 1, ack: 0, ...frame })}`)
+        if (index === 0 || index <= bad.length) ws.close(1001, 'going away')
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    await run(conn, clock, bad.length + 1)
+    await until(server, conn, () => seen.resumed.length + seen.resets.length > 0, 'a welcome')
+    const errors = seen.errors()
+    console.log(
+      `[hostile server] bad welcomes: ${errors.length} protocol errors, resets ${seen.resets.length}, resumed ${seen.resumed.length}, session ${JSON.stringify(sessionOf(conn)?.id?.slice(0, 12))}`,
+    )
+    expect(errors).toHaveLength(bad.length)
+    expect(seen.resets).toEqual([])
+    expect(seen.resumed).toEqual([{ session: 'first', replayed: { sent: 0, received: 0 } }])
+    const hellos = server.frames.filter((f) => f.startsWith('H')).slice(1)
+    expect(hellos).toEqual(hellos.map(() => 'H{"v":1,"ack":0,"sid":"first"}'))
+    // Every close reason the client sent fits a close frame.
+    for (const [, reason] of seen.closes) expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123)
+  })
+})
