@@ -62,19 +62,27 @@ export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () 
 }
 
 /**
- * The delay of a retry the server hinted (docs/retry-hint.md): never sooner than
- * the policy's own first ceiling (`initialDelay`), so no server can steer a client
- * into a tight loop, and, with full jitter, drawn in a window one `initialDelay`
- * wide starting at the hint, so the clients a server closed together do not come
- * back together. The window ends by `maxDelay` (it is moved down to fit, narrower
- * only when `maxDelay` < 2 × `initialDelay`).
+ * The delay of a retry the server hinted (docs/retry-hint.md), for reconnect
+ * number `attempt`: never sooner than the backoff ceiling that attempt would
+ * have drawn under (`initialDelay` after a stable connection, then growing), so
+ * no server can make a client retry faster than its own backoff allows; with
+ * full jitter, drawn in a window one `initialDelay` wide starting there, so the
+ * clients a server closed together do not come back together. The window ends
+ * by `maxDelay` (a later start is moved down to fit).
  */
-export function hintedDelay(policy: BackoffPolicy, hint: number, random: () => number): number {
-  const floor = policy.initialDelay
-  const start = Math.min(Math.max(hint, floor), Math.max(floor, policy.maxDelay - floor))
-  if (policy.jitter === 'none') return start
-  const width = Math.min(floor, policy.maxDelay - start)
-  return start + Math.floor(random() * width)
+export function hintedDelay(
+  policy: BackoffPolicy,
+  hint: number,
+  attempt: number,
+  random: () => number,
+): number {
+  const ceiling = Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** attempt)
+  const width =
+    policy.jitter === 'none'
+      ? 0
+      : Math.min(policy.initialDelay, policy.maxDelay - policy.initialDelay)
+  const start = Math.min(Math.max(hint, ceiling), policy.maxDelay - width)
+  return width === 0 ? start : start + Math.floor(random() * width)
 }
 
 /**
@@ -95,7 +103,9 @@ export function planRetryWith(random: (system: ActorSystem<any>) => number) {
       // bounds a server that closes every socket at once with a hint.
       if (typeof verdict === 'object' && verdict !== null) {
         return {
-          retryDelay: hintedDelay(context.reconnect, verdict.hint, () => random(system)),
+          retryDelay: hintedDelay(context.reconnect, verdict.hint, context.attempt, () =>
+            random(system),
+          ),
           attempt: context.stable ? context.attempt : context.attempt + 1,
         }
       }

@@ -69,8 +69,9 @@ export interface CloseInfo {
  * The close policy's answer for one socket end: retry after the backoff delay,
  * stop, retry after this many ms instead of the backoff delay, or retry when the
  * server's close reason asked (`{ hint }`, docs/retry-hint.md): that retry waits
- * the hint, never less than `initialDelay`, with jitter, within `maxDelay`; it
- * counts as a failed attempt unless the socket had stayed open for `stableAfter`.
+ * the hint, never less than the backoff ceiling of its attempt, with jitter, within
+ * `maxDelay`; it counts as a failed attempt unless the socket had stayed open for
+ * `stableAfter`.
  */
 export type ReconnectVerdict = 'retry' | 'stop' | number | { readonly hint: number }
 

@@ -204,8 +204,8 @@ export interface ConnectionOptions {
    * Decides whether a close the application did not ask for is retried: `true`
    * retries after the backoff delay, or, when the server's close reason carries a
    * retry hint (`retry-after=<ms>ms`, docs/retry-hint.md), after the hint (never less
-   * than `initialDelay`, jittered, within `maxDelay`; free only after a connection that
-   * stayed up for `stableAfter`, else counted); `false` stops in `closed`; a number retries
+   * than the backoff ceiling, jittered, within `maxDelay`; free only after a connection
+   * that stayed up for `stableAfter`, else counted); `false` stops in `closed`; a number retries
    * after that many ms instead of the backoff delay (still counted against
    * `maxAttempts`). Never called for a close the application asked for (those
    * never reconnect). Replaces the default table entirely; call

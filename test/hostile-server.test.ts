@@ -135,6 +135,27 @@ describe('a server cannot make the client hammer it with retry hints', () => {
     expect(conn.state).toBe('closed')
   })
 
+  it('retry-after=0ms with the default maxAttempts (Infinity): no faster than the backoff', async () => {
+    const server = await hostile((ws) => ws.close(1013, 'retry-after=0ms'))
+    const { conn, clock } = connect(server.url)
+    // Runs until a simulated minute has passed.
+    let elapsed = 0
+    const delays: number[] = []
+    while (elapsed < 60_000 && delays.length < 40) {
+      const retry = await nextRetry(conn)
+      if (retry === null) break
+      delays.push(retry.delay)
+      elapsed += retry.delay
+      clock.increment(retry.delay)
+    }
+    console.log(
+      `[hostile server] retry-after=0ms, defaults, one simulated minute: ${server.handshakes} handshakes, delays ${delays.join(',')}`,
+    )
+    // The ceilings 1, 2, 4, 8, 16, 29 s (each plus up to 1 s of jitter): 7 handshakes.
+    expect(server.handshakes).toBeLessThanOrEqual(7)
+    expect(delays.slice(0, 5)).toEqual([1500, 2500, 4500, 8500, 16_500])
+  })
+
   it('a hinted delay has a floor (initialDelay) and jitter, and stays within maxDelay', async () => {
     const server = await hostile((ws) => ws.close(1013, 'retry-after=0ms'))
     const { conn, clock } = connect(server.url, {
@@ -173,9 +194,10 @@ describe('a server cannot make the client hammer it with retry hints', () => {
       shouldReconnect: () => true,
     })
     const retries = await run(conn, clock)
+    // Floored at the backoff ceiling of each attempt (1000, then 2000), plus jitter.
     expect(retries.map((r) => [r.attempt, r.delay])).toEqual([
       [1, 1500],
-      [2, 1500],
+      [2, 2500],
     ])
     expect(server.handshakes).toBe(3)
   })
