@@ -81,9 +81,9 @@ export class HeartlineMessageEvent {
   readonly #data: unknown
   readonly #origin: string
   readonly #timeStamp: number
-  #type = 'message'
   #flags = AT_TARGET
-  #ports: unknown[] | undefined
+  /** What few events ever need (a type changed by initEvent, a read of ports), kept off the hot path. */
+  #rare: { type: string; ports?: unknown[] } | undefined
 
   constructor(target: EventTarget, data: unknown, origin: string) {
     this.#target = target
@@ -100,7 +100,7 @@ export class HeartlineMessageEvent {
     event.#flags &= ~AT_TARGET
   }
   get type(): string {
-    return this.#type
+    return this.#rare?.type ?? 'message'
   }
   get data(): unknown {
     return this.#data
@@ -115,8 +115,9 @@ export class HeartlineMessageEvent {
     return null
   }
   get ports(): unknown[] {
-    this.#ports ??= []
-    return this.#ports
+    this.#rare ??= { type: 'message' }
+    this.#rare.ports ??= []
+    return this.#rare.ports
   }
   get target(): EventTarget {
     return this.#target
@@ -174,7 +175,7 @@ export class HeartlineMessageEvent {
   }
   initEvent(type: string, bubbles = false, cancelable = false): void {
     if ((this.#flags & AT_TARGET) !== 0) return
-    this.#type = `${type}`
+    this.#rare = { ...this.#rare, type: `${type}` }
     this.#flags = (this.#flags & ~(BUBBLES | CANCELABLE)) | (bubbles ? BUBBLES : 0)
     if (cancelable) this.#flags |= CANCELABLE
   }
