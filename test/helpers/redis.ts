@@ -46,6 +46,8 @@ export interface RedisServer {
   stop(): Promise<void>
   /** Kills redis-server (SIGKILL: an outage, not a shutdown) and waits for its exit. */
   kill(): Promise<void>
+  /** Stops redis-server with SIGSTOP: connections stay open, nothing is answered (a hung server). */
+  freeze(): void
   /** Starts it again at the same address, empty (Unix socket only: a freed TCP port may be taken). */
   restart(): Promise<void>
 }
@@ -123,6 +125,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
         rmSync(dir, { recursive: true, force: true })
       },
       kill: () => killed(child),
+      freeze: () => child.kill('SIGSTOP'),
       async restart() {
         await killed(child)
         child = await spawnRedis(args)
@@ -146,6 +149,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       connection: { host: '127.0.0.1', port },
       stop: () => killed(child),
       kill: () => killed(child),
+      freeze: () => child.kill('SIGSTOP'),
       async restart() {
         throw new Error(
           'startRedis: restart() needs `{ socket: true }` (a freed TCP port may be taken)',
