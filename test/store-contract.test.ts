@@ -50,11 +50,16 @@ interface Made {
   prefix: string
 }
 
+type Start<T> = () => Promise<{ result: Promise<T> }>
+
 interface Subject {
   name: string
   make(options?: StoreOptions): Made
-  /** A rival for a race, ready to start: another process on Redis, this one for memory. */
-  rival<T>(made: Made, task: Task, onAccepted?: (n: number) => void): Promise<() => Promise<T>>
+  /**
+   * A rival for a race, ready to start: another process on Redis, this one for
+   * memory. `start()` resolves once the rival runs, with its result to come.
+   */
+  rival<T>(made: Made, task: Task, onAccepted?: (n: number) => void): Promise<Start<T>>
 }
 
 let redis: RedisServer
@@ -79,11 +84,12 @@ afterEach(() => {
   children.clear()
 })
 
-function inProcess<T>(made: Made, task: Task, onAccepted = (_: number) => {}) {
-  return async () =>
-    (task.kind === 'claims'
-      ? await raceClaims(made.store, task.id, task.rounds, task.tag)
-      : await raceAppends(made.store, task.id, task.epoch, task, onAccepted)) as T
+function inProcess<T>(made: Made, task: Task, onAccepted = (_: number) => {}): Start<T> {
+  return async () => ({
+    result: (task.kind === 'claims'
+      ? raceClaims(made.store, task.id, task.rounds, task.tag)
+      : raceAppends(made.store, task.id, task.epoch, task, onAccepted)) as Promise<T>,
+  })
 }
 
 /** Spawns the racer process; resolves once it is connected, with the function that starts it. */
@@ -97,8 +103,10 @@ function inChild<T>(made: Made, task: Task, onAccepted = (_: number) => {}) {
   const result = new Promise<T>((resolve, reject) => {
     settle = { resolve, reject }
   })
-  return new Promise<() => Promise<T>>((ready, failed) => {
-    child.once('exit', (code) => {
+  let started: (() => void) | undefined
+  return new Promise<Start<T>>((ready, failed) => {
+    // 'close', not 'exit': the result line is read before the pipes close.
+    child.once('close', (code) => {
       const error = new Error(`store racer exited (${code}) without a result`)
       failed(error)
       settle?.reject(error)
@@ -107,9 +115,12 @@ function inChild<T>(made: Made, task: Task, onAccepted = (_: number) => {}) {
       if (line === 'ready') {
         ready(() => {
           child.stdin.write('go\n')
-          return result
+          return new Promise((resolve) => {
+            started = () => resolve({ result })
+          })
         })
-      } else if (line.startsWith('accepted ')) onAccepted(Number(line.slice(9)))
+      } else if (line === 'started') started?.()
+      else if (line.startsWith('accepted ')) onAccepted(Number(line.slice(9)))
       else if (line.startsWith('result ')) settle?.resolve(JSON.parse(line.slice(7)) as T)
     })
   })
@@ -390,7 +401,9 @@ describe.each(subjects)('$name: the store contract', (subject) => {
         rounds,
         tag: 'theirs',
       })
-      const [theirs, mine] = await Promise.all([start(), raceClaims(store, 'race', rounds, 'mine')])
+      // This side starts once the rival runs: the two loops overlap.
+      const { result } = await start()
+      const [theirs, mine] = await Promise.all([result, raceClaims(store, 'race', rounds, 'mine')])
       const all = [...theirs, ...mine].sort((a, b) => a.epoch - b.epoch)
       // One owner per epoch.
       expect(new Set(all.map((r) => r.epoch)).size).toBe(all.length)
@@ -420,7 +433,7 @@ describe.each(subjects)('$name: the store contract', (subject) => {
           if (count === 10) claim = store.claim('race', 0).then(owned)
         },
       )
-      const rounds = await start()
+      const rounds = await (await start()).result
       if (claim === undefined) throw new Error('the appender never got 10 batches in')
       const taken = await claim
       const firstRefused = rounds.findIndex((r) => r.seqs === null)
