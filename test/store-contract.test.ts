@@ -516,6 +516,11 @@ describe('redisStore: ttl on Redis’s clock', () => {
       for (const k of refreshed)
         expect(await ttlOf(k), `${name} refreshes ${k}`).toBeGreaterThan(ttl - 5000)
     }
+    // expire(): the keys go at once, the tombstone stays for one more ttl.
+    expect(await store.expire('s', epoch)).toBe(true)
+    expect(await client.exists(hash, stream)).toBe(0)
+    expect(await ttlOf(lost)).toBeGreaterThan(ttl - 5000)
+    expect(await ttlOf(lost)).toBeLessThanOrEqual(ttl)
   })
 
   it('the ttl running out on Redis’s clock ends the session; the tombstone tells the next claim what was lost', async () => {
