@@ -17,6 +17,7 @@ export { type DrainOptions, type DrainResult, drain } from './drain.js'
 export { memoryStore } from './memory-store.js'
 export { Session } from './session.js'
 export type {
+  SessionAttachInfo,
   SessionCloseInfo,
   SessionDropReason,
   SessionEvents,
