@@ -16,6 +16,7 @@ import { resume } from '../src/resume/index.js'
 import {
   type AcceptSessionsOptions,
   acceptSessions,
+  attachHeartbeat,
   memoryStore,
   type Session,
   type SessionStore,
@@ -280,6 +281,27 @@ describe('hostile clients: every buffer bounded', () => {
     for (let i = 0; i < 1000; i++) c.ws.send('ping')
     await until(() => pings === 1000, 'every ping at the server')
     // One pong may be written past the limit (64 KiB); the rest wait for the socket to drain.
+    expect(socket.bufferedAmount).toBeLessThanOrEqual(2 * 64 * 1024 + pong.length)
+  })
+
+  it('attachHeartbeat: pongs are not written while the socket cannot take them', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    await once(wss, 'listening')
+    cleanups.push(() => new Promise((resolve) => wss.close(resolve)))
+    cleanups.push(() => {
+      for (const client of wss.clients) client.terminate()
+    })
+    const pong = 'p'.repeat(64 * 1024)
+    cleanups.push(attachHeartbeat(wss, { pong }))
+    const c = new RawClient(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`)
+    cleanups.push(() => c.ws.terminate())
+    await c.opened
+    const [socket] = [...wss.clients] as [WebSocket]
+    let pings = 0
+    socket.on('message', () => pings++)
+    c.stopReading()
+    for (let i = 0; i < 1000; i++) c.ws.send('ping')
+    await until(() => pings === 1000, 'every ping at the server')
     expect(socket.bufferedAmount).toBeLessThanOrEqual(2 * 64 * 1024 + pong.length)
   })
 
