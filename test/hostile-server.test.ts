@@ -323,6 +323,27 @@ describe('hostile clients: every buffer bounded', () => {
   })
 })
 
+describe('the new options are validated, naming the option', () => {
+  it('identify, maxSessions, helloTimeout, closeTimeout', () => {
+    const wss = new WebSocketServer({ noServer: true })
+    expect(() => acceptSessions(wss, { identify: 'alice' as never })).toThrow(
+      /`identify` must be a function \(request\) => string \| undefined; got "alice"/,
+    )
+    expect(() => acceptSessions(wss, { maxSessions: 0 })).toThrow(
+      /`maxSessions` must be a whole number ≥ 1; got number 0/,
+    )
+    expect(() => acceptSessions(wss, { maxSessions: Number.POSITIVE_INFINITY })).toThrow(
+      /`maxSessions`/,
+    )
+    expect(() => acceptSessions(wss, { helloTimeout: 0 })).toThrow(
+      /`helloTimeout` must be a finite number > 0; got number 0/,
+    )
+    expect(() => acceptSessions(wss, { closeTimeout: -1 })).toThrow(
+      /`closeTimeout` must be a finite number ≥ 0; got number -1/,
+    )
+  })
+})
+
 describe('hostile clients: wrong outcomes', () => {
   it('a 200-character hello version closes with 1002 and a reason of at most 123 bytes, no error', async () => {
     const s = await server()
