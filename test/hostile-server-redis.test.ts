@@ -192,4 +192,29 @@ describe('hostile conditions on Redis', () => {
     sending = false
     expect({ closes, drops: drops.length }).toEqual({ closes: [], drops: 0 })
   })
+
+  it('resumes that overlap (each hello before the last welcome) while the application sends: no spurious moved', async () => {
+    const s = await server(client())
+    const { sid, session } = await s.welcomed()
+    const closes: string[] = []
+    const drops: string[] = []
+    session.on('close', (info) => closes.push(info.reason))
+    session.on('drop', (_d, reason) => drops.push(reason))
+    let sending = true
+    const pump = () => {
+      if (!sending) return
+      for (let i = 0; i < 5; i++) void session.send('tick')
+      setImmediate(pump)
+    }
+    pump()
+    for (let round = 0; round < 5; round++) {
+      const clients = Array.from({ length: 8 }, () => s.raw())
+      await Promise.all(clients.map((c) => c.opened))
+      const ack = session.sent
+      for (const c of clients) c.hello(sid, ack)
+      await Promise.all(clients.map((c) => Promise.race([c.welcome().catch(() => null), c.closed])))
+    }
+    sending = false
+    expect({ closes, drops: drops.length }).toEqual({ closes: [], drops: 0 })
+  })
 })

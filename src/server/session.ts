@@ -142,15 +142,19 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * @internal Claims this session again for a new socket (the call was just
-   * issued). Store calls made from now on wait for the claim and carry its epoch:
-   * made with the old one, they would find the session taken and end it as moved.
+   * @internal Claims this session again for a new socket. The claim is issued
+   * now (or after a claim already in flight), and store calls made from now on
+   * wait for it and carry its epoch: made with the old one, they would find the
+   * session taken and end it as moved.
    */
-  reclaim<T extends ClaimedSession | MissingSession>(call: Promise<T>): Promise<T> {
-    const adopted = call.then((claim) => {
-      if ('epoch' in claim && claim.out >= 0) this.#epoch = claim.epoch
-    })
-    const gate: Promise<unknown> = adopted.catch(() => undefined)
+  reclaim<T extends ClaimedSession | MissingSession>(claim: () => Promise<T>): Promise<T> {
+    const call = this.#claiming === null ? claim() : this.#claiming.then(claim)
+    const gate: Promise<unknown> = call.then(
+      (result) => {
+        if ('epoch' in result && result.out >= 0) this.#epoch = result.epoch
+      },
+      () => undefined,
+    )
     this.#claiming = gate
     void gate.then(() => {
       if (this.#claiming === gate) this.#claiming = null

@@ -229,7 +229,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const key = storeKey(sid, principal)
     const store = this.store
     const local = this.#sessions.get(key)
-    const claim = local ? await local.reclaim(store.claim(key, ack)) : await store.claim(key, ack)
+    const claim = local
+      ? await local.reclaim(() => store.claim(key, ack))
+      : await store.claim(key, ack)
     if (socket.readyState !== 1) return null
     if ('epoch' in claim) {
       if (claim.out < ack) return refuse(PROTOCOL_ERROR, 'resume: ack beyond the last seq sent')
