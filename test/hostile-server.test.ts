@@ -94,6 +94,26 @@ describe('hostile clients: sessions belong to a principal', () => {
     expect(owner.close).toBeNull()
   })
 
+  it('identify failing or returning a non-string: 1011, an error event naming it, no session', async () => {
+    const s = await server({
+      identify: (request) => {
+        if (request.headers['x-user'] === 'boom') throw new Error('no such user')
+        return 42 as never
+      },
+    })
+    for (const user of ['boom', 'number']) {
+      const c = s.raw({ 'x-user': user })
+      await c.opened
+      c.hello()
+      expect(await c.closed).toEqual({ code: 1011, reason: 'resume: identify failed' })
+    }
+    expect(s.list).toEqual([])
+    expect(s.errors.map(String)).toEqual([
+      'Error: no such user',
+      'TypeError: heartline/server: `identify` must return a string or undefined; got number 42.',
+    ])
+  })
+
   it('the owner resumes its own session; every attach is an event carrying the upgrade request', async () => {
     const s = await server({ identify: async (request) => identify(request) })
     const attaches: Array<[string | undefined, boolean, string]> = []

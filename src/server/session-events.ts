@@ -54,6 +54,15 @@ export interface SessionEvents {
   close: [info: SessionCloseInfo]
 }
 
+export interface SessionServerEvents {
+  /** A new session started, or a session this process did not hold came to it. */
+  session: [session: Session]
+  /** A socket was attached to a session (new or resumed), with its upgrade request. */
+  attach: [session: Session, info: SessionAttachInfo]
+  /** A store call failed (the socket is closed; the client resumes later). */
+  error: [error: unknown]
+}
+
 /** Settings the session manager passes to each session. */
 export interface SessionSettings {
   store: SessionStore

@@ -29,6 +29,20 @@ export function storeKey(id: string, principal: string | undefined): string {
   return `${id}.${createHash('sha256').update(principal).digest('base64url').slice(0, 22)}`
 }
 
+/** The principal `identify` names for `request`, checked. */
+export async function principalOf(
+  identify: AcceptSessionsOptions['identify'],
+  request: IncomingMessage,
+): Promise<string | undefined> {
+  const principal = identify === undefined ? undefined : await identify(request)
+  if (principal !== undefined && typeof principal !== 'string') {
+    throw new TypeError(
+      `heartline/server: \`identify\` must return a string or undefined; got ${describeValue(principal)}.`,
+    )
+  }
+  return principal
+}
+
 export interface AcceptSessionsOptions {
   /**
    * Where sessions live: `memoryStore()` (this process) or `redisStore()` from

@@ -10,12 +10,13 @@ import type { IncomingMessage } from 'node:http'
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
 import { HELLO, type Hello, PROTOCOL_ERROR, PROTOCOL_VERSION } from '../resume/frames.js'
 import { Session } from './session.js'
-import type { SessionAttachInfo, SessionSettings } from './session-events.js'
+import type { SessionAttachInfo, SessionServerEvents, SessionSettings } from './session-events.js'
 import {
   type AcceptSessionsOptions,
   EARLY_BYTES,
   EARLY_FRAMES,
   PONG_BUFFER_LIMIT,
+  principalOf,
   type ResolvedSessionOptions,
   resolveSessionOptions,
   SESSION_ID,
@@ -25,16 +26,8 @@ import {
 import type { ClaimedSession, SessionStore } from './store.js'
 import { closeSocket } from './wire.js'
 
+export type { SessionServerEvents } from './session-events.js'
 export type { AcceptSessionsOptions } from './session-options.js'
-
-export interface SessionServerEvents {
-  /** A new session started, or a session this process did not hold came to it. */
-  session: [session: Session]
-  /** A socket was attached to a session (new or resumed), with its upgrade request. */
-  attach: [session: Session, info: SessionAttachInfo]
-  /** A store call failed (the socket is closed; the client resumes later). */
-  error: [error: unknown]
-}
 
 /** The sessions of one `ws` server. */
 export class SessionServer extends EventEmitter<SessionServerEvents> {
@@ -214,11 +207,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     ) {
       return refuse(PROTOCOL_ERROR, 'resume: malformed hello')
     }
-    const principal = identify === undefined ? undefined : await identify(request)
-    if (principal !== undefined && typeof principal !== 'string') {
-      throw new TypeError(
-        `heartline/server: \`identify\` must return a string or undefined; got ${typeof principal}.`,
-      )
+    let principal: string | undefined
+    try {
+      principal = await principalOf(identify, request)
+    } catch (error) {
+      this.#settings.error(error)
+      return refuse(1011, 'resume: identify failed')
     }
     if (socket.readyState !== 1) return null
     const attach = { socket, request }
