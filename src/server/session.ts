@@ -244,6 +244,8 @@ export class Session extends EventEmitter<SessionEvents> {
     } catch (error) {
       call = Promise.reject(error)
     }
+    // Its failure is handled on the chain, which may reach it only later.
+    call.catch(() => undefined)
     const step = this.#chain.then(() => call)
     this.#chain = (handle ? step.then(handle) : step).catch((error: unknown) => {
       this.#settings.error(error)

@@ -217,8 +217,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (socket.readyState !== 1) return null
     const attach = { socket, request }
     const sid = hello.sid
-    // An id this server never made names no session: the client gets a reset, not an error it would retry.
     if (sid === undefined) return this.#fresh(attach, principal, undefined)
+    // An id this server never made names no session: a reset, not an error the client would retry.
     if (!SESSION_ID.test(sid)) return this.#fresh(attach, principal, null)
     const key = storeKey(sid, principal)
     const store = this.store
