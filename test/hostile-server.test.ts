@@ -1,387 +1,487 @@
 /**
- * `acceptSessions` (memory store) against hostile clients: a stolen session id,
- * an ack below what was acknowledged, floods of sessions, frames, pings and
- * resumes, silent sockets, odd hellos. Every bound is asserted by counts and
- * bytes held (sessions, sockets, store calls, bufferedAmount), never by timing;
- * the server's timers run on vitest's fake timers where a test needs them.
+ * A hostile server against the client: real `ws` servers on port 0 that close
+ * every connection with a zero retry hint, speak the resume frames by hand with
+ * acks before the welcome or impossible counts, and so on. Every bound is a
+ * count (handshakes, frames, bytes held), time comes from an injected
+ * SimulatedClock: nothing here waits on wall time for something to happen.
  */
 import { once } from 'node:events'
-import type { IncomingMessage } from 'node:http'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { SimulatedClock } from 'xstate'
-import { createConnection } from '../src/index.js'
-import { MESSAGE_OVERHEAD } from '../src/resume/frames.js'
-import { resume } from '../src/resume/index.js'
 import {
-  type AcceptSessionsOptions,
-  acceptSessions,
-  attachHeartbeat,
-  memoryStore,
-  type Session,
-  type SessionStore,
-} from '../src/server/index.js'
-import { counting, RawClient, until } from './helpers/hostile.js'
+  type CloseEventDetails,
+  type Connection,
+  createConnection,
+  type ReconnectingEvent,
+} from '../src/index.js'
+import { MESSAGE_OVERHEAD } from '../src/resume/frames.js'
+import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
+import { waitFor } from './harness/wait.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
-  vi.useRealTimers()
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-/** Fakes the timers the server's own code uses; I/O and the waits stay real. */
-function fakeTimers(): void {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] })
+interface Hostile {
+  url: string
+  /** Handshakes completed (sockets the server saw). */
+  handshakes: number
+  /** Every text frame the server received, in order, across sockets. */
+  frames: string[]
+  /** Every socket, in the order they came. */
+  sockets: WebSocket[]
+  /** Called after every frame the server receives (for waiters). */
+  wake: Set<() => void>
 }
 
-async function server(options: AcceptSessionsOptions = {}) {
+/** A `ws` server on port 0 that runs `behave` for every socket (and counts them). */
+async function hostile(
+  behave: (ws: WebSocket, index: number, server: Hostile) => void,
+): Promise<Hostile> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
   await once(wss, 'listening')
   cleanups.push(() => new Promise((resolve) => wss.close(resolve)))
   cleanups.push(() => {
-    for (const client of wss.clients) client.terminate()
+    for (const ws of wss.clients) ws.terminate()
   })
-  const sessions = acceptSessions(wss, { ackDelay: 0, ...options })
-  cleanups.push(() => sessions.close())
-  const list: Session[] = []
-  const errors: unknown[] = []
-  sessions.on('session', (s) => list.push(s))
-  sessions.on('error', (e) => errors.push(e))
-  const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`
-  const raw = (headers?: Record<string, string>) => {
-    const client = new RawClient(url, headers)
-    cleanups.push(() => client.ws.terminate())
-    return client
+  const server: Hostile = {
+    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`,
+    handshakes: 0,
+    frames: [],
+    sockets: [],
+    wake: new Set(),
   }
-  return { wss, sessions, list, errors, url, raw }
+  wss.on('connection', (ws) => {
+    const index = server.handshakes++
+    server.sockets.push(ws)
+    ws.on('message', (data) => {
+      server.frames.push(String(data))
+      for (const wake of [...server.wake]) wake()
+    })
+    behave(ws, index, server)
+  })
+  return server
 }
 
-/** Bytes the server holds in its sockets' send queues. */
-const held = (wss: WebSocketServer) => [...wss.clients].reduce((n, c) => n + c.bufferedAmount, 0)
-
-describe('hostile clients: sessions belong to a principal', () => {
-  const identify = (request: IncomingMessage) => request.headers['x-user'] as string | undefined
-
-  it("a hello naming another principal's session gets a fresh session: no replay, the owner untouched", async () => {
-    const s = await server({ identify })
-    const owner = s.raw({ 'x-user': 'alice' })
-    await owner.opened
-    owner.hello()
-    const { sid } = await owner.welcome()
-    const session = s.list[0] as Session
-    await session.send('secret')
-    await until(() => owner.frames.includes('M1 secret'), 'the message at the owner')
-
-    const thief = s.raw({ 'x-user': 'mallory' })
-    await thief.opened
-    thief.hello(sid, 0)
-    const stolen = await thief.welcome()
-    expect(stolen.resumed).toBe(false)
-    expect(stolen.sid).not.toBe(sid)
-    expect(thief.frames.filter((f) => f.startsWith('M'))).toEqual([])
-    expect(owner.close).toBeNull()
-    expect(owner.ws.readyState).toBe(WebSocket.OPEN)
-    expect(session.principal).toBe('alice')
-    expect(s.list[1]?.principal).toBe('mallory')
-    // The owner's session goes on.
-    await session.send('more')
-    await until(() => owner.frames.includes('M2 more'), 'the next message at the owner')
-    // An anonymous hello cannot name it either.
-    const anonymous = s.raw()
-    await anonymous.opened
-    anonymous.hello(sid, 0)
-    expect((await anonymous.welcome()).resumed).toBe(false)
-    expect(owner.close).toBeNull()
+function connect(url: string, options: Parameters<typeof createConnection>[1] = {}) {
+  const clock = new SimulatedClock()
+  const conn = createConnection(url, {
+    WebSocket: WebSocket as never,
+    clock,
+    heartbeat: false,
+    lifecycle: false,
+    random: () => 0.5,
+    ...options,
   })
+  cleanups.push(() => conn.close())
+  return { conn, clock }
+}
 
-  it('identify failing or returning a non-string: 1011, an error event naming it, no session', async () => {
-    const s = await server({
-      identify: (request) => {
-        if (request.headers['x-user'] === 'boom') throw new Error('no such user')
-        return 42 as never
-      },
-    })
-    for (const user of ['boom', 'number']) {
-      const c = s.raw({ 'x-user': user })
-      await c.opened
-      c.hello()
-      expect(await c.closed).toEqual({ code: 1011, reason: 'resume: identify failed' })
+/** The next retry the connection plans, or null once it is closed for good. */
+function nextRetry(conn: Connection): Promise<ReconnectingEvent | null> {
+  return new Promise((resolve, reject) => {
+    const done = (value: ReconnectingEvent | null) => {
+      clearTimeout(timer)
+      conn.removeEventListener('reconnecting', onRetry)
+      conn.removeEventListener('close', onClose)
+      resolve(value)
     }
-    expect(s.list).toEqual([])
-    expect(s.errors.map(String)).toEqual([
-      'Error: no such user',
-      'TypeError: heartline/server: `identify` must return a string or undefined; got number 42.',
-    ])
+    const onRetry = (event: ReconnectingEvent) => done(event)
+    const onClose = (event: CloseEventDetails) => {
+      if (!event.willReconnect) done(null)
+    }
+    // A safety net against a hang, not a measure: the bounds below are counts.
+    const timer = setTimeout(() => {
+      conn.removeEventListener('reconnecting', onRetry)
+      conn.removeEventListener('close', onClose)
+      reject(new Error(`no retry and no final close within 5 s (state ${conn.state})`))
+    }, 5000)
+    conn.addEventListener('reconnecting', onRetry)
+    conn.addEventListener('close', onClose)
   })
+}
 
-  it('the owner resumes its own session; every attach is an event carrying the upgrade request', async () => {
-    const s = await server({ identify: async (request) => identify(request) })
-    const attaches: Array<[string | undefined, boolean, string]> = []
-    s.sessions.on('attach', (session, { request, resumed }) =>
-      attaches.push([request.headers['x-user'] as string, resumed, session.id]),
+/**
+ * Lets the connection run against the server for at most `rounds` retries, each
+ * one's delay elapsed on the injected clock. Returns the retries planned.
+ */
+async function run(conn: Connection, clock: SimulatedClock, rounds = 40) {
+  const retries: ReconnectingEvent[] = []
+  if (conn.state === 'closed') return retries
+  for (let i = 0; i < rounds; i++) {
+    const retry = await nextRetry(conn)
+    if (retry === null) break
+    retries.push(retry)
+    clock.increment(retry.delay)
+  }
+  return retries
+}
+
+describe('a server cannot make the client hammer it with retry hints', () => {
+  it('retry-after=0ms on every socket: hinted retries count against maxAttempts', async () => {
+    const server = await hostile((ws) => ws.close(1013, 'retry-after=0ms'))
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxAttempts: 3 },
+    })
+    const retries = await run(conn, clock)
+    console.log(
+      `[hostile server] retry-after=0ms, maxAttempts 3: ${server.handshakes} handshakes, delays ${retries.map((r) => r.delay).join(',')}`,
     )
-    const first = s.raw({ 'x-user': 'alice' })
-    await first.opened
-    first.hello()
-    const { sid } = await first.welcome()
-    const second = s.raw({ 'x-user': 'alice' })
-    await second.opened
-    second.hello(sid, 0)
-    expect((await second.welcome()).resumed).toBe(true)
-    expect(attaches).toEqual([
-      ['alice', false, sid],
-      ['alice', true, sid],
-    ])
-    expect(s.list).toHaveLength(1)
+    expect(server.handshakes).toBe(4) // the first socket and 3 retries
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3])
+    expect(conn.state).toBe('closed')
   })
-})
 
-describe('hostile clients: no wedge', () => {
-  it('a real client whose ack is below what a hijacker acknowledged gets a reset, not a loop', async () => {
-    const { store, calls } = counting(memoryStore())
-    const s = await server({ store })
-    const clock = new SimulatedClock()
-    const victim = createConnection(s.url, {
-      WebSocket: WebSocket as never,
-      clock,
-      heartbeat: false,
-      random: () => 1,
-      reconnect: { initialDelay: 1000, maxDelay: 1000 },
-      resume: resume({ ackDelay: 0 }),
+  it('retry-after=0ms with the default maxAttempts (Infinity): no faster than the backoff', async () => {
+    const server = await hostile((ws) => ws.close(1013, 'retry-after=0ms'))
+    const { conn, clock } = connect(server.url)
+    // Runs until a simulated minute has passed.
+    let elapsed = 0
+    const delays: number[] = []
+    while (elapsed < 60_000 && delays.length < 40) {
+      const retry = await nextRetry(conn)
+      if (retry === null) break
+      delays.push(retry.delay)
+      elapsed += retry.delay
+      clock.increment(retry.delay)
+    }
+    console.log(
+      `[hostile server] retry-after=0ms, defaults, one simulated minute: ${server.handshakes} handshakes, delays ${delays.join(',')}`,
+    )
+    // The ceilings 1, 2, 4, 8, 16, 29 s (each plus up to 1 s of jitter): 7 handshakes.
+    expect(server.handshakes).toBeLessThanOrEqual(7)
+    expect(delays.slice(0, 5)).toEqual([1500, 2500, 4500, 8500, 16_500])
+  })
+
+  it('a hinted delay has a floor (initialDelay) and jitter, and stays within maxDelay', async () => {
+    const server = await hostile((ws) => ws.close(1013, 'retry-after=0ms'))
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxDelay: 30_000 },
     })
-    cleanups.push(() => victim.close())
-    const closes: number[] = []
-    const resets: unknown[] = []
-    victim.addEventListener('close', (e) => closes.push(e.code))
-    victim.addEventListener('reset', (e) => resets.push(e.lost))
-    await until(() => s.list[0]?.attached, 'the victim attached')
-    const session = s.list[0] as Session
-    const hijacker = s.raw()
-    await hijacker.opened
-    hijacker.hello(session.id, 0)
-    await hijacker.welcome()
-    await until(() => closes.length === 1, "the victim's socket replaced")
-    await session.send('m1')
-    await session.send('m2')
-    await until(() => hijacker.frames.includes('M2 m2'), 'both at the hijacker')
-    const acks = calls.acked ?? 0
-    hijacker.ws.send('A1')
-    await until(() => (calls.acked ?? 0) > acks, 'the ack recorded')
-    // The victim comes back, again and again if it has to: at most 8 rounds.
-    for (let round = 0; round < 8 && resets.length === 0; round++) {
-      const before = closes.length
-      clock.increment(1000)
-      await until(
-        () => resets.length > 0 || closes.length > before,
-        'a reset or another close of the victim',
-      )
-    }
-    expect(resets).toHaveLength(1)
-    expect(closes.filter((c) => c === 4200)).toEqual([])
+    const [zero] = await run(conn, clock, 1)
+    // random() = 0.5: half way through one initialDelay above the floor.
+    expect(zero?.delay).toBe(1500)
+    const calm = connect(server.url, {
+      random: () => 0,
+      reconnect: { initialDelay: 1000, maxDelay: 30_000 },
+    })
+    expect((await run(calm.conn, calm.clock, 1))[0]?.delay).toBe(1000)
+    const plain = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxDelay: 30_000, jitter: 'none' },
+    })
+    expect((await run(plain.conn, plain.clock, 1))[0]?.delay).toBe(1000)
+  })
+
+  it('1008 "auth failed retry-after=0ms": the close policy refuses, the hint does not overrule it', async () => {
+    const server = await hostile((ws) => ws.close(1008, 'auth failed retry-after=0ms'))
+    const { conn, clock } = connect(server.url, { reconnect: { initialDelay: 1000 } })
+    const retries = await run(conn, clock)
+    console.log(
+      `[hostile server] 1008 auth failed retry-after=0ms: ${server.handshakes} handshakes`,
+    )
+    expect(retries).toEqual([])
+    expect(server.handshakes).toBe(1)
+    expect(conn.state).toBe('closed')
+  })
+
+  it('a policy that says retry for 1008 gets the hint, floored and counted', async () => {
+    const server = await hostile((ws) => ws.close(1008, 'auth failed retry-after=0ms'))
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxAttempts: 2 },
+      shouldReconnect: () => true,
+    })
+    const retries = await run(conn, clock)
+    // Floored at the backoff ceiling of each attempt (1000, then 2000), plus jitter.
+    expect(retries.map((r) => [r.attempt, r.delay])).toEqual([
+      [1, 1500],
+      [2, 2500],
+    ])
+    expect(server.handshakes).toBe(3)
+  })
+
+  it('a hinted retry is free only after a connection that stayed up for stableAfter', async () => {
+    const server = await hostile((ws, index) => {
+      // The first socket stays open; every later one is refused at once.
+      if (index > 0) ws.close(1012, 'service restart retry-after=0ms')
+    })
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxAttempts: 2, stableAfter: 5000 },
+    })
+    await new Promise((resolve) => conn.addEventListener('open', resolve, { once: true }))
+    clock.increment(5000)
+    // The server restarts the stable connection with a hint: that retry is free.
+    const first = nextRetry(conn)
+    server.sockets[0]?.close(1012, 'service restart retry-after=0ms')
+    const free = await first
+    expect(free?.attempt).toBe(0)
+    clock.increment(free?.delay ?? 0)
+    // Then the unstable sockets count: maxAttempts 2 allows two more handshakes.
+    const rest = await run(conn, clock)
+    expect(rest.map((r) => r.attempt)).toEqual([1, 2])
+    expect(server.handshakes).toBe(4)
+    expect(conn.state).toBe('closed')
   })
 })
 
-describe('hostile clients: every buffer bounded', () => {
-  it('memoryStore maxBytes counts MESSAGE_OVERHEAD per message: empty messages fill it', async () => {
-    const store = memoryStore({ maxBytes: 1024 })
-    const { epoch } = await store.create('s')
-    const seqs =
-      (await store.append(
-        's',
-        epoch,
-        Array.from({ length: 2000 }, () => ''),
-      )) ?? []
-    const kept = seqs.filter((seq) => seq > 0).length
-    expect(kept).toBe(Math.floor(1024 / MESSAGE_OVERHEAD))
-    const [big] = (await store.append('s', epoch, ['x'])) ?? []
-    expect(big).toBe(0)
-  })
+/** The hello a resume client sent as its first frame on `ws`. */
+function onHello(ws: WebSocket, answer: (hello: { sid?: string; ack: number }) => void): void {
+  ws.once('message', (data) => answer(JSON.parse(String(data).slice(1))))
+}
 
-  it('maxSessions: a new session past it is refused with 1013; an existing one still resumes', async () => {
-    const s = await server({ maxSessions: 5 })
-    const sids: string[] = []
-    for (let i = 0; i < 8; i++) {
-      const c = s.raw()
-      await c.opened
-      c.hello()
-      const closed = await Promise.race([c.welcome(), c.closed])
-      if ('sid' in closed) sids.push(closed.sid)
-      c.ws.terminate()
+describe('with resume on, a hinted loop does not replay the buffer in a loop', () => {
+  it('welcome then close retry-after=0ms on every socket: replays are bounded by maxAttempts', async () => {
+    const server = await hostile((ws) =>
+      onHello(ws, (hello) => {
+        const resumed = hello.sid === 'victim'
+        ws.send(`W${JSON.stringify({ v: 1, sid: 'victim', ack: 0, resumed, replay: 0 })}`)
+        ws.close(1013, 'retry-after=0ms')
+      }),
+    )
+    const { conn, clock } = connect(server.url, {
+      reconnect: { initialDelay: 1000, maxAttempts: 3 },
+      resume: resume(),
+    })
+    for (const text of ['a', 'b', 'c']) conn.send(text)
+    await run(conn, clock)
+    const messages = server.frames.filter((f) => f.startsWith('M')).length
+    console.log(
+      `[hostile server] resume, welcome + retry-after=0ms, maxAttempts 3: ${server.handshakes} handshakes, ${messages} message frames (3 kept)`,
+    )
+    expect(server.handshakes).toBe(4)
+    // At most the 3 kept messages per socket, never more.
+    expect(messages).toBeLessThanOrEqual(4 * 3)
+  })
+})
+
+const welcome = (w: Record<string, unknown>) => `W${JSON.stringify({ v: 1, ack: 0, ...w })}`
+
+/**
+ * Resolves once `check` holds, re-checked on every server frame, every connection
+ * event and every 5 ms of the event loop (a wait for a condition; nothing is timed).
+ */
+function until(server: Hostile, conn: Connection, check: () => boolean, what: string) {
+  return waitFor(check, what, 5000, (wake) => {
+    const types = ['statechange', 'close', 'reset', 'resumed', 'drop', 'message'] as const
+    for (const type of types) conn.addEventListener(type, wake)
+    server.wake.add(wake)
+    const timer = setInterval(wake, 5)
+    return () => {
+      clearInterval(timer)
+      server.wake.delete(wake)
+      for (const type of types) conn.removeEventListener(type, wake)
     }
-    expect(sids).toHaveLength(5)
-    expect(s.sessions.size).toBe(5)
-    const late = s.raw()
-    await late.opened
-    late.hello()
-    expect((await late.closed).code).toBe(1013)
-    const back = s.raw()
-    await back.opened
-    back.hello(sids[0], 0)
-    expect((await back.welcome()).resumed).toBe(true)
   })
+}
 
-  it('frames before the welcome are bounded: past the bound the socket closes with 4200', async () => {
-    let release = () => {}
-    const base = memoryStore()
-    const slow: SessionStore = {
-      ...base,
-      ttl: base.ttl,
-      create: (id) =>
-        new Promise((resolve) => {
-          release = () => resolve(base.create(id))
-        }),
-    }
-    const s = await server({ store: slow })
-    const c = s.raw()
-    await c.opened
-    let atServer = 0
-    const [socket] = [...s.wss.clients] as [WebSocket]
-    socket.on('message', () => atServer++)
-    c.hello()
-    const frame = `M1 ${'x'.repeat(64 * 1024)}`
-    for (let i = 0; i < 100; i++) c.ws.send(frame)
-    await until(() => atServer === 101 || c.close !== null, 'every frame at the server')
-    await until(() => socket.readyState !== WebSocket.OPEN, 'the server closing the socket', 2000)
-    release()
-    expect((await c.closed).code).toBe(4200)
+/** A connection with resume on, recording what its application sees. */
+function resumeClient(url: string) {
+  const trace: ResumeTrace[] = []
+  const { conn, clock } = connect(url, {
+    reconnect: { initialDelay: 1000 },
+    resume: resume({ ackDelay: 0, trace: (record) => trace.push(record) }),
   })
+  const seen = {
+    trace,
+    closes: [] as Array<[number, string]>,
+    resets: [] as Array<{ session: string; lost: { sent: number; received: number | null } }>,
+    resumed: [] as Array<{ session: string; replayed: { sent: number; received: number } }>,
+    drops: [] as unknown[],
+    errors: () =>
+      trace.flatMap((r) => (r.type === 'protocol-error' ? [r.reason.replace(/ \(.*$/, '')] : [])),
+  }
+  conn.addEventListener('close', (e) => seen.closes.push([e.code, e.reason]))
+  conn.addEventListener('reset', (e) => seen.resets.push({ session: e.session, lost: e.lost }))
+  conn.addEventListener('resumed', (e) =>
+    seen.resumed.push({ session: e.session, replayed: e.replayed }),
+  )
+  conn.addEventListener('drop', (e) => seen.drops.push(e.data))
+  return { conn, clock, seen }
+}
 
-  it('helloTimeout (10 s by default): a socket that never says hello is closed, then let go', async () => {
-    fakeTimers()
-    const s = await server()
-    const silent = Array.from({ length: 20 }, () => s.raw())
-    await Promise.all(silent.map((c) => c.opened))
-    expect(s.wss.clients.size).toBe(20)
-    vi.advanceTimersByTime(10_000)
-    await until(() => silent.every((c) => c.close !== null), 'every silent socket closed', 3000)
-    expect(new Set(silent.map((c) => c.close?.code))).toEqual(new Set([4200]))
-    await until(() => s.wss.clients.size === 0, 'every socket let go')
-  })
-
-  it('a replaced socket that never reads is terminated after a short close timeout, not kept 30 s', async () => {
-    fakeTimers()
-    const s = await server()
-    const first = s.raw()
-    await first.opened
-    first.hello()
-    const { sid } = await first.welcome()
-    const session = s.list[0] as Session
-    let attaches = 1
-    session.on('attach', () => attaches++)
-    first.stopReading()
-    await session.send('x'.repeat(256 * 1024))
-    for (let i = 0; i < 20; i++) {
-      const c = s.raw()
-      await c.opened
-      c.hello(sid, 0)
-      await until(() => attaches === i + 2, 'the resume')
-      c.stopReading()
-    }
-    vi.advanceTimersByTime(2000)
+describe('the resume client validates what the server says before the app sees it', () => {
+  it('an ack before the welcome is a protocol error (4200): nothing is trimmed, all is sent later', async () => {
+    const server = await hostile((ws, index) =>
+      onHello(ws, (hello) => {
+        if (index === 0) {
+          // Acknowledges the three kept messages before any welcome.
+          ws.send('A3')
+          ws.send(welcome({ sid: 's1', resumed: false }))
+          ws.close(1001, 'going away')
+          return
+        }
+        ws.send(welcome({ sid: hello.sid ?? 's2', resumed: hello.sid !== undefined }))
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    for (const text of ['a', 'b', 'c']) conn.send(text)
+    await run(conn, clock, 1)
+    const hellos = () => seen.trace.filter((r) => r.type === 'hello').length
     await until(
-      () => s.wss.clients.size <= 1,
-      () => `sockets held: ${s.wss.clients.size}`,
+      server,
+      conn,
+      () => hellos() === 2 && sessionOf(conn)?.phase !== 'hello',
+      'the second welcome',
     )
-    expect(held(s.wss)).toBeLessThan(512 * 1024)
-  })
-
-  it('pongs are not written while the socket cannot take them', async () => {
-    const pong = 'p'.repeat(64 * 1024)
-    const s = await server({ pong })
-    const c = s.raw()
-    await c.opened
-    c.hello()
-    await c.welcome()
-    const [socket] = [...s.wss.clients] as [WebSocket]
-    let pings = 0
-    socket.on('message', (data) => {
-      if (String(data) === 'ping') pings++
-    })
-    c.stopReading()
-    for (let i = 0; i < 1000; i++) c.ws.send('ping')
-    await until(() => pings === 1000, 'every ping at the server')
-    // One pong may be written past the limit (64 KiB); the rest wait for the socket to drain.
-    expect(socket.bufferedAmount).toBeLessThanOrEqual(2 * 64 * 1024 + pong.length)
-  })
-
-  it('attachHeartbeat: pongs are not written while the socket cannot take them', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
-    await once(wss, 'listening')
-    cleanups.push(() => new Promise((resolve) => wss.close(resolve)))
-    cleanups.push(() => {
-      for (const client of wss.clients) client.terminate()
-    })
-    const pong = 'p'.repeat(64 * 1024)
-    cleanups.push(attachHeartbeat(wss, { pong }))
-    const c = new RawClient(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`)
-    cleanups.push(() => c.ws.terminate())
-    await c.opened
-    const [socket] = [...wss.clients] as [WebSocket]
-    let pings = 0
-    socket.on('message', () => pings++)
-    c.stopReading()
-    for (let i = 0; i < 1000; i++) c.ws.send('ping')
-    await until(() => pings === 1000, 'every ping at the server')
-    expect(socket.bufferedAmount).toBeLessThanOrEqual(2 * 64 * 1024 + pong.length)
-  })
-
-  it('a ping costs no store call', async () => {
-    const { store, calls } = counting(memoryStore())
-    const s = await server({ store })
-    const c = s.raw()
-    await c.opened
-    c.hello()
-    await c.welcome()
-    const before = { ...calls }
-    for (let i = 0; i < 1000; i++) c.ws.send('ping')
-    await until(() => c.frames.filter((f) => f === 'pong').length === 1000, 'every pong')
-    const made = Object.entries(calls).reduce(
-      (n, [name, count]) => n + count - (before[name] ?? 0),
-      0,
+    const written = seen.trace.filter((r) => r.type === 'send').length
+    await until(server, conn, () => server.frames.length === 2 + written, 'what was written')
+    console.log(
+      `[hostile server] ack before welcome: protocol errors ${JSON.stringify(seen.errors())}, frames ${JSON.stringify(server.frames)}, drops ${seen.drops.length}`,
     )
-    expect(made).toBeLessThanOrEqual(3)
+    expect(seen.errors()[0]).toBe('ack before the welcome')
+    expect(server.frames).toEqual(['H{"v":1,"ack":0}', 'H{"v":1,"ack":0}', 'M1 a', 'M2 b', 'M3 c'])
+    expect(seen.drops).toEqual([])
+  })
+
+  it('out-of-range reset.lost is a protocol error, never a reset event; a valid one then passes', async () => {
+    const bad: unknown[] = [-7, 1.5, '3', 2 ** 53, true, { n: 1 }]
+    const server = await hostile((ws, index) =>
+      onHello(ws, () => {
+        if (index === 0) {
+          ws.send(welcome({ sid: 'old', resumed: false }))
+        } else {
+          const lost = index <= bad.length ? bad[index - 1] : 2
+          ws.send(welcome({ sid: `new${index}`, resumed: false, reset: { lost } }))
+          if (index > bad.length) return
+        }
+        ws.close(1001, 'going away')
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    conn.send('kept')
+    await run(conn, clock, bad.length + 1)
+    await until(
+      server,
+      conn,
+      () =>
+        seen.resets.length > bad.length - 1 ||
+        (sessionOf(conn)?.phase === 'ready' && server.handshakes > bad.length),
+      'the last welcome',
+    )
+    console.log(
+      `[hostile server] reset.lost out of range: resets ${JSON.stringify(seen.resets.map((r) => r.lost.received))}, protocol errors ${seen.errors().length}`,
+    )
+    expect(seen.resets).toEqual([
+      { session: `new${bad.length + 1}`, lost: { sent: 1, received: 2 } },
+    ])
+    expect(seen.errors()).toEqual(bad.map(() => 'reset.lost out of range'))
+    // Every refused welcome left the session alone: each later hello still asked for it.
+    const hellos = server.frames.filter((f) => f.startsWith('H')).slice(1)
+    expect(hellos).toEqual(hellos.map(() => 'H{"v":1,"ack":0,"sid":"old"}'))
+  })
+
+  it('out-of-range welcome.replay is a protocol error, never a resumed event; a valid one then passes', async () => {
+    const bad: unknown[] = [-1, 0.5, '3', 2 ** 53, null]
+    const server = await hostile((ws, index) =>
+      onHello(ws, () => {
+        if (index === 0) {
+          ws.send(welcome({ sid: 'same', resumed: false }))
+        } else {
+          const replay = index <= bad.length ? bad[index - 1] : 0
+          ws.send(welcome({ sid: 'same', resumed: true, replay }))
+          if (index > bad.length) return
+        }
+        ws.close(1001, 'going away')
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    await run(conn, clock, bad.length + 1)
+    await until(
+      server,
+      conn,
+      () =>
+        seen.resumed.length > bad.length - 1 ||
+        (sessionOf(conn)?.phase === 'ready' && server.handshakes > bad.length),
+      'the last welcome',
+    )
+    console.log(
+      `[hostile server] welcome.replay out of range: resumed ${JSON.stringify(seen.resumed.map((r) => r.replayed.received))}, protocol errors ${seen.errors().length}`,
+    )
+    expect(seen.resumed).toEqual([{ session: 'same', replayed: { sent: 0, received: 0 } }])
+    expect(seen.errors()).toEqual(bad.map(() => 'welcome.replay out of range'))
   })
 })
 
-describe('the new options are validated, naming the option', () => {
-  it('identify, maxSessions, helloTimeout, closeTimeout', () => {
-    const wss = new WebSocketServer({ noServer: true })
-    expect(() => acceptSessions(wss, { identify: 'alice' as never })).toThrow(
-      /`identify` must be a function \(request\) => string \| undefined; got "alice"/,
+describe("the resume client's buffer counts a per-message overhead", () => {
+  it('1,000,000 empty messages to a server that never welcomes: maxBytes 1024 keeps 16, drops the rest', async () => {
+    // Never answers the hello, so nothing is written and nothing acknowledged.
+    const server = await hostile(() => undefined)
+    const { conn } = connect(server.url, { resume: resume({ maxBytes: 1024 }) })
+    let drops = 0
+    conn.addEventListener('drop', (e) => {
+      if (e.reason === 'resume-buffer-full') drops++
+    })
+    await until(server, conn, () => server.frames.length === 1, 'the hello')
+    let accepted = 0
+    for (let i = 0; i < 1_000_000; i++) if (conn.send('')) accepted++
+    const held = sessionOf(conn)
+    console.log(
+      `[hostile server] 1,000,000 empty messages, maxBytes 1024: ${accepted} kept (${held?.bufferedBytes} bytes counted), ${drops} drops`,
     )
-    expect(() => acceptSessions(wss, { maxSessions: 0 })).toThrow(
-      /`maxSessions` must be a whole number ≥ 1; got number 0/,
-    )
-    expect(() => acceptSessions(wss, { maxSessions: Number.POSITIVE_INFINITY })).toThrow(
-      /`maxSessions`/,
-    )
-    expect(() => acceptSessions(wss, { helloTimeout: 0 })).toThrow(
-      /`helloTimeout` must be a finite number > 0; got number 0/,
-    )
-    expect(() => acceptSessions(wss, { closeTimeout: -1 })).toThrow(
-      /`closeTimeout` must be a finite number ≥ 0; got number -1/,
-    )
+    expect(accepted).toBe(16) // 1024 / MESSAGE_OVERHEAD (64)
+    expect(held).toMatchObject({ buffered: 16, bufferedBytes: 1024 })
+    expect(drops).toBe(1_000_000 - 16)
+  })
+
+  it('counts each message as its payload plus MESSAGE_OVERHEAD', async () => {
+    const server = await hostile(() => undefined)
+    const { conn } = connect(server.url, {
+      resume: resume({ maxBytes: 2 * MESSAGE_OVERHEAD + 10 }),
+    })
+    await until(server, conn, () => server.frames.length === 1, 'the hello')
+    expect(conn.send('123456')).toBe(true)
+    expect(sessionOf(conn)?.bufferedBytes).toBe(MESSAGE_OVERHEAD + 6)
+    expect(conn.send(new Uint8Array(5))).toBe(false) // 70 + 69 > 138
+    expect(conn.send(new Uint8Array(4))).toBe(true)
+    expect(sessionOf(conn)).toMatchObject({
+      buffered: 2,
+      bufferedBytes: 2 * MESSAGE_OVERHEAD + 10,
+    })
   })
 })
 
-describe('hostile clients: wrong outcomes', () => {
-  it('a 200-character hello version closes with 1002 and a reason of at most 123 bytes, no error', async () => {
-    const s = await server()
-    const c = s.raw()
-    await c.opened
-    c.ws.send(`H${JSON.stringify({ v: 'é'.repeat(200), ack: 0 })}`)
-    const { code, reason } = await c.closed
-    expect(code).toBe(1002)
-    expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123)
-    expect(s.errors).toEqual([])
-  })
+describe('the resume client refuses a welcome that does not fit its session', () => {
+  // After a first, valid welcome (session "first"), each later socket answers the
+  // hello with one of these; the last socket welcomes validly (resumed).
+  const bad: Array<[string, Record<string, unknown>]> = [
+    ['a 10,000-character sid', { sid: 'x'.repeat(10_000), resumed: false }],
+    ['a sid with a space', { sid: 'a b', resumed: false }],
+    ['resumed as a string', { sid: 'first', resumed: 'yes' }],
+    ['a reset with ack 5', { sid: 'other', resumed: false, ack: 5, reset: { lost: 0 } }],
+    ['a reset to the same sid', { sid: 'first', resumed: false, reset: { lost: 0 } }],
+    ['resumed and reset at once', { sid: 'first', resumed: true, reset: { lost: 1 } }],
+    ['reset as a number', { sid: 'other', resumed: false, reset: 5 }],
+    ['an array', [1, 2, 3] as unknown as Record<string, unknown>],
+  ]
 
-  it('a non-ASCII ping option is matched by its bytes', async () => {
-    const s = await server({ ping: 'pïng', pong: 'pöng' })
-    const c = s.raw()
-    await c.opened
-    c.ws.send('pïng')
-    await until(() => c.frames.includes('pöng') || c.close, 'the pong')
-    expect(c.frames).toEqual(['pöng'])
+  it('each is a protocol error; the session is kept and asked for again', async () => {
+    const server = await hostile((ws, index) =>
+      onHello(ws, () => {
+        const frame =
+          index === 0
+            ? { v: 1, ack: 0, sid: 'first', resumed: false }
+            : index <= bad.length
+              ? (bad[index - 1] as [string, Record<string, unknown>])[1]
+              : { v: 1, ack: 0, sid: 'first', resumed: true, replay: 0 }
+        ws.send(`W${JSON.stringify(Array.isArray(frame) ? frame : { v: 1, ack: 0, ...frame })}`)
+        if (index === 0 || index <= bad.length) ws.close(1001, 'going away')
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    await run(conn, clock, bad.length + 1)
+    await until(server, conn, () => seen.resumed.length + seen.resets.length > 0, 'a welcome')
+    const errors = seen.errors()
+    console.log(
+      `[hostile server] bad welcomes: ${errors.length} protocol errors, resets ${seen.resets.length}, resumed ${seen.resumed.length}, session ${JSON.stringify(sessionOf(conn)?.id?.slice(0, 12))}`,
+    )
+    expect(errors).toHaveLength(bad.length)
+    expect(seen.resets).toEqual([])
+    expect(seen.resumed).toEqual([{ session: 'first', replayed: { sent: 0, received: 0 } }])
+    const hellos = server.frames.filter((f) => f.startsWith('H')).slice(1)
+    expect(hellos).toEqual(hellos.map(() => 'H{"v":1,"ack":0,"sid":"first"}'))
+    // Every close reason the client sent fits a close frame.
+    for (const [, reason] of seen.closes) expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123)
   })
 })
