@@ -39,6 +39,7 @@ import {
   WebSocketShape,
 } from './shape.js'
 import type { LivenessProbe, UrlSource } from './socket.js'
+import { closedStart } from './start-closed.js'
 import { checkUrl } from './url.js'
 
 export { LATE_TIMER_MS } from '../machines/connection.js'
@@ -165,6 +166,11 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
       actorOptions.inspect = (event: InspectionEvent) => this.#onInspect(event)
     }
     if (resolved.clock) actorOptions.clock = resolved.clock
+    if (resolved.startClosed) {
+      actorOptions.snapshot = closedStart(sharedMachine(), chartInput(resolved))
+      this.#reported = 'closed'
+      this.#metrics.state('closed')
+    }
     this.actor = createActor(sharedMachine(), actorOptions)
     bindHost(this.actor, new Connection.#Host(this, urlSource))
     this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))

@@ -83,6 +83,7 @@ export {
   type SendData,
   type UrlProvider,
   type WebSocketConstructor,
+  type WebSocketInstance,
   type WebSocketLike,
 } from './options.js'
 export { presets } from './presets.js'

@@ -73,6 +73,32 @@ export function isConstructor(value: unknown): boolean {
   }
 }
 
+const WEBSOCKET_METHODS = ['send', 'close', 'addEventListener'] as const
+
+/**
+ * The methods of `WEBSOCKET_METHODS` that instances of `ctor` lack, read from its
+ * prototype chain (nothing is constructed, no brand is faked). A constructor that
+ * builds its objects some other way (a factory function) passes by declaring the
+ * WebSocket interface's static constants `CONNECTING` 0 and `OPEN` 1.
+ */
+export function missingWebSocketMethods(ctor: object): string[] {
+  const statics = ctor as { CONNECTING?: unknown; OPEN?: unknown; prototype?: unknown }
+  if (statics.CONNECTING === 0 && statics.OPEN === 1) return []
+  const proto = statics.prototype
+  if (typeof proto !== 'object' || proto === null) return [...WEBSOCKET_METHODS]
+  return WEBSOCKET_METHODS.filter(
+    (name) => typeof (proto as Record<string, unknown>)[name] !== 'function',
+  )
+}
+
+/** The name a constructor goes by in an error message. */
+export function constructorName(ctor: object): string {
+  const name = (ctor as { name?: unknown }).name
+  return typeof name === 'string' && name !== ''
+    ? `a constructor (${name})`
+    : 'an anonymous constructor'
+}
+
 export function isSendData(value: unknown): value is SendData {
   return (
     typeof value === 'string' ||

@@ -13,9 +13,11 @@ import { describeValue as describe } from './describe.js'
 import type { LayerFactory } from './layer.js'
 import {
   checkProtocols,
+  constructorName,
   isConstructor,
   isSendData,
   knownKeys,
+  missingWebSocketMethods,
   resolveLifecycle,
   section,
 } from './option-checks.js'
@@ -27,7 +29,7 @@ import {
   type LifecycleTargets,
   type ProtocolsProvider,
   type SendData,
-  type WebSocketConstructor,
+  type WebSocketLike,
 } from './options.js'
 
 export interface ResolvedHeartbeat {
@@ -39,7 +41,11 @@ export interface ResolvedHeartbeat {
 }
 
 export interface ResolvedOptions {
-  WebSocket: WebSocketConstructor
+  /** Checked to be WebSocket-like (checkWebSocketClass); heartline's view of it. */
+  WebSocket: new (
+    url: string,
+    protocols?: string | string[],
+  ) => WebSocketLike
   protocols: ProtocolsProvider | undefined
   binaryType: string | undefined
   heartbeat: ResolvedHeartbeat | false
@@ -54,6 +60,7 @@ export interface ResolvedOptions {
   random: () => number
   inspect: ConnectionOptions['inspect']
   resume: LayerFactory | undefined
+  startClosed: boolean
 }
 
 /** One option's check: `value` as given, `name` for the message, `fallback` when undefined. */
@@ -175,6 +182,12 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
         `heartline: \`WebSocket\` must be a WebSocket constructor (a class usable with \`new\`, such as \`WebSocket\` from the \`ws\` package); got ${typeof ctor === 'function' ? 'a function that cannot be called with new' : describe(ctor)}.`,
       )
     }
+    const missing = missingWebSocketMethods(ctor as object)
+    if (missing.length > 0) {
+      throw new TypeError(
+        `heartline: \`WebSocket\` must be a WebSocket constructor: a class whose prototype has send, close and addEventListener (the browser's WebSocket, \`WebSocket\` from the \`ws\` package, or a subclass), or one with the static constants CONNECTING 0 and OPEN 1; got ${constructorName(ctor as object)} without ${missing.join(', ')}.`,
+      )
+    }
     return ctor
   },
   protocols: (value, name) => {
@@ -223,6 +236,7 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
   ),
   lifecycle: resolveLifecycle,
+  startClosed: kind('be a boolean', (v) => typeof v === 'boolean'),
   resume: aFunction,
 }
 
@@ -231,6 +245,7 @@ const FALLBACK: Partial<Record<keyof ConnectionOptions, unknown>> = {
   closeTimeout: DEFAULTS.closeTimeout,
   shouldReconnect: defaultShouldReconnect,
   random: Math.random,
+  startClosed: false,
 }
 
 /** Resolves defaults and validates. Throws TypeError / RangeError naming the option. */

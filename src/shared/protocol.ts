@@ -3,7 +3,7 @@
  * docs/shared-tabs.md precisely enough to re-implement. Every message names the
  * tab that posted it (`tab`); messages meant for one tab name it in `to`.
  */
-import type { ConnectionStateName, SendData } from '../index.js'
+import type { CloseCause, ConnectionStateName, SendData } from '../index.js'
 import type { SharedDropReason } from './events.js'
 
 /**
@@ -21,7 +21,7 @@ export type RelayedEvent =
       code: number
       reason: string
       wasClean: boolean
-      cause: string
+      cause: CloseCause
       willReconnect: boolean
     }
   | { type: 'error'; message: string }

@@ -30,13 +30,16 @@ function originOf(url: string): string {
 
 export class ViewEvents {
   readonly #subscribers = new Set<(event: StateChange) => void>()
-  #state: ConnectionStateName = 'connecting'
+  #state: ConnectionStateName
 
   /** `url`: the socket's URL as this tab last heard it (a message event's origin). */
   constructor(
     readonly target: EventTarget,
     readonly url: () => string,
-  ) {}
+    initial: ConnectionStateName = 'connecting',
+  ) {
+    this.#state = initial
+  }
 
   get state(): ConnectionStateName {
     return this.#state
