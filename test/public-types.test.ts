@@ -79,11 +79,11 @@ describe('a WebSocket option that is not WebSocket-like', () => {
       addEventListener(): void {}
       removeEventListener(): void {}
     }
-    function Factory(url: string) {
-      return new Duck() as unknown as typeof url
+    const makeSocket = function (this: unknown) {
+      return new Duck()
     }
-    Object.assign(Factory, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 })
-    for (const Ctor of [WS, Sub, Duck, Factory]) {
+    Object.assign(makeSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 })
+    for (const Ctor of [WS, Sub, Duck, makeSocket]) {
       const conn = createConnection('ws://127.0.0.1:1', {
         WebSocket: Ctor as never,
         reconnect: false,

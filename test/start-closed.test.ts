@@ -63,7 +63,10 @@ describe('startClosed', () => {
     const opened = nextEvent(c, 'open')
     c.reconnect()
     await opened
-    expect(changes).toEqual(['closed>connecting by app.reconnect', 'connecting>open by socket.open'])
+    expect(changes).toEqual([
+      'closed>connecting by app.reconnect',
+      'connecting>open by socket.open',
+    ])
     expect(server.connections).toBe(1)
     expect(c.send('now')).toBe(true)
     await server.when(() => server?.received.includes('now') === true, 'the message')
