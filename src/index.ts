@@ -48,6 +48,7 @@ export {
   type DropReason,
   type ErrorEventDetails,
   type GaveUpEvent,
+  type GiveUpEvent,
   type Handler,
   LATE_TIMER_MS,
   type OpenEvent,
@@ -89,3 +90,4 @@ export {
 export { presets } from './presets.js'
 export { MAX_RETRY_HINT, parseRetryHint } from './retry-hint.js'
 export type { HandlerOf, ListenerOf } from './shape.js'
+export { STATECHANGE_EVENTS, type StateChangeCause } from './vocabulary.js'

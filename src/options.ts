@@ -141,7 +141,7 @@ export interface ReconnectOptions {
    */
   jitter?: 'full' | 'none'
   /**
-   * Retries after consecutive failures before giving up (`closed`, `gave-up`).
+   * Retries after consecutive failures before giving up (`closed`, `giveup`).
    * 0 means never retry; `Infinity` means never give up. A whole number ≥ 0.
    * @default Infinity
    */
