@@ -90,4 +90,4 @@ export {
 export { presets } from './presets.js'
 export { MAX_RETRY_HINT, parseRetryHint } from './retry-hint.js'
 export type { HandlerOf, ListenerOf } from './shape.js'
-export { STATECHANGE_EVENTS, type StateChangeCause } from './vocabulary.js'
+export type { StateChangeCause } from './vocabulary.js'

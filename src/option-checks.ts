@@ -73,30 +73,30 @@ export function isConstructor(value: unknown): boolean {
   }
 }
 
-const WEBSOCKET_METHODS = ['send', 'close', 'addEventListener'] as const
-
 /**
- * The methods of `WEBSOCKET_METHODS` that instances of `ctor` lack, read from its
- * prototype chain (nothing is constructed, no brand is faked). A constructor that
- * builds its objects some other way (a factory function) passes by declaring the
- * WebSocket interface's static constants `CONNECTING` 0 and `OPEN` 1.
+ * What a `WebSocket` option that is not a WebSocket class is, for the error
+ * message; null when it is one. A constructor qualifies when its prototype chain
+ * has send, close and addEventListener (nothing is constructed, no brand is
+ * faked), or, building its objects some other way (a factory function), when it
+ * declares the interface's static constants CONNECTING 0 and OPEN 1.
  */
-export function missingWebSocketMethods(ctor: object): string[] {
-  const statics = ctor as { CONNECTING?: unknown; OPEN?: unknown; prototype?: unknown }
-  if (statics.CONNECTING === 0 && statics.OPEN === 1) return []
-  const proto = statics.prototype
-  if (typeof proto !== 'object' || proto === null) return [...WEBSOCKET_METHODS]
-  return WEBSOCKET_METHODS.filter(
-    (name) => typeof (proto as Record<string, unknown>)[name] !== 'function',
+export function notWebSocketClass(ctor: unknown): string | null {
+  if (!isConstructor(ctor)) {
+    return typeof ctor === 'function' ? 'a function that cannot be called with new' : describe(ctor)
+  }
+  const c = ctor as {
+    CONNECTING?: unknown
+    OPEN?: unknown
+    prototype?: Record<string, unknown>
+    name?: string
+  }
+  if (c.CONNECTING === 0 && c.OPEN === 1) return null
+  const missing = ['send', 'close', 'addEventListener'].filter(
+    (name) => typeof c.prototype?.[name] !== 'function',
   )
-}
-
-/** The name a constructor goes by in an error message. */
-export function constructorName(ctor: object): string {
-  const name = (ctor as { name?: unknown }).name
-  return typeof name === 'string' && name !== ''
-    ? `a constructor (${name})`
-    : 'an anonymous constructor'
+  return missing.length === 0
+    ? null
+    : `a constructor (${c.name || 'anonymous'}) without ${missing.join(', ')}`
 }
 
 export function isSendData(value: unknown): value is SendData {

@@ -13,11 +13,9 @@ import { describeValue as describe } from './describe.js'
 import type { LayerFactory } from './layer.js'
 import {
   checkProtocols,
-  constructorName,
-  isConstructor,
   isSendData,
   knownKeys,
-  missingWebSocketMethods,
+  notWebSocketClass,
   resolveLifecycle,
   section,
 } from './option-checks.js'
@@ -102,6 +100,7 @@ const MS = ' of milliseconds'
 const positiveMs = number(MS, 'be a finite number > 0', (n) => Number.isFinite(n) && n > 0)
 const zeroOrMoreMs = number(MS, 'be a finite number ≥ 0', (n) => Number.isFinite(n) && n >= 0)
 const aFunction = kind('be a function', (v) => typeof v === 'function')
+const aBoolean = kind('be a boolean', (v) => typeof v === 'boolean')
 
 const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
   interval: positiveMs,
@@ -111,7 +110,7 @@ const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
     (v) => typeof v === 'function' || isSendData(v),
   ),
   isPong: aFunction,
-  deliverPongs: kind('be a boolean', (v) => typeof v === 'boolean'),
+  deliverPongs: aBoolean,
 }
 
 const RECONNECT: Record<keyof BackoffPolicy, Check> = {
@@ -177,15 +176,10 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
           "On Node 20 pass `WebSocket` from the `ws` package: createConnection(url, { WebSocket }) with `import WebSocket from 'ws'`.",
       )
     }
-    if (!isConstructor(ctor)) {
+    const not = notWebSocketClass(ctor)
+    if (not !== null) {
       throw new TypeError(
-        `heartline: \`WebSocket\` must be a WebSocket constructor (a class usable with \`new\`, such as \`WebSocket\` from the \`ws\` package); got ${typeof ctor === 'function' ? 'a function that cannot be called with new' : describe(ctor)}.`,
-      )
-    }
-    const missing = missingWebSocketMethods(ctor as object)
-    if (missing.length > 0) {
-      throw new TypeError(
-        `heartline: \`WebSocket\` must be a WebSocket constructor: a class whose prototype has send, close and addEventListener (the browser's WebSocket, \`WebSocket\` from the \`ws\` package, or a subclass), or one with the static constants CONNECTING 0 and OPEN 1; got ${constructorName(ctor as object)} without ${missing.join(', ')}.`,
+        `heartline: \`WebSocket\` must be a WebSocket class (usable with \`new\`, its prototype has send, close and addEventListener: the browser's, \`ws\`'s or a subclass); got ${not}.`,
       )
     }
     return ctor
@@ -236,7 +230,7 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
   ),
   lifecycle: resolveLifecycle,
-  startClosed: kind('be a boolean', (v) => typeof v === 'boolean'),
+  startClosed: aBoolean,
   resume: aFunction,
 }
 

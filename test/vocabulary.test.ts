@@ -14,9 +14,10 @@ import {
   type ConnectionOptions,
   createConnection,
   type DropEvent,
-  STATECHANGE_EVENTS,
 } from '../src/index.js'
 import { createSharedConnection } from '../src/shared/index.js'
+import { STATECHANGE_EVENTS } from '../src/statechange-events.js'
+import { causeName } from '../src/vocabulary.js'
 import { SocketRegistry } from './helpers/scripted-socket.js'
 
 const WS_URL = 'ws://vocabulary.invalid/'
@@ -92,6 +93,9 @@ describe('statechange.event', () => {
     const internal = ['end.decide', 'end.judge']
     for (const type of events) {
       if (!internal.includes(type)) expect(documented, type).toContain(type)
+    }
+    for (const delay of delays) {
+      expect(documented, delay).toContain(causeName(`xstate.after.${delay}.heartline.x`))
     }
     expect([...delays].sort()).toEqual(
       [
