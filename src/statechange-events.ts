@@ -1,28 +1,33 @@
 /**
  * Every name `statechange.event` can carry, as a list for the tests and tools
  * that check docs/statechange.md against it. Kept out of the main entry (only
- * its type is used there), so an application does not ship the list.
+ * the type is used there), so an application does not ship the list. A record
+ * keyed by the type, so the compiler fails when the two disagree.
  */
-export const STATECHANGE_EVENTS = [
-  'socket.open',
-  'socket.close',
-  'socket.error',
-  'heartbeat.silence',
-  'heartbeat.alive',
-  'heartbeat.waited',
-  'heartbeat.overdue',
-  'timer.connect',
-  'timer.ping',
-  'timer.pong',
-  'timer.close',
-  'timer.reconnect',
-  'timer.stable',
-  'app.close',
-  'app.reconnect',
-  'app.resume',
-  'network.offline',
-  'network.online',
-  'leader.elected',
-  'leader.gone',
-  'leader.failed',
-] as const
+import type { StateChangeCause } from './vocabulary.js'
+
+const ALL: Record<StateChangeCause, true> = {
+  'socket.open': true,
+  'socket.close': true,
+  'socket.error': true,
+  'heartbeat.silence': true,
+  'heartbeat.alive': true,
+  'heartbeat.waited': true,
+  'heartbeat.overdue': true,
+  'timer.connect': true,
+  'timer.ping': true,
+  'timer.pong': true,
+  'timer.close': true,
+  'timer.reconnect': true,
+  'timer.stable': true,
+  'app.close': true,
+  'app.reconnect': true,
+  'app.resume': true,
+  'network.offline': true,
+  'network.online': true,
+  'leader.elected': true,
+  'leader.gone': true,
+  'leader.failed': true,
+}
+
+export const STATECHANGE_EVENTS = Object.keys(ALL) as StateChangeCause[]

@@ -9,10 +9,29 @@
  * keeps showing the chart's own names.
  */
 
-import type { STATECHANGE_EVENTS } from './statechange-events.js'
-
 /** What caused a change of state, by its documented name (docs/statechange.md). */
-export type StateChangeCause = (typeof STATECHANGE_EVENTS)[number]
+export type StateChangeCause =
+  | 'socket.open'
+  | 'socket.close'
+  | 'socket.error'
+  | 'heartbeat.silence'
+  | 'heartbeat.alive'
+  | 'heartbeat.waited'
+  | 'heartbeat.overdue'
+  | 'timer.connect'
+  | 'timer.ping'
+  | 'timer.pong'
+  | 'timer.close'
+  | 'timer.reconnect'
+  | 'timer.stable'
+  | 'app.close'
+  | 'app.reconnect'
+  | 'app.resume'
+  | 'network.offline'
+  | 'network.online'
+  | 'leader.elected'
+  | 'leader.gone'
+  | 'leader.failed'
 
 /**
  * The public name of the chart event `type` (what `statechange.event` carries).
