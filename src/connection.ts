@@ -13,19 +13,18 @@ import {
   type ConnectionStateName,
   stateNameOf,
 } from '../machines/connection.js'
+import { closedForGood } from './after-close.js'
 import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
 import { captureOf, type ListenerOptions } from './event-target.js'
 import type { ConnectionEventMap, StateChangeEvent } from './events.js'
 import { MessageListeners } from './inbound.js'
-// [resume hook] types only: the layer's code lives in heartline/resume.
-import type { LayerHost } from './layer.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { checkSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider } from './options.js'
 import { ChartPorts } from './ports.js'
-import { chartInput, type ResolvedOptions, resolveOptions } from './resolve-options.js'
+import { chartInput, resolveOptions } from './resolve-options.js'
 import {
   type HandlerOf,
   LISTENER_ADDED,
@@ -35,7 +34,9 @@ import {
 } from './shape.js'
 import type { UrlSource } from './socket.js'
 import { SocketSlot } from './socket-slot.js'
+import { closedStart } from './start-closed.js'
 import { checkUrl } from './url.js'
+import { causeName } from './vocabulary.js'
 
 /** An `on<type>` handler: called with the connection as `this`; returning false cancels the event. */
 export type Handler<E> = HandlerOf<Connection, E>
@@ -94,6 +95,11 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
       }
     }
     if (resolved.clock) actorOptions.clock = resolved.clock
+    if (resolved.startClosed) {
+      actorOptions.snapshot = closedStart(sharedMachine(), chartInput(resolved))
+      ports.reported = 'closed'
+      ports.metrics.state('closed')
+    }
     // The actor exists before anything else runs: a layer made below may already
     // listen (and so ask for causes); it starts once the layer is in place.
     this.actor = createActor(sharedMachine(), actorOptions)
@@ -103,24 +109,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
       if (!this.#causes) ports.settled(snapshot.value, undefined)
     })
     // [resume hook] the layer, bound to this connection.
-    if (resolved.resume) ports.layer = resolved.resume(this.#layerHost(resolved.clock))
+    if (resolved.resume) ports.layer = resolved.resume(ports.layerHost(this))
     this.actor.start()
-  }
-
-  /** What a layer may do: write past the queue, fire events, use the clock, end a socket. */
-  #layerHost(clock: ResolvedOptions['clock']): LayerHost {
-    const ports = this.#ports
-    return {
-      connection: this,
-      write: (data) => ports.slot.write(data),
-      end: (code, reason) => this.actor.send({ type: 'layer.close', code, reason }),
-      dispatch: (type, detail) => ports.dispatch(type, detail),
-      setTimeout: clock ? (fn, ms) => clock.setTimeout(fn, ms) : (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: clock
-        ? (id) => clock.clearTimeout(id)
-        : (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
-      state: () => this.state,
-    }
   }
 
   /**
@@ -197,11 +187,14 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     if (typeof data !== 'string') checkSendData(data)
     const ports = this.#ports
     // [resume hook] app send: the layer numbers, keeps and writes it.
-    if (ports.layer !== null) return ports.layer.send(data)
     const slot = ports.slot
+    if (ports.layer !== null) {
+      if (closedForGood(this.actor.getSnapshot())) return slot.queue(data, true)
+      return ports.layer.send(data)
+    }
     const sent = slot.sendNow(data)
     if (sent === 1) return true
-    if (sent === 0) return slot.queue(data, this.state === 'closed')
+    if (sent === 0) return slot.queue(data, closedForGood(this.actor.getSnapshot()))
     // The pong deadline has passed but its timer has not fired (timers slept or
     // the thread was busy): the link may be dead, so the data waits and the
     // chart judges the deadline now.
@@ -285,7 +278,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   #onInspect(event: InspectionEvent): void {
     if (event.type !== '@xstate.snapshot' || event.actorRef !== this.actor) return
-    this.#ports.settled((event.snapshot as unknown as { value: unknown }).value, event.event.type)
+    const snapshot = event.snapshot as unknown as { value: unknown }
+    this.#ports.settled(snapshot.value, causeName(event.event.type))
   }
 }
 

@@ -49,6 +49,7 @@ export type {
   DropReason,
   ErrorEventDetails,
   GaveUpEvent,
+  GiveUpEvent,
   OpenEvent,
   ReconnectingEvent,
   ResetEvent,
@@ -82,8 +83,10 @@ export {
   type SendData,
   type UrlProvider,
   type WebSocketConstructor,
+  type WebSocketInstance,
   type WebSocketLike,
 } from './options.js'
 export { presets } from './presets.js'
 export { MAX_RETRY_HINT, parseRetryHint } from './retry-hint.js'
 export type { HandlerOf, ListenerOf } from './shape.js'
+export type { StateChangeCause } from './vocabulary.js'

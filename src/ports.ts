@@ -19,7 +19,8 @@ import {
 import { consultClosePolicy } from './close-policy.js'
 import { createEvent, type StateChangeEvent } from './events.js'
 import type { MessageListeners } from './inbound.js'
-import type { ConnectionLayer } from './layer.js'
+// [resume hook] types only: the layer's code lives in heartline/resume.
+import type { ConnectionLayer, LayerHost } from './layer.js'
 import type { ConnectionHost } from './machine.js'
 import type { MetricsRecorder } from './metrics.js'
 import type { WebSocketLike } from './options.js'
@@ -27,6 +28,7 @@ import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import type { LivenessProbe, UrlSource } from './socket.js'
 import type { SocketSlot } from './socket-slot.js'
+import { publicTypes } from './vocabulary.js'
 
 export class ChartPorts implements ConnectionHost {
   /** The delivery layer (the `resume` option), set once before the chart starts. */
@@ -106,6 +108,25 @@ export class ChartPorts implements ConnectionHost {
     })
   }
 
+  /** What a layer may do: write past the queue, fire events, use the clock, end a socket. */
+  layerHost(connection: {
+    readonly state: string
+    readonly actor: { send(event: { type: 'layer.close'; code: number; reason: string }): void }
+  }): LayerHost {
+    const clock = this.options.clock
+    return {
+      connection,
+      write: (data) => this.slot.write(data),
+      end: (code, reason) => connection.actor.send({ type: 'layer.close', code, reason }),
+      dispatch: (type, detail) => this.dispatch(type, detail),
+      setTimeout: clock ? (fn, ms) => clock.setTimeout(fn, ms) : (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: clock
+        ? (id) => clock.clearTimeout(id)
+        : (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+      state: () => connection.state,
+    }
+  }
+
   /** A problem of the application's own code (its close policy): an `error` event, once settled. */
   report(error: unknown): void {
     this.metrics.error(error)
@@ -138,7 +159,10 @@ export class ChartPorts implements ConnectionHost {
     }
     // Held until the chart's snapshot settles, so that inside `onopen` the
     // connection already reads `open` (actions run before the snapshot updates).
-    this.pending.push(() => this.dispatch(type, type === 'open' ? { url: this.slot.url } : fields))
+    this.pending.push(() => {
+      const detail = type === 'open' ? { url: this.slot.url } : fields
+      for (const name of publicTypes(type)) this.dispatch(name, detail)
+    })
   }
 
   /**

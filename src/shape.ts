@@ -37,7 +37,7 @@ export const LISTENER_REMOVED: unique symbol = Symbol()
 
 export abstract class WebSocketShape<
   T,
-  M extends { open: unknown; message: unknown; error: unknown; close: unknown },
+  M extends { open: unknown; message: unknown; error: unknown; close: unknown; giveup: unknown },
 > extends StandardEventTarget {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
@@ -60,10 +60,12 @@ export abstract class WebSocketShape<
   declare onmessage: HandlerOf<T, M['message']>
   declare onerror: HandlerOf<T, M['error']>
   declare onclose: HandlerOf<T, M['close']>
+  /** heartline's own: the retry budget is spent (the `giveup` event). */
+  declare ongiveup: HandlerOf<T, M['giveup']>
 
   static {
-    // The four accessors, made once here as `ws` makes its own in one loop.
-    for (const type of ['open', 'message', 'error', 'close']) {
+    // The accessors, made once here as `ws` makes its own in one loop.
+    for (const type of ['open', 'message', 'error', 'close', 'giveup']) {
       Object.defineProperty(WebSocketShape.prototype, `on${type}`, {
         configurable: true,
         get(this: WebSocketShape<unknown, never>) {
