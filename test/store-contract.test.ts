@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { MESSAGE_OVERHEAD } from '../src/resume/frames.js'
 import { memoryStore } from '../src/server/memory-store.js'
 import { redisStore } from '../src/server/redis/index.js'
 import type {
@@ -22,12 +23,11 @@ import { type RedisServer, startRedis } from './helpers/redis.js'
 import { type AppendRound, type ClaimRound, raceAppends, raceClaims } from './helpers/store-race.js'
 
 /**
- * Bytes a kept message counts for beyond its payload. The stores count
- * payload bytes only today; once they count `MESSAGE_OVERHEAD`
- * (src/resume/frames.ts) per message, import it and set it here: every
- * `maxBytes` case below is written in `cost()` and tightens with it.
+ * Bytes a kept message counts for beyond its payload: `MESSAGE_OVERHEAD`
+ * (src/resume/frames.ts), so empty messages count too. Every `maxBytes` case
+ * below is written in `cost()`.
  */
-const COUNTED_OVERHEAD = 0
+const COUNTED_OVERHEAD = MESSAGE_OVERHEAD
 const cost = (data: string | Buffer) =>
   (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength) + COUNTED_OVERHEAD
 
@@ -173,19 +173,30 @@ describe.each(subjects)('$name: the store contract', (subject) => {
       const { store } = subject.make()
       const { epoch } = await store.create('s')
       await store.append('s', epoch, ['a', 'b', 'c', 'd'])
-      expect(texts(owned(await store.claim('s', 2)))).toEqual([
+      await store.received('s', epoch, 2)
+      const owner = owned(await store.claim('s', 2))
+      expect(texts(owner)).toEqual([
         [3, 'c'],
         [4, 'd'],
       ])
-      expect(texts(owned(await store.claim('s', 1)))).toEqual([
+      // Below what was acknowledged: 2 was dropped, so it cannot resume (lost = out − ack)
+      // and nothing changes: no new epoch, nothing dropped or brought back.
+      expect(await store.claim('s', 1)).toEqual({ lost: 3, behind: true })
+      expect(await store.claim('s', 0)).toEqual({ lost: 4, behind: true })
+      expect(await store.append('s', owner.epoch, ['e'])).toEqual([5])
+      const again = owned(await store.claim('s', 2))
+      expect(again.epoch).toBeGreaterThan(owner.epoch)
+      expect(again).toMatchObject({ in: 0, mark: 2, out: 5 })
+      expect(texts(again)).toEqual([
         [3, 'c'],
         [4, 'd'],
+        [5, 'e'],
       ])
-      const all = owned(await store.claim('s', 4))
+      const all = owned(await store.claim('s', 5))
       expect(all.replay).toEqual([])
-      expect(all.out).toBe(4)
+      expect(all.out).toBe(5)
       // Numbering goes on after everything was acknowledged.
-      expect(await store.append('s', all.epoch, ['e'])).toEqual([5])
+      expect(await store.append('s', all.epoch, ['f'])).toEqual([6])
     })
 
     it('an ack beyond the last seq changes nothing: out -1, and the owner keeps the session', async () => {
@@ -268,11 +279,13 @@ describe.each(subjects)('$name: the store contract', (subject) => {
       const { epoch } = await store.create('s')
       await store.append('s', epoch, ['a', 'b', 'c'])
       expect(await store.acked('s', epoch, 2)).toBe(true)
-      const after = owned(await store.claim('s', 0))
+      // The store saw 2 acknowledged: a claim from below it is behind.
+      expect(await store.claim('s', 0)).toEqual({ lost: 3, behind: true })
+      const after = owned(await store.claim('s', 2))
       expect(texts(after)).toEqual([[3, 'c']])
       expect(await store.acked('s', after.epoch, 1)).toBe(true)
-      expect(texts(owned(await store.claim('s', 0)))).toEqual([[3, 'c']])
-      const last = owned(await store.claim('s', 0))
+      expect(texts(owned(await store.claim('s', 2)))).toEqual([[3, 'c']])
+      const last = owned(await store.claim('s', 2))
       await store.acked('s', last.epoch, 10)
       expect(await store.append('s', last.epoch, ['d'])).toEqual([4])
       expect(texts(owned(await store.claim('s', 3)))).toEqual([[4, 'd']])
