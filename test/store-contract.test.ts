@@ -635,6 +635,7 @@ describe('redisStore: ttl on Redis’s clock', () => {
       ['commit', () => store.commit('s', epoch, 1)],
       ['acked', () => store.acked('s', epoch, 0)],
       ['touch', () => store.touch('s', epoch)],
+      ['claim', () => store.claim('s', 0)],
     ]
     // Each write refreshes the tombstone with the session, so it outlives the keys by a ttl.
     for (const [name, write] of writes) {
