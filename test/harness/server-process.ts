@@ -85,6 +85,11 @@ export class ServerProcess {
     )
   }
 
+  /** The running child's process id (undefined while none runs). */
+  get pid(): number | undefined {
+    return this.#child?.pid
+  }
+
   freeze(): void {
     this.#child?.kill('SIGSTOP')
   }
