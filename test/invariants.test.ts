@@ -13,7 +13,7 @@ import {
   runScenario,
   type Scenario,
 } from './helpers/invariant-model.js'
-import type { SocketRegistry } from './helpers/scripted-socket.js'
+import type { ScriptedSocket, SocketRegistry } from './helpers/scripted-socket.js'
 
 const RECONNECT = {
   initialDelay: 10,
@@ -106,6 +106,18 @@ describe('invariants under random faults', () => {
         if (step === 3) new registry.WebSocket('ws://fuzz.invalid/other')
       }),
     ).rejects.toThrow(/socket 1 created while socket\(s\) 0 still live/)
+  })
+
+  it('notices a socket opened during the long wait after close()', async () => {
+    await expect(
+      runScenario(world, undefined, (_conn, registry, step) => {
+        // A socket that was opened and failed while nobody looked: no live one is left.
+        if (step === world.commands.length)
+          (new registry.WebSocket('ws://fuzz.invalid/late') as unknown as ScriptedSocket).fireClose(
+            1006,
+          )
+      }),
+    ).rejects.toThrow(/activity after close\(\)/)
   })
 
   it('notices a message swallowed without a drop event', async () => {
