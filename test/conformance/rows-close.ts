@@ -214,17 +214,24 @@ export const CLOSE_ROWS: Row[] = [
   },
   {
     id: 'send.types',
-    description: 'strings, ArrayBuffers, views and Blobs are sent as they are',
+    description:
+      'strings, ArrayBuffers, views and Blobs are sent as they are; any other value as String(value) (a USVString)',
     run: async (ctx) => {
       const sock = await opened(ctx)
       sock.binaryType = 'arraybuffer'
       const sizes: Array<number | string> = []
+      // `ws` converts only numbers: it sends null as an empty binary frame and
+      // throws from Buffer.from for the rest (its own departure), so the Node run
+      // compares the number alone.
+      const converted =
+        ctx.env === 'browser' ? [42, null, undefined, true, { a: 1 }, [1, 2], 10n] : [42]
       for (const data of [
         'abc',
         new ArrayBuffer(4),
         new Uint8Array(5),
         new DataView(new ArrayBuffer(6)),
         new Blob(['1234567']),
+        ...converted,
       ]) {
         const reply = (await echo(sock, data)) as Ev
         sizes.push(
