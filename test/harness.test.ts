@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { FaultProxy } from './harness/proxy.js'
@@ -154,6 +154,31 @@ describe('FaultProxy', () => {
 })
 
 describe('ServerProcess', () => {
+  it('reports a port another process holds at once, and takes it on a retry once it is free', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as AddressInfo
+    cleanups.push(() => new Promise((resolve) => blocker.close(resolve)))
+    const server = new ServerProcess()
+    cleanups.push(() => server.kill())
+    const refusals = () => server.records.filter((r) => r.type === 'listen-failed').length
+    // Held for good: the reason, after a bounded number of fresh attempts.
+    await expect(server.start(port)).rejects.toThrow(
+      `server could not listen on port ${port}: EADDRINUSE`,
+    )
+    expect(refusals()).toBe(10)
+    // Held at first, let go after the next refusal: a retry gets the port.
+    const starting = server.start(port)
+    await server.waitFor(() => refusals() > 10, 'a refusal of the restart')
+    await new Promise((resolve) => blocker.close(resolve))
+    await starting
+    expect(server.port).toBe(port)
+    const ws = await open(server.url)
+    ws.send('on the freed port')
+    await server.waitFor(() => server.messages.includes('on the freed port'), 'the message')
+    ws.close()
+  })
+
   it('freezes, thaws, kills and restarts on the same port', async () => {
     const server = new ServerProcess()
     cleanups.push(() => server.kill())

@@ -15,13 +15,16 @@ import {
   startControlledServer,
   WebSocket,
 } from './helpers/controlled-server.js'
+import { refusingServer } from './helpers/refusing.js'
 
 let server: ControlledServer
 let conn: Connection | undefined
+const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   conn?.close()
   conn = undefined
   await server?.close()
+  for (const cleanup of cleanups.splice(0)) await cleanup()
 })
 
 function targets() {
@@ -141,7 +144,9 @@ describe('offline and online', () => {
     const nav = { onLine: true }
     Object.assign(win, { navigator: nav })
     let serverDown = false
-    conn = createConnection(() => (serverDown ? 'ws://127.0.0.1:1/' : server.url), {
+    const down = await refusingServer()
+    cleanups.push(() => down.close())
+    conn = createConnection(() => (serverDown ? down.url : server.url), {
       WebSocket,
       clock,
       lifecycle,
