@@ -15,7 +15,12 @@ export const STATE_NAMES = [
 ] as const
 export type ConnectionStateName = (typeof STATE_NAMES)[number]
 
-/** Why a socket ended (or why `closing` was entered). */
+/**
+ * Why a socket ended (or why `closing` was entered), as the `close` event,
+ * `shouldReconnect` and `metrics` report it. `leader-gone` is heartline/shared's
+ * own: the tab holding the shared socket went away (this chart never ends a
+ * socket with it).
+ */
 export type CloseCause =
   | 'user'
   | 'server-close'
@@ -24,9 +29,10 @@ export type CloseCause =
   | 'connect-timeout'
   | 'manual'
   | 'network'
+  | 'leader-gone'
 
 /** Why a socket is being opened: the first one, or the cause that ended the previous one. */
-export type AttemptReason = 'initial' | Exclude<CloseCause, 'user'>
+export type AttemptReason = 'initial' | Exclude<CloseCause, 'user' | 'leader-gone'>
 
 export interface HeartbeatTimings {
   /** ms of inbound silence before a ping is sent. */
@@ -69,13 +75,21 @@ export interface CloseInfo {
  * The close policy's answer for one socket end: retry after the backoff delay,
  * stop, retry after this many ms instead of the backoff delay, or retry when the
  * server's close reason asked (`{ hint }`, docs/retry-hint.md): that retry waits
- * the hint, capped by `maxDelay`, and is not counted as a failed attempt.
+ * the hint, never less than the backoff ceiling of its attempt, with jitter, within
+ * `maxDelay`; it counts as a failed attempt unless the socket had stayed open for
+ * `stableAfter`.
  */
 export type ReconnectVerdict = 'retry' | 'stop' | number | { readonly hint: number }
 
 export interface ConnectionContext extends ConnectionInput {
   /** Failed attempts since the last connection that stayed open for `stableAfter`. */
   attempt: number
+  /**
+   * Whether the current (or last) socket stayed open for `stableAfter`: only then
+   * is a hinted retry free (a server that accepts and closes with a hint at once
+   * would otherwise drive retries that never count).
+   */
+  stable: boolean
   /** The delay of the pending (or last) reconnect, in ms. */
   retryDelay: number
   /** ms until the next silence check while `open`. */

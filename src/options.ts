@@ -5,7 +5,7 @@
  * resolve-options.ts.
  */
 import type { InspectionEvent, Observer } from 'xstate'
-import type { AttemptReason } from '../machines/connection.js'
+import type { AttemptReason, CloseCause } from '../machines/connection.js'
 import type { LayerFactory } from './layer.js'
 
 /** XState's clock interface (what `SimulatedClock` implements). */
@@ -16,10 +16,27 @@ export interface Clock {
   clearTimeout(id: unknown): void
 }
 
-/** What a WebSocket constructor must look like: the browser's, `ws`'s, or undici's. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike
+/**
+ * What the `WebSocket` option takes: a constructor (the browser's, `ws`'s,
+ * undici's, or a subclass of one) whose instances have the methods heartline
+ * calls. Parameter types are left open (`never`) so that each implementation's
+ * own signatures fit; a constructor of something else (`Date`) does not.
+ */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketInstance
 
-/** The part of the WebSocket interface heartline uses. */
+/** The least a `WebSocketConstructor` must build (see `WebSocketLike` for what heartline uses). */
+export interface WebSocketInstance {
+  readonly readyState: number
+  send(data: never): void
+  close(code?: number, reason?: string): void
+  addEventListener(type: never, listener: never): void
+  removeEventListener(type: never, listener: never): void
+}
+
+/** The part of the WebSocket interface heartline uses (its view of what a `WebSocketConstructor` builds). */
 export interface WebSocketLike {
   readonly readyState: number
   readonly protocol: string
@@ -64,7 +81,7 @@ export interface CloseDetails {
   reason: string
   wasClean: boolean
   /** Why heartline considers the socket ended: `server-close`, `heartbeat-timeout`, … */
-  cause: string
+  cause: CloseCause
 }
 
 export interface HeartbeatOptions {
@@ -124,14 +141,15 @@ export interface ReconnectOptions {
    */
   jitter?: 'full' | 'none'
   /**
-   * Retries after consecutive failures before giving up (`closed`, `gave-up`).
+   * Retries after consecutive failures before giving up (`closed`, `giveup`).
    * 0 means never retry; `Infinity` means never give up. A whole number ≥ 0.
    * @default Infinity
    */
   maxAttempts?: number
   /**
    * Milliseconds a connection must stay open before the attempt counter resets,
-   * so a server that accepts and drops at once cannot drive a tight loop. ≥ 0.
+   * so a server that accepts and drops at once cannot drive a tight loop. Only such
+   * a connection makes a server's hinted retry free (docs/retry-hint.md). ≥ 0.
    * @default 5000
    */
   stableAfter?: number
@@ -155,10 +173,12 @@ export interface QueueOptions {
 export interface ConnectionOptions {
   /**
    * The WebSocket constructor. Browsers and Node 22+ have one built in; on Node 20
-   * pass `WebSocket` from the `ws` package.
+   * pass `WebSocket` from the `ws` package. Checked at creation: a class whose
+   * prototype lacks `send`, `close` and `addEventListener` (and that has no static
+   * `CONNECTING` 0 and `OPEN` 1) is refused with a TypeError.
    * @default globalThis.WebSocket
    */
-  WebSocket?: WebSocketConstructor | (new (...args: never[]) => unknown)
+  WebSocket?: WebSocketConstructor
   /**
    * Subprotocols: a string, a list, or a function called before every attempt
    * (sync or async).
@@ -202,15 +222,16 @@ export interface ConnectionOptions {
   /**
    * Decides whether a close the application did not ask for is retried: `true`
    * retries after the backoff delay, or, when the server's close reason carries a
-   * retry hint (`retry-after=<ms>ms`, docs/retry-hint.md), after the hint capped by
-   * `maxDelay`, not counted as a failed attempt; `false` stops in `closed`; a number retries
+   * retry hint (`retry-after=<ms>ms`, docs/retry-hint.md), after the hint (never less
+   * than the backoff ceiling, jittered, within `maxDelay`; free only after a connection
+   * that stayed up for `stableAfter`, else counted); `false` stops in `closed`; a number retries
    * after that many ms instead of the backoff delay (still counted against
    * `maxAttempts`). Never called for a close the application asked for (those
    * never reconnect). Replaces the default table entirely; call
    * `defaultShouldReconnect(close)` to refine it. A throw or any other return value
    * (a negative or non-finite number, a string, undefined…) is reported by an
    * `error` event carrying a TypeError or RangeError, and the default table decides.
-   * @default defaultShouldReconnect (the close-code table in docs/close-codes.md; a close with a valid retry hint always retries)
+   * @default defaultShouldReconnect (the close-code table in docs/close-codes.md; a retry hint never overrides it)
    */
   shouldReconnect?: (close: CloseDetails) => boolean | number
   /**
@@ -238,6 +259,15 @@ export interface ConnectionOptions {
    * @default undefined
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
+  /**
+   * Create the connection in `closed`, with no socket and no timer, and make the
+   * first attempt when `reconnect()` is called (reconnecting-websocket's
+   * `startClosed`, socket.io's `autoConnect: false`). As in any `closed`, `send()`
+   * before that is refused (`drop` with reason `closed`); the first attempt's
+   * reason is `manual`.
+   * @default false
+   */
+  startClosed?: boolean
   /**
    * Resumable sessions: `resume(options)` from `heartline/resume`. Every message
    * is numbered and kept until the server acknowledges it; after a reconnect

@@ -343,7 +343,7 @@ export const CLOSE_ROWS: Row[] = [
   {
     id: 'events.extra',
     description: 'events beyond the standard (statechange)',
-    deviation: 'heartline also fires statechange, drop, reconnecting and gave-up',
+    deviation: 'heartline also fires statechange, drop, reconnecting and giveup',
     documented: { table: 'events', reference: false, heartline: true },
     run: async (ctx) => {
       const sock = ctx.make(`${ctx.base}/echo`)
