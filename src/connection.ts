@@ -21,7 +21,7 @@ import type { ConnectionEventMap, StateChangeEvent } from './events.js'
 import { MessageListeners } from './inbound.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
-import { checkSendData } from './option-checks.js'
+import { toSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider } from './options.js'
 import { ChartPorts } from './ports.js'
 import { chartInput, resolveOptions } from './resolve-options.js'
@@ -183,8 +183,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
    * Returns true when sent or queued, false when refused; every refusal and every
    * message pushed out of the queue fires a `drop` event.
    */
-  send(data: SendData): boolean {
-    if (typeof data !== 'string') checkSendData(data)
+  send(input: SendData): boolean {
+    const data = typeof input === 'string' ? input : toSendData(input)
     const ports = this.#ports
     // [resume hook] app send: the layer numbers, keeps and writes it.
     const slot = ports.slot

@@ -147,16 +147,18 @@ export function resolveLifecycle(value: unknown): LifecycleTargets | false {
   return targets
 }
 
-/** What `send()` accepts: what `WebSocket.send` accepts everywhere. */
-export function checkSendData(data: unknown): void {
-  if (isSendData(data)) return
-  const hint =
-    typeof data === 'object' && data !== null
-      ? ' (serialise it first, for example with JSON.stringify)'
-      : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
-        ? ' (pass String(value))'
-        : ''
-  throw new TypeError(
-    `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${hint}.`,
-  )
+/**
+ * What `send()` sends, converted as `WebSocket.send` converts its argument (WebIDL
+ * union `(BufferSource or Blob or USVString)`): binary data and strings as they
+ * are, any other value as `String(value)` (`send(42)` sends "42", `send(null)`
+ * "null"). Only a symbol, which has no string form, is refused.
+ */
+export function toSendData(data: unknown): SendData {
+  if (isSendData(data)) return data
+  if (typeof data === 'symbol') {
+    throw new TypeError(
+      `heartline: send() takes a string, ArrayBuffer, ArrayBufferView, Blob or a value that converts to a string; got ${describe(data)}, which does not.`,
+    )
+  }
+  return String(data)
 }
