@@ -82,15 +82,21 @@ afterAll(() => {
 })
 
 describe('npm pack', () => {
-  it('holds dist/, README, LICENSE and package.json, nothing else', () => {
+  it('holds dist/, the bin, README, LICENSE and package.json, nothing else', () => {
     const paths = packed.map((file) => file.path)
     for (const path of paths) {
-      expect(path).toMatch(/^(dist\/.+\.(js|d\.ts)|README\.md|LICENSE|package\.json)$/)
+      expect(path).toMatch(
+        /^(dist\/.+\.(js|d\.ts)|dist\/inspector\/page\/.+\.(html|css)|bin\/heartline\.js|README\.md|LICENSE|package\.json)$/,
+      )
     }
-    // The repository's own directories (the inspector page among them), not dist/src/inspector/.
+    // The repository's own directories (their sources), not their builds under dist/:
+    // dist/inspector/ is the inspector as `heartline inspect` serves it.
+    expect(paths.filter((p) => /^(dist\/)?(test|examples|scripts|bench)\//.test(p))).toEqual([])
     expect(
-      paths.filter((p) => /^(dist\/)?(test|inspector|examples|scripts|bench)\//.test(p)),
+      paths.filter((p) => /^inspector\//.test(p) || /\.ts$/.test(p.replace(/\.d\.ts$/, ''))),
     ).toEqual([])
+    expect(paths).toContain('dist/inspector/page/index.html')
+    expect(paths).toContain('dist/inspector/cli.js')
     for (const required of ['README.md', 'LICENSE', 'package.json']) {
       expect(paths).toContain(required)
     }
