@@ -3,7 +3,7 @@
  * clear, and time travel: click a row (or step with the arrow keys) and the
  * chart, the context and the timers show that moment; "Live" returns.
  */
-import { $, download, h, time } from './dom.js'
+import { $, download, h } from './dom.js'
 import { resumeMode } from './page-resume.js'
 import { sharedMode } from './page-shared.js'
 import { page } from './page-state.js'

@@ -67,7 +67,7 @@ export class Panel {
     this.#root = this.host.attachShadow({ mode: 'open' })
     const style = document.createElement('style')
     style.textContent = `${panelsCss}\n${OWN_CSS}`
-    const el = (this.#el = {
+    this.#el = {
       list: h('ul', { id: 'list', 'aria-label': 'Connections' }),
       badge: h('span', { class: 'badge', id: 'state', 'aria-live': 'polite' }),
       role: h('span', { class: 'badge role', id: 'role', hidden: '' }),
@@ -75,7 +75,8 @@ export class Panel {
       timers: h('section', { id: 'timers', 'aria-label': 'Active timers' }),
       line: h('p', { class: 'note', id: 'resume', hidden: '' }),
       timeline: h('ol', { id: 'timeline', 'aria-label': 'Timeline' }),
-    })
+    }
+    const el = this.#el
     const min = h('button', { type: 'button', class: 'min', title: 'Collapse' }, '–')
     const frame = h(
       'section',
