@@ -12,6 +12,8 @@ const heavy = [
 
 export default defineConfig({
   test: {
+    // One packed package per run, for every test file that installs it (test/helpers/packed.ts).
+    globalSetup: ['test/helpers/pack-dir.ts'],
     projects: [
       {
         test: {

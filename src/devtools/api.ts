@@ -22,7 +22,15 @@ export interface MountInspectorOptions {
    * the first call decides where it goes.
    * @default document.body
    */
-  parent?: Element
+  parent?: ParentElement
+}
+
+/**
+ * Where the panel goes: an element (`document.body`, a container of the app's).
+ * Declared by the one method used, so these types compile without the DOM lib.
+ */
+export interface ParentElement {
+  append(...nodes: never[]): void
 }
 
 export interface MountedInspector {

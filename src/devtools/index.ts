@@ -24,6 +24,7 @@ export type {
   InspectableConnection,
   MountedInspector,
   MountInspectorOptions,
+  ParentElement,
 } from './api.js'
 
 let panel: Panel | null = null
@@ -114,6 +115,12 @@ export function mountInspector(
       `heartline/devtools: \`name\` must be a string; got ${describeValue(options.name)}.`,
     )
   }
+  const parent = options.parent as { append?: unknown } | undefined
+  if (parent !== undefined && (typeof parent !== 'object' || typeof parent.append !== 'function')) {
+    throw new TypeError(
+      `heartline/devtools: \`parent\` must be an element to append the panel to; got ${describeValue(parent)}.`,
+    )
+  }
   mounted += 1
   const id = `c${mounted}`
   const label = options.name ?? (connection.url || `connection ${mounted}`)
@@ -137,7 +144,7 @@ export function mountInspector(
     line: () => (shared ? null : resumeLine(sessionOf(connection))),
     stop,
   }
-  panel ??= new Panel(options.parent ?? document.body)
+  panel ??= new Panel((options.parent as Element | undefined) ?? document.body)
   panel.add(entry)
   let closed = false
   return {
