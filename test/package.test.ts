@@ -122,7 +122,9 @@ describe('package linters', () => {
     expect(messages).toEqual([])
   })
 
-  it('are the types wrong: no problem for any entry point (ESM-only profile)', async () => {
+  it('are the types wrong: no problem for any entry point (ESM-only profile)', {
+    timeout: 120_000,
+  }, async () => {
     const analysis = await checkPackage(createPackageFromTarballData(readFileSync(tarball)))
     if (!('entrypoints' in analysis)) throw new Error('attw found no types')
     expect(Object.keys(analysis.entrypoints)).toEqual(expect.arrayContaining(ENTRIES))
