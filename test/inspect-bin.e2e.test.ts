@@ -105,7 +105,7 @@ describe('npx heartline inspect, from the installed tarball', () => {
     app.stdin?.write('close\n')
     await waitForShown(page, ['waitingToReconnect', 'connecting', 'open'], from)
     await page
-      .locator('#timeline li.kind-close', { hasText: '4001' })
+      .locator('#timeline li.kind-close', { hasText: '4000' })
       .first()
       .waitFor({ timeout: 10_000 })
   })
