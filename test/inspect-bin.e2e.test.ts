@@ -5,7 +5,8 @@
  * drawn live in Chromium.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { copyFileSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -108,6 +109,36 @@ describe('npx heartline inspect, from the installed tarball', () => {
       .locator('#timeline li.kind-close', { hasText: '4000' })
       .first()
       .waitFor({ timeout: 10_000 })
+  })
+
+  it('without ws installed, says to install it', async () => {
+    // The installed package alone, in a project that has no ws.
+    const bare = mkdtempSync(join(tmpdir(), 'heartline-no-ws-'))
+    try {
+      mkdirSync(join(bare, 'node_modules'))
+      cpSync(join(pkg.app, 'node_modules/heartline'), join(bare, 'node_modules/heartline'), {
+        recursive: true,
+      })
+      const child = spawn(
+        process.execPath,
+        ['node_modules/heartline/bin/heartline.js', 'inspect', '--port', '0'],
+        { cwd: bare, stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let out = ''
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+      })
+      child.stderr?.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+      })
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+      expect(code).toBe(1)
+      expect(out).toContain('needs the `ws` package')
+      expect(out).toContain('npm i ws')
+      expect(out).not.toContain('    at ') // no stack trace
+    } finally {
+      rmSync(bare, { recursive: true, force: true })
+    }
   })
 
   it('made no request beyond loopback and threw nothing', () => {
