@@ -176,6 +176,7 @@ describe('heartline/devtools in a page built by Vite from the installed package'
       .first()
       .waitFor({ timeout: 20_000 })
     await panel('#timeline li.kind-reconnect').first().waitFor({ timeout: 20_000 })
+    await page.screenshot({ path: 'test-results/devtools.png' })
     // Its own shadow root: the page's styles and the panel's do not meet.
     const leaks = await page.evaluate(() => ({
       accent: getComputedStyle(document.documentElement).getPropertyValue('--accent'),
