@@ -29,8 +29,14 @@ export const SIZE_TARGET = 4096
  * stopped registering an inspection observer while nobody listens for
  * `statechange` (11 939 B then, 11 802 B before the host object and it): about
  * 90 B that take a fifth off the CPU of every heartbeat cycle (bench B7S).
+ * Raised to 12 500 for the public API of issue 22 (12 433 B then; 12 070 B
+ * before it, already past 12 000 with the chart's `stable` flag): the WebSocket
+ * class check at creation, `startClosed`, the documented `statechange.event`
+ * names, `giveup` with its `ongiveup` handler, `send()` refused after `close()`,
+ * and one `error` per failed attempt on Node's own WebSocket; about 1 KB
+ * minified, 363 B gzipped.
  */
-export const SIZE_BUDGET = 12_000
+export const SIZE_BUDGET = 12_500
 
 export interface Size {
   minified: number

@@ -13,9 +13,9 @@ import { describeValue as describe } from './describe.js'
 import type { LayerFactory } from './layer.js'
 import {
   checkProtocols,
-  isConstructor,
   isSendData,
   knownKeys,
+  notWebSocketClass,
   resolveLifecycle,
   section,
 } from './option-checks.js'
@@ -27,7 +27,7 @@ import {
   type LifecycleTargets,
   type ProtocolsProvider,
   type SendData,
-  type WebSocketConstructor,
+  type WebSocketLike,
 } from './options.js'
 
 export interface ResolvedHeartbeat {
@@ -39,7 +39,11 @@ export interface ResolvedHeartbeat {
 }
 
 export interface ResolvedOptions {
-  WebSocket: WebSocketConstructor
+  /** Checked to be WebSocket-like (checkWebSocketClass); heartline's view of it. */
+  WebSocket: new (
+    url: string,
+    protocols?: string | string[],
+  ) => WebSocketLike
   protocols: ProtocolsProvider | undefined
   binaryType: string | undefined
   heartbeat: ResolvedHeartbeat | false
@@ -54,6 +58,7 @@ export interface ResolvedOptions {
   random: () => number
   inspect: ConnectionOptions['inspect']
   resume: LayerFactory | undefined
+  startClosed: boolean
 }
 
 /** One option's check: `value` as given, `name` for the message, `fallback` when undefined. */
@@ -95,6 +100,7 @@ const MS = ' of milliseconds'
 const positiveMs = number(MS, 'be a finite number > 0', (n) => Number.isFinite(n) && n > 0)
 const zeroOrMoreMs = number(MS, 'be a finite number ≥ 0', (n) => Number.isFinite(n) && n >= 0)
 const aFunction = kind('be a function', (v) => typeof v === 'function')
+const aBoolean = kind('be a boolean', (v) => typeof v === 'boolean')
 
 const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
   interval: positiveMs,
@@ -104,7 +110,7 @@ const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
     (v) => typeof v === 'function' || isSendData(v),
   ),
   isPong: aFunction,
-  deliverPongs: kind('be a boolean', (v) => typeof v === 'boolean'),
+  deliverPongs: aBoolean,
 }
 
 const RECONNECT: Record<keyof BackoffPolicy, Check> = {
@@ -170,9 +176,10 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
           "On Node 20 pass `WebSocket` from the `ws` package: createConnection(url, { WebSocket }) with `import WebSocket from 'ws'`.",
       )
     }
-    if (!isConstructor(ctor)) {
+    const not = notWebSocketClass(ctor)
+    if (not !== null) {
       throw new TypeError(
-        `heartline: \`WebSocket\` must be a WebSocket constructor (a class usable with \`new\`, such as \`WebSocket\` from the \`ws\` package); got ${typeof ctor === 'function' ? 'a function that cannot be called with new' : describe(ctor)}.`,
+        `heartline: \`WebSocket\` must be a WebSocket class (usable with \`new\`, its prototype has send, close and addEventListener: the browser's, \`ws\`'s or a subclass); got ${not}.`,
       )
     }
     return ctor
@@ -223,6 +230,7 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
   ),
   lifecycle: resolveLifecycle,
+  startClosed: aBoolean,
   resume: aFunction,
 }
 
@@ -231,6 +239,7 @@ const FALLBACK: Partial<Record<keyof ConnectionOptions, unknown>> = {
   closeTimeout: DEFAULTS.closeTimeout,
   shouldReconnect: defaultShouldReconnect,
   random: Math.random,
+  startClosed: false,
 }
 
 /** Resolves defaults and validates. Throws TypeError / RangeError naming the option. */
