@@ -20,7 +20,12 @@ import { closedForGood } from './after-close.js'
 import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
 import { describeValue } from './describe.js'
-import { captureOf, type ListenerOptions } from './event-target.js'
+import {
+  type AnyListener,
+  captureOf,
+  type ListenerOptions,
+  type RemoveListenerOptions,
+} from './event-target.js'
 import type { ConnectionEventMap, DropReason, StateChangeEvent } from './events.js'
 import { createEvent } from './events.js'
 import { MessageListeners } from './inbound.js'
@@ -406,7 +411,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   protected override [LISTENER_ADDED](
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener: AnyListener | null,
     options?: ListenerOptions,
   ): void {
     if (typeof type !== 'string') {
@@ -429,8 +434,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   protected override [LISTENER_REMOVED](
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: AnyListener | null,
+    options?: boolean | RemoveListenerOptions,
   ): void {
     if (typeof type !== 'string') this.#messages.add(null, options)
     else if (type === 'message') this.#messages.remove(listener, captureOf(options))
