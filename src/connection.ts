@@ -16,7 +16,12 @@ import {
 import { closedForGood } from './after-close.js'
 import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
-import { captureOf, type ListenerOptions } from './event-target.js'
+import {
+  type AnyListener,
+  captureOf,
+  type ListenerOptions,
+  type RemoveListenerOptions,
+} from './event-target.js'
 import type { ConnectionEventMap, StateChangeEvent } from './events.js'
 import { MessageListeners } from './inbound.js'
 import { bindHost, sharedMachine } from './machine.js'
@@ -242,7 +247,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   protected override [LISTENER_ADDED](
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener: AnyListener | null,
     options?: ListenerOptions,
   ): void {
     const messages = this.#ports.messages
@@ -266,8 +271,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   protected override [LISTENER_REMOVED](
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: AnyListener | null,
+    options?: boolean | RemoveListenerOptions,
   ): void {
     const messages = this.#ports.messages
     if (typeof type !== 'string') messages.add(null, options)

@@ -12,6 +12,7 @@
  * platform's dispatch, with the platform's `MessageEvent` (docs/drop-in.md).
  */
 
+import type { AddListenerOptions } from './event-target.js'
 import { reportLater } from './report.js'
 
 type Fn = (this: EventTarget, event: HeartlineMessageEvent) => unknown
@@ -205,7 +206,7 @@ export class MessageListeners {
   add(listener: unknown, options: unknown): void {
     const list = this.#list
     if (list === null) return
-    const o = options as AddEventListenerOptions | null | undefined
+    const o = options as AddListenerOptions | null | undefined
     const plain =
       typeof listener === 'function' &&
       (typeof o === 'object' && o !== null ? !o.capture && !o.once && o.signal === undefined : !o)

@@ -41,7 +41,12 @@ export {
   defaultShouldReconnect,
 } from './close-policy.js'
 export { Connection, createConnection, type Handler } from './connection.js'
-export type { ListenerOptions } from './event-target.js'
+export type {
+  AddListenerOptions,
+  AnyListener,
+  ListenerOptions,
+  RemoveListenerOptions,
+} from './event-target.js'
 export type {
   CloseEventDetails,
   ConnectionEventMap,
