@@ -4,6 +4,9 @@
  * minified, ESM, browser platform; then gzip at level 9 (zlib). Deterministic,
  * so `test/size.test.ts` holds heartline to a budget with it.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import { ROOT } from './lib.js'
@@ -31,6 +34,13 @@ export const SIZE_TARGET = 4096
  * 90 B that take a fifth off the CPU of every heartbeat cycle (bench B7S).
  */
 export const SIZE_BUDGET = 12_000
+
+/**
+ * The target for the main entry's own code in an app's production build
+ * (`process.env.NODE_ENV` = "production": short error codes, the full messages
+ * dropped), min+gzip bytes.
+ */
+export const PRODUCTION_TARGET = 8192
 
 export interface Size {
   minified: number
@@ -63,11 +73,81 @@ export const PEER_ENTRIES: Record<string, string> = {
   'websocket-heartbeat-js': "export { default } from 'websocket-heartbeat-js'",
 }
 
+/**
+ * heartline as an app bundles it, without `npm run build`: every module of
+ * machines/ and src/ transpiled one by one by esbuild into a scratch copy of the
+ * package (the layout of dist/, beside a package.json with the real one's
+ * `browser` field), then bundled from there by esbuild for the browser, minified,
+ * with `process.env.NODE_ENV` defined as an app's bundler defines it. So the
+ * package's own switch from `dev.js` to `dev.browser.js` is what decides, as it
+ * is for users. Returns the bundle and removes the scratch copy.
+ */
+export async function appBuild({
+  mode,
+  entry = "export * from './dist/src/index.js'",
+  external = ['xstate'],
+  minify = true,
+}: {
+  mode: 'production' | 'development'
+  entry?: string
+  external?: string[]
+  minify?: boolean
+}): Promise<Uint8Array> {
+  const scratch = mkdtempSync(join(tmpdir(), 'heartline-app-build-'))
+  try {
+    const sources = ['machines', 'src'].flatMap((dir) =>
+      (readdirSync(join(ROOT, dir), { recursive: true }) as string[])
+        .filter((file) => /\.tsx?$/.test(file) && !file.endsWith('.d.ts'))
+        .map((file) => join(ROOT, dir, file)),
+    )
+    await build({
+      entryPoints: sources,
+      outbase: ROOT,
+      outdir: join(scratch, 'dist'),
+      // Neutral: for the browser platform esbuild would define process.env.NODE_ENV here already.
+      platform: 'neutral',
+      format: 'esm',
+      target: 'es2022',
+      logLevel: 'silent',
+    })
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      browser: unknown
+    }
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'heartline', type: 'module', sideEffects: false, browser: pkg.browser }),
+    )
+    const result = await build({
+      stdin: { contents: entry, resolveDir: scratch, sourcefile: 'app.js' },
+      bundle: true,
+      minify,
+      format: 'esm',
+      platform: 'browser',
+      external,
+      define: { 'process.env.NODE_ENV': JSON.stringify(mode) },
+      write: false,
+      logLevel: 'silent',
+      legalComments: 'none',
+    })
+    return (result.outputFiles[0] as { contents: Uint8Array }).contents
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+/** Min+gzip size of the main entry's own code (xstate external) in an app's build of `mode`. */
+export async function measureApp(mode: 'production' | 'development'): Promise<Size> {
+  const code = await appBuild({ mode })
+  return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length }
+}
+
 export interface SizeResult {
   target: number
   budget: number
   heartlineOwn: Size
   heartlineWithXstate: Size
+  /** The main entry's own code in an app's production and development builds. */
+  app: { target: number; production: Size; development: Size }
   peers: Record<string, Size>
 }
 
@@ -79,6 +159,11 @@ export async function sizes(): Promise<SizeResult> {
     budget: SIZE_BUDGET,
     heartlineOwn: await measure(HEARTLINE_ENTRY, ['xstate']),
     heartlineWithXstate: await measure(HEARTLINE_ENTRY),
+    app: {
+      target: PRODUCTION_TARGET,
+      production: await measureApp('production'),
+      development: await measureApp('development'),
+    },
     peers,
   }
 }

@@ -10,6 +10,8 @@
  */
 import type { ReconnectVerdict } from '../machines/types.js'
 import { describeValue } from './describe.js'
+import { DEV } from './dev.js'
+import { coded } from './error-code.js'
 import type { CloseDetails } from './options.js'
 import { retryHintOf } from './retry-hint.js'
 
@@ -77,11 +79,15 @@ export function checkReconnectDecision(value: unknown): Error | null {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0) return null
     return new RangeError(
-      `heartline: \`shouldReconnect\` returned ${describeValue(value)}; a delay must be a finite number of ms ≥ 0. The default policy decided instead.`,
+      DEV
+        ? `heartline: \`shouldReconnect\` returned ${describeValue(value)}; a delay must be a finite number of ms ≥ 0. The default policy decided instead.`
+        : coded('E25'),
     )
   }
   return new TypeError(
-    `heartline: \`shouldReconnect\` must return true, false or a delay in ms; got ${describeValue(value)}. The default policy decided instead.`,
+    DEV
+      ? `heartline: \`shouldReconnect\` must return true, false or a delay in ms; got ${describeValue(value)}. The default policy decided instead.`
+      : coded('E26'),
   )
 }
 

@@ -19,6 +19,8 @@ import {
 import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
 import { describeValue } from './describe.js'
+import { DEV } from './dev.js'
+import { coded } from './error-code.js'
 import { captureOf, type ListenerOptions } from './event-target.js'
 import type { ConnectionEventMap, DropReason, StateChangeEvent } from './events.js'
 import { createEvent } from './events.js'
@@ -380,7 +382,9 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   subscribe(listener: (event: StateChangeEvent) => void): () => void {
     if (typeof listener !== 'function') {
       throw new TypeError(
-        `heartline: subscribe() takes a function; got ${describeValue(listener)}.`,
+        DEV
+          ? `heartline: subscribe() takes a function; got ${describeValue(listener)}.`
+          : coded('E24'),
       )
     }
     this.#needCauses()

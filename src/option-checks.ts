@@ -5,6 +5,8 @@
  * option, what arrived and what is allowed.
  */
 import { describeValue as describe, domException } from './describe.js'
+import { DEV } from './dev.js'
+import { coded } from './error-code.js'
 import type { LifecycleTargets, SendData } from './options.js'
 
 /** Rejects keys an options object does not know (a typo would otherwise be ignored silently). */
@@ -17,8 +19,10 @@ export function knownKeys(
     if (known.includes(key)) continue
     const near = known.find((k) => k.toLowerCase() === key.toLowerCase())
     throw new TypeError(
-      `heartline: unknown option \`${name}${key}\`${near ? ` (did you mean \`${name}${near}\`?)` : ''}; ` +
-        `known ${name ? `\`${name.slice(0, -1)}\` options` : 'options'} are ${known.join(', ')}.`,
+      DEV
+        ? `heartline: unknown option \`${name}${key}\`${near ? ` (did you mean \`${name}${near}\`?)` : ''}; ` +
+            `known ${name ? `\`${name.slice(0, -1)}\` options` : 'options'} are ${known.join(', ')}.`
+        : coded('E02', name + key),
     )
   }
 }
@@ -32,7 +36,9 @@ export function section(
   if (value === true) return {}
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(
-      `heartline: \`${name}\` must be an options object, true (defaults) or false (off); got ${describe(value)}.`,
+      DEV
+        ? `heartline: \`${name}\` must be an options object, true (defaults) or false (off); got ${describe(value)}.`
+        : coded('E03', name),
     )
   }
   knownKeys(`${name}.`, value as Record<string, unknown>, known)
@@ -48,13 +54,17 @@ export function checkProtocols(value: string | string[]): void {
   for (const p of list) {
     if (!TOKEN.test(p)) {
       throw domException(
-        `heartline: \`protocols\` entries must be non-empty HTTP tokens (letters, digits and !#$%&'*+-.^_\`|~, no spaces, commas or quotes); got ${describe(p)}.`,
+        DEV
+          ? `heartline: \`protocols\` entries must be non-empty HTTP tokens (letters, digits and !#$%&'*+-.^_\`|~, no spaces, commas or quotes); got ${describe(p)}.`
+          : coded('E09'),
         'SyntaxError',
       )
     }
     if (seen.has(p)) {
       throw domException(
-        `heartline: \`protocols\` must not repeat a subprotocol; got ${describe(p)} twice.`,
+        DEV
+          ? `heartline: \`protocols\` must not repeat a subprotocol; got ${describe(p)} twice.`
+          : coded('E10'),
         'SyntaxError',
       )
     }
@@ -103,7 +113,9 @@ export function resolveLifecycle(value: unknown): LifecycleTargets | false {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(
-      `heartline: \`lifecycle\` must be false or { window?, document? } event targets; got ${describe(value)}.`,
+      DEV
+        ? `heartline: \`lifecycle\` must be false or { window?, document? } event targets; got ${describe(value)}.`
+        : coded('E11'),
     )
   }
   const v = value as Record<string, unknown>
@@ -113,7 +125,9 @@ export function resolveLifecycle(value: unknown): LifecycleTargets | false {
     if (target === undefined) continue
     if (!isEventTarget(target)) {
       throw new TypeError(
-        `heartline: \`lifecycle.${key}\` must be an EventTarget (addEventListener/removeEventListener); got ${describe(target)}.`,
+        DEV
+          ? `heartline: \`lifecycle.${key}\` must be an EventTarget (addEventListener/removeEventListener); got ${describe(target)}.`
+          : coded('E12', `lifecycle.${key}`),
       )
     }
     targets[key] = target
@@ -124,13 +138,16 @@ export function resolveLifecycle(value: unknown): LifecycleTargets | false {
 /** What `send()` accepts: what `WebSocket.send` accepts everywhere. */
 export function checkSendData(data: unknown): void {
   if (isSendData(data)) return
-  const hint =
-    typeof data === 'object' && data !== null
-      ? ' (serialise it first, for example with JSON.stringify)'
-      : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
-        ? ' (pass String(value))'
-        : ''
+  // One expression, so that a production build drops all of it (see dev.ts).
   throw new TypeError(
-    `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${hint}.`,
+    DEV
+      ? `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${
+          typeof data === 'object' && data !== null
+            ? ' (serialise it first, for example with JSON.stringify)'
+            : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
+              ? ' (pass String(value))'
+              : ''
+        }.`
+      : coded('E13'),
   )
 }
