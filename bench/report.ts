@@ -311,13 +311,16 @@ export function renderMarkdown(r: Results): string {
     lines.push(
       '## B6: size (esbuild bundle, minify, ESM, then gzip -9)',
       '',
+      "heartline is bundled as an app bundles it (bench/size.ts `appBuild`): its modules transpiled into a scratch copy of the package, then bundled by esbuild for the browser through the package's own `browser` field, minified, with `process.env.NODE_ENV` defined; xstate external unless said. The production build throws every error with a short code (docs/errors.md); the development build keeps the full messages. The peers are bundled from their packages the same way (esbuild's own production define).",
+      '',
       '| bundle | minified bytes | min+gzip bytes | target | |',
       '|---|--:|--:|---|---|',
-      `| heartline, own code (xstate external) | ${b.heartlineOwn.minified} | **${b.heartlineOwn.gzip}** | ≤ ${b.target} | ${verdict(b.heartlineOwn.gzip <= b.target)} |`,
-      `| heartline with xstate | ${b.heartlineWithXstate.minified} | ${b.heartlineWithXstate.gzip} | | |`,
+      `| heartline, own code, app's **production** build | ${b.production.minified} | **${b.production.gzip}** | ≤ ${b.target} | ${verdict(b.production.gzip <= b.target)} |`,
+      `| heartline, own code, app's development build (today's messages) | ${b.development.minified} | ${b.development.gzip} | | |`,
+      `| heartline with xstate, production build | ${b.withXstate.minified} | ${b.withXstate.gzip} | | |`,
       ...Object.entries(b.peers).map(([name, s]) => `| ${name} | ${s.minified} | ${s.gzip} | | |`),
       '',
-      `\`npm test\` fails when heartline's own code passes ${b.budget} bytes (test/size.test.ts).`,
+      `\`npm test\` fails when heartline's own code in the production build passes ${b.budget} bytes (test/size.test.ts).`,
       '',
     )
   }
@@ -498,13 +501,14 @@ function closingNote(r: Results): string[] {
   }
   if (r.B6) {
     const b = r.B6
+    const over = b.production.gzip - b.target
     item(
-      `B6 size ≤ ${b.target} B`,
-      b.heartlineOwn.gzip <= b.target,
-      `${b.heartlineOwn.gzip} B min+gzip for heartline's own code (${b.heartlineWithXstate.gzip} B with xstate).${
-        b.heartlineOwn.gzip <= b.target
+      `B6 size, production build ≤ ${b.target} B`,
+      over <= 0,
+      `${b.production.gzip} B min+gzip for the main entry's own code in an app's production build, every error still thrown with its code (development build: ${b.development.gzip} B, so the full messages take ${b.development.gzip - b.production.gzip} B; ${b.withXstate.gzip} B with xstate).${
+        over <= 0
           ? ''
-          : ` ${b.heartlineOwn.gzip - b.target} B (${(((b.heartlineOwn.gzip - b.target) / b.target) * 100).toFixed(0)} %) over. Cause: the chart's definition alone is about 2.6 KB min+gzip and the adapter around it (connection, socket actor, option validation with a descriptive error for every option, URL and close checks, metrics, page lifecycle) the rest; the inspector bridge and handshake helpers are already in \`heartline/inspector\`, validation is table-driven and the close-code table keeps its reasons in docs/close-codes.md. \`node --import tsx bench/size-breakdown.ts\` prints the split per module (bench/RESULTS.md, breakdown). None of it is worth dropping a clear error or a behaviour. The budget in test/size.test.ts is a ratchet at ${b.budget} B.`
+          : ` ${over} B (${((over / b.target) * 100).toFixed(0)} %) over. What is left is code, not messages: the chart's definition (about 2.6 KB), the adapter around it (connection, socket actor, the direct message path, listener dispatch), the option tables, URL and close checks, metrics and page lifecycle; \`node --import tsx bench/size-breakdown.ts\` prints the split per module (bench/RESULTS.md, breakdown). The budget in test/size.test.ts is a ratchet at ${b.budget} B.`
       }`,
     )
   }

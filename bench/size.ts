@@ -11,8 +11,13 @@ import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import { ROOT } from './lib.js'
 
-/** The issue's target for heartline's own code (xstate external), min+gzip bytes. */
-export const SIZE_TARGET = 4096
+/**
+ * The target for the main entry's own code (xstate external) in an app's
+ * production build (`process.env.NODE_ENV` = "production": every error still
+ * thrown, with its short code; the full messages dropped), min+gzip bytes. Until
+ * the error codes the target was 4096 B for the bundle of the sources.
+ */
+export const SIZE_TARGET = 8192
 /**
  * The budget `npm test` enforces. The target above is not met yet (see
  * bench/RESULTS.md, B6), so this is a ratchet: the size when it was set plus a
@@ -32,15 +37,10 @@ export const SIZE_TARGET = 4096
  * stopped registering an inspection observer while nobody listens for
  * `statechange` (11 939 B then, 11 802 B before the host object and it): about
  * 90 B that take a fifth off the CPU of every heartbeat cycle (bench B7S).
+ * Since the error codes (docs/errors.md) it holds the production build, as the
+ * target does: 10 800 (10 697 B then; 12 023 B for the development build).
  */
-export const SIZE_BUDGET = 12_000
-
-/**
- * The target for the main entry's own code in an app's production build
- * (`process.env.NODE_ENV` = "production": short error codes, the full messages
- * dropped), min+gzip bytes.
- */
-export const PRODUCTION_TARGET = 8192
+export const SIZE_BUDGET = 10_800
 
 export interface Size {
   minified: number
@@ -115,7 +115,12 @@ export async function appBuild({
     }
     writeFileSync(
       join(scratch, 'package.json'),
-      JSON.stringify({ name: 'heartline', type: 'module', sideEffects: false, browser: pkg.browser }),
+      JSON.stringify({
+        name: 'heartline',
+        type: 'module',
+        sideEffects: false,
+        browser: pkg.browser,
+      }),
     )
     const result = await build({
       stdin: { contents: entry, resolveDir: scratch, sourcefile: 'app.js' },
@@ -124,6 +129,8 @@ export async function appBuild({
       format: 'esm',
       platform: 'browser',
       external,
+      // What is not external (xstate, when a test bundles it in) comes from this checkout.
+      nodePaths: [join(ROOT, 'node_modules')],
       define: { 'process.env.NODE_ENV': JSON.stringify(mode) },
       write: false,
       logLevel: 'silent',
@@ -142,28 +149,27 @@ export async function measureApp(mode: 'production' | 'development'): Promise<Si
 }
 
 export interface SizeResult {
+  /** Target and budget, both for the production build's own code. */
   target: number
   budget: number
-  heartlineOwn: Size
-  heartlineWithXstate: Size
-  /** The main entry's own code in an app's production and development builds. */
-  app: { target: number; production: Size; development: Size }
+  /** The main entry's own code (xstate external) in an app's production and development builds. */
+  production: Size
+  development: Size
+  /** The production build with xstate bundled in. */
+  withXstate: Size
   peers: Record<string, Size>
 }
 
 export async function sizes(): Promise<SizeResult> {
   const peers: Record<string, Size> = {}
   for (const [name, entry] of Object.entries(PEER_ENTRIES)) peers[name] = await measure(entry)
+  const whole = await appBuild({ mode: 'production', external: [] })
   return {
     target: SIZE_TARGET,
     budget: SIZE_BUDGET,
-    heartlineOwn: await measure(HEARTLINE_ENTRY, ['xstate']),
-    heartlineWithXstate: await measure(HEARTLINE_ENTRY),
-    app: {
-      target: PRODUCTION_TARGET,
-      production: await measureApp('production'),
-      development: await measureApp('development'),
-    },
+    production: await measureApp('production'),
+    development: await measureApp('development'),
+    withXstate: { minified: whole.length, gzip: gzipSync(whole, { level: 9 }).length },
     peers,
   }
 }
