@@ -20,7 +20,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import WS from 'ws'
 import { createConnection } from '../src/index.js'
-import { BENCH, machine, now, order, type Stats, startServer, stats } from './lib.js'
+import { BENCH, machine, now, order, quantile, type Stats, startServer, stats } from './lib.js'
 
 /** What a trial needs of a client: a message handler installed its own way, and close(). */
 interface Receiver {
@@ -99,14 +99,6 @@ export interface ClientBoundResult {
   /** Per-round ratio variant / `ws onmessage`, on CPU time. */
   cpuRatio: Record<Variant, Stats>
   cpuIqr: Record<Variant, [number, number]>
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const at = (sorted.length - 1) * q
-  const lo = Math.floor(at)
-  const hi = Math.ceil(at)
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo)
 }
 
 export async function clientBound({
