@@ -179,11 +179,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return found ? Number(found.slice(name.length + 3)) : fallback
   }
   const load = loadavg()
+  const m = machine()
+  process.stdout.write(`${m.cpu}, ${m.cores} cores, Node ${m.node}\n`)
   const result = await clientBound({ n: arg('n', 200_000), rounds: arg('rounds', 21) })
   const text = describeClientBound(result)
   process.stdout.write(`${text}\n`)
   if (process.argv.includes('--record')) {
-    const m = machine()
     const command = `node --import tsx bench/client-bound.ts ${process.argv.slice(2).join(' ')}`
     await writeFile(
       join(BENCH, 'CLIENT-BOUND.md'),
