@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000 }
@@ -11,6 +12,9 @@ const heavy = [
 ]
 
 export default defineConfig({
+  // The package's `#dev` import (package.json "imports") points at the built files;
+  // tests run the sources.
+  resolve: { alias: { '#dev': fileURLToPath(new URL('src/dev.ts', import.meta.url)) } },
   test: {
     projects: [
       {

@@ -333,7 +333,7 @@ export function renderMarkdown(r: Results): string {
     lines.push(
       '## B6: size (esbuild bundle, minify, ESM, then gzip -9)',
       '',
-      "heartline is bundled as an app bundles it (bench/size.ts `appBuild`): its modules transpiled into a scratch copy of the package, then bundled by esbuild for the browser through the package's own `browser` field, minified, with `process.env.NODE_ENV` defined; xstate external unless said. The production build throws every error with a short code (docs/errors.md); the development build keeps the full messages. The peers are bundled from their packages the same way (esbuild's own production define).",
+      "heartline is bundled as an app bundles it (bench/size.ts `appBuild`): its modules transpiled into a scratch copy of the package, then bundled by esbuild for the browser through the package's own `#dev` import (package.json `imports`), minified, with `process.env.NODE_ENV` defined; xstate external unless said. The production build throws every error with a short code (docs/errors.md); the development build keeps the full messages. The peers are bundled from their packages the same way (esbuild's own production define).",
       '',
       '| bundle | minified bytes | min+gzip bytes | target | |',
       '|---|--:|--:|---|---|',

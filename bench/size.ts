@@ -77,10 +77,10 @@ export const PEER_ENTRIES: Record<string, string> = {
  * heartline as an app bundles it, without `npm run build`: every module of
  * machines/ and src/ transpiled one by one by esbuild into a scratch copy of the
  * package (the layout of dist/, beside a package.json with the real one's
- * `browser` field), then bundled from there by esbuild for the browser, minified,
+ * `imports` field), then bundled from there by esbuild for the browser, minified,
  * with `process.env.NODE_ENV` defined as an app's bundler defines it. So the
- * package's own switch from `dev.js` to `dev.browser.js` is what decides, as it
- * is for users. Returns the bundle and removes the scratch copy.
+ * package's own `#dev` import, whose `browser` condition picks `dev.browser.js`
+ * over `dev.js`, is what decides, as it is for users. Returns the bundle and removes the scratch copy.
  */
 export async function appBuild({
   mode,
@@ -111,7 +111,7 @@ export async function appBuild({
       logLevel: 'silent',
     })
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      browser: unknown
+      imports: unknown
     }
     writeFileSync(
       join(scratch, 'package.json'),
@@ -119,7 +119,7 @@ export async function appBuild({
         name: 'heartline',
         type: 'module',
         sideEffects: false,
-        browser: pkg.browser,
+        imports: pkg.imports,
       }),
     )
     const result = await build({

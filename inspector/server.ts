@@ -204,6 +204,8 @@ export async function startInspector(
     optimizeDeps: {
       include: ['xstate', 'xstate/graph', 'elkjs/lib/elk.bundled.js'],
     },
+    // The package's `#dev` import points at the built files; the page runs the sources.
+    resolve: { alias: { '#dev': resolve(here, '../src/dev.ts') } },
   })
   const control = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
   const attach = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })

@@ -8,9 +8,10 @@
  * connect timeout, a manual or network-triggered restart) always retry: the code
  * on those is heartline's own or 1006, and says nothing about the server.
  */
+
+import { DEV } from '#dev'
 import type { ReconnectVerdict } from '../machines/types.js'
 import { describeValue } from './describe.js'
-import { DEV } from './dev.js'
 import { coded } from './error-code.js'
 import type { CloseDetails } from './options.js'
 import { retryHintOf } from './retry-hint.js'

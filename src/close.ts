@@ -7,8 +7,9 @@
  * may send by choice; 3000–3999 are registered, 4000–4999 private; 1005 and
  * 1006 must never appear on the wire.
  */
+
+import { DEV } from '#dev'
 import { describeValue, domException } from './describe.js'
-import { DEV } from './dev.js'
 import { coded } from './error-code.js'
 
 /** A control frame carries at most 125 bytes; the code takes 2 (RFC 6455 §5.5). */

@@ -7,6 +7,7 @@
  */
 
 import { type Actor, createActor, type InspectionEvent } from 'xstate'
+import { DEV } from '#dev'
 import {
   type CloseInfo,
   type ConnectionEmitted,
@@ -19,7 +20,6 @@ import {
 import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
 import { describeValue } from './describe.js'
-import { DEV } from './dev.js'
 import { coded } from './error-code.js'
 import { captureOf, type ListenerOptions } from './event-target.js'
 import type { ConnectionEventMap, DropReason, StateChangeEvent } from './events.js'

@@ -4,8 +4,9 @@
  * targets) and the check of `send()`, each throwing an error that names the
  * option, what arrived and what is allowed.
  */
+
+import { DEV } from '#dev'
 import { describeValue as describe, domException } from './describe.js'
-import { DEV } from './dev.js'
 import { coded } from './error-code.js'
 import type { LifecycleTargets, SendData } from './options.js'
 

@@ -7,10 +7,11 @@
  * (its default when undefined) or throws. Messages come from one template, so each
  * reads `heartline: \`name\` must <be what is allowed>; got <what arrived>.`
  */
+
+import { DEV } from '#dev'
 import type { BackoffPolicy, ConnectionInput } from '../machines/connection.js'
 import { defaultShouldReconnect } from './close-policy.js'
 import { describeValue as describe } from './describe.js'
-import { DEV } from './dev.js'
 import { coded } from './error-code.js'
 import type { LayerFactory } from './layer.js'
 import {

@@ -4,7 +4,7 @@
  * The format is specified in docs/retry-hint.md so that any server can send it.
  * Pure (its only imports say how an error reads): the parser ships in the main entry.
  */
-import { DEV } from './dev.js'
+import { DEV } from '#dev'
 import { coded } from './error-code.js'
 
 /** The largest hint honoured (1 hour): anything longer is taken for a mistake and ignored. */

@@ -4,8 +4,9 @@
  * Node), http(s) mapped to ws(s), any other scheme and any fragment refused with
  * a SyntaxError DOMException; with errors that say how to fix it.
  */
+
+import { DEV } from '#dev'
 import { describeValue as describe, domException } from './describe.js'
-import { DEV } from './dev.js'
 import { coded } from './error-code.js'
 
 /** The base URL a browser resolves against: the document's, or the worker's location. */

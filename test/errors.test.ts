@@ -2,7 +2,7 @@
  * Production error codes (docs/errors.md). Every code the main entry's modules
  * throw has its entry, and every entry its code. An app's production build
  * (esbuild, `process.env.NODE_ENV` = "production", bundled through the package's
- * own `browser` field as bench/size.ts `appBuild` does) throws the same error
+ * own `#dev` import as bench/size.ts `appBuild` does) throws the same error
  * classes with the short code and holds none of the full messages; for each sample
  * below, the development message matches the entry of the code production throws.
  * And the development switch reads no `process` where there is none.
