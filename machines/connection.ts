@@ -62,6 +62,30 @@ export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () 
 }
 
 /**
+ * The delay of a retry the server hinted (docs/retry-hint.md), for reconnect
+ * number `attempt`: never sooner than the backoff ceiling that attempt would
+ * have drawn under (`initialDelay` after a stable connection, then growing), so
+ * no server can make a client retry faster than its own backoff allows; with
+ * full jitter, drawn in a window one `initialDelay` wide starting there, so the
+ * clients a server closed together do not come back together. The window ends
+ * by `maxDelay` (a later start is moved down to fit).
+ */
+export function hintedDelay(
+  policy: BackoffPolicy,
+  hint: number,
+  attempt: number,
+  random: () => number,
+): number {
+  const ceiling = Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** attempt)
+  const width =
+    policy.jitter === 'none'
+      ? 0
+      : Math.min(policy.initialDelay, policy.maxDelay - policy.initialDelay)
+  const start = Math.min(Math.max(hint, ceiling), policy.maxDelay - width)
+  return width === 0 ? start : start + Math.floor(random() * width)
+}
+
+/**
  * The `planRetry` action for a given random source: the delay the close policy
  * stored when it gave one, else the backoff draw. The chart's own default draws no
  * randomness (it uses the ceiling); the adapter provides this with each
@@ -74,9 +98,16 @@ export function planRetryWith(random: (system: ActorSystem<any>) => number) {
     ({ context, system }) => {
       if (context.reconnect === false) return {}
       const verdict = context.reconnectVerdict
-      // A retry the server scheduled (its close reason's hint) is not a failed attempt.
+      // A retry the server scheduled (its close reason's hint) is free only after a
+      // connection that stayed up; else it counts like any retry, so `maxAttempts`
+      // bounds a server that closes every socket at once with a hint.
       if (typeof verdict === 'object' && verdict !== null) {
-        return { retryDelay: Math.min(verdict.hint, context.reconnect.maxDelay) }
+        return {
+          retryDelay: hintedDelay(context.reconnect, verdict.hint, context.attempt, () =>
+            random(system),
+          ),
+          attempt: context.stable ? context.attempt : context.attempt + 1,
+        }
       }
       return {
         retryDelay:
@@ -248,7 +279,8 @@ export const connectionMachine = setup({
       attempt: context.attempt,
       delay: context.retryDelay,
     })),
-    resetAttempts: assign({ attempt: 0 }),
+    /** The socket stayed open for `stableAfter`: the attempt counter starts again. */
+    markStable: assign({ attempt: 0, stable: true }),
     markOffline: assign({ online: false }),
     markOnline: assign({ online: true }),
     noteNetworkAttempt: assign({ attemptReason: 'network' as const }),
@@ -265,7 +297,13 @@ export const connectionMachine = setup({
           }
         : {},
     ),
-    clearCloseState: assign({ closeCause: null, closeRequest: null, reconnectVerdict: null }),
+    // A new socket has not proved stable yet (`stable` is read once its end is judged).
+    clearCloseState: assign({
+      closeCause: null,
+      closeRequest: null,
+      reconnectVerdict: null,
+      stable: false,
+    }),
     startManualAttempt: assign({
       attempt: 0,
       attemptReason: 'manual' as const,
@@ -322,6 +360,7 @@ export const connectionMachine = setup({
     connectTimeout: input.connectTimeout,
     closeTimeout: input.closeTimeout,
     attempt: 0,
+    stable: false,
     retryDelay: 0,
     pingDelay: input.heartbeat === false ? 0 : input.heartbeat.interval,
     closeCause: null,
@@ -389,7 +428,7 @@ export const connectionMachine = setup({
           after: {
             // Only a connection that stayed up resets the backoff, so a server that
             // accepts and drops at once cannot drive a tight loop.
-            stableAfter: { guard: 'reconnectEnabled', actions: 'resetAttempts' },
+            stableAfter: { guard: 'reconnectEnabled', actions: 'markStable' },
           },
           on: {
             'socket.close': socketEnded(),

@@ -69,13 +69,21 @@ export interface CloseInfo {
  * The close policy's answer for one socket end: retry after the backoff delay,
  * stop, retry after this many ms instead of the backoff delay, or retry when the
  * server's close reason asked (`{ hint }`, docs/retry-hint.md): that retry waits
- * the hint, capped by `maxDelay`, and is not counted as a failed attempt.
+ * the hint, never less than the backoff ceiling of its attempt, with jitter, within
+ * `maxDelay`; it counts as a failed attempt unless the socket had stayed open for
+ * `stableAfter`.
  */
 export type ReconnectVerdict = 'retry' | 'stop' | number | { readonly hint: number }
 
 export interface ConnectionContext extends ConnectionInput {
   /** Failed attempts since the last connection that stayed open for `stableAfter`. */
   attempt: number
+  /**
+   * Whether the current (or last) socket stayed open for `stableAfter`: only then
+   * is a hinted retry free (a server that accepts and closes with a hint at once
+   * would otherwise drive retries that never count).
+   */
+  stable: boolean
   /** The delay of the pending (or last) reconnect, in ms. */
   retryDelay: number
   /** ms until the next silence check while `open`. */

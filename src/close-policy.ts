@@ -58,14 +58,12 @@ function covers(row: ClosePolicyRow, code: number): boolean {
 
 /**
  * The default `shouldReconnect`: retry unless the server's close code says retrying
- * cannot help. A close that carries a valid retry hint (docs/retry-hint.md) always
- * retries, whatever its code: the server said when to come back. Returning `true`
- * lets the connection honour that hint.
+ * cannot help. A retry hint (docs/retry-hint.md) says when, never whether: a close
+ * the table stops stays stopped whatever its reason says, so a server cannot turn
+ * "auth failed" into a loop. Returning `true` lets the connection honour the hint.
  */
 export function defaultShouldReconnect(close: CloseDetails): boolean {
   if (close.cause !== 'server-close' && close.cause !== 'error') return true
-  // retry hint: the server's explicit "come back in N ms" outranks the code table.
-  if (retryHintOf(close) !== null) return true
   for (const row of CLOSE_CODE_POLICY) if (covers(row, close.code)) return row.retry
   return true
 }

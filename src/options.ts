@@ -131,7 +131,8 @@ export interface ReconnectOptions {
   maxAttempts?: number
   /**
    * Milliseconds a connection must stay open before the attempt counter resets,
-   * so a server that accepts and drops at once cannot drive a tight loop. ≥ 0.
+   * so a server that accepts and drops at once cannot drive a tight loop. Only such
+   * a connection makes a server's hinted retry free (docs/retry-hint.md). ≥ 0.
    * @default 5000
    */
   stableAfter?: number
@@ -202,15 +203,16 @@ export interface ConnectionOptions {
   /**
    * Decides whether a close the application did not ask for is retried: `true`
    * retries after the backoff delay, or, when the server's close reason carries a
-   * retry hint (`retry-after=<ms>ms`, docs/retry-hint.md), after the hint capped by
-   * `maxDelay`, not counted as a failed attempt; `false` stops in `closed`; a number retries
+   * retry hint (`retry-after=<ms>ms`, docs/retry-hint.md), after the hint (never less
+   * than the backoff ceiling, jittered, within `maxDelay`; free only after a connection
+   * that stayed up for `stableAfter`, else counted); `false` stops in `closed`; a number retries
    * after that many ms instead of the backoff delay (still counted against
    * `maxAttempts`). Never called for a close the application asked for (those
    * never reconnect). Replaces the default table entirely; call
    * `defaultShouldReconnect(close)` to refine it. A throw or any other return value
    * (a negative or non-finite number, a string, undefined…) is reported by an
    * `error` event carrying a TypeError or RangeError, and the default table decides.
-   * @default defaultShouldReconnect (the close-code table in docs/close-codes.md; a close with a valid retry hint always retries)
+   * @default defaultShouldReconnect (the close-code table in docs/close-codes.md; a retry hint never overrides it)
    */
   shouldReconnect?: (close: CloseDetails) => boolean | number
   /**

@@ -79,7 +79,13 @@ describe('in Chromium', () => {
           const { createConnection } = (
             window as unknown as { heartline: typeof import('../src/index.js') }
           ).heartline
-          const conn = createConnection(url, { heartbeat: false })
+          // Stable at once (a hinted retry is free only after stableAfter) and no
+          // jitter draw, so the delay is the hint itself.
+          const conn = createConnection(url, {
+            heartbeat: false,
+            random: () => 0,
+            reconnect: { stableAfter: 0 },
+          })
           let close = { code: 0, reason: '' }
           conn.addEventListener('close', (e) => {
             close = { code: e.code, reason: e.reason }

@@ -19,7 +19,7 @@ const RUNS = Number(process.env.HEARTLINE_FUZZ_RUNS ?? 1000)
 
 const config: ResumeConfig = {
   heartbeat: false,
-  maxBytes: 40,
+  maxBytes: 4 * 64 + 40, // room for a few messages of a few bytes, 64 bytes of overhead each
   ackDelay: 0,
   ackEvery: 1,
   initialDelay: 0,

@@ -117,7 +117,8 @@ describe('resume: one process', () => {
 
   it('refuses a send past maxBytes with a drop, keeping the order of the rest', async () => {
     const s = await server()
-    const conn = client(s.url, { maxBytes: 10 })
+    // Each message counts 64 bytes (MESSAGE_OVERHEAD) beyond its payload: 70 + 68 fit in 138.
+    const conn = client(s.url, { maxBytes: 2 * 64 + 10 })
     const drops: DropEvent[] = []
     conn.addEventListener('drop', (e) => drops.push(e))
     expect(conn.send('123456')).toBe(true)

@@ -1,7 +1,8 @@
 /**
  * The retry hint (docs/retry-hint.md): the parser and formatter, then a real `ws`
- * server closing with a hint and heartline honouring it (capped by maxDelay, not
- * counted as an attempt), ignoring bad hints, and `shouldReconnect` overriding it.
+ * server closing with a hint and heartline honouring it (floored at initialDelay,
+ * jittered, within maxDelay, counted unless the socket had stayed up), ignoring
+ * bad hints, and `shouldReconnect` overriding it.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { SimulatedClock } from 'xstate'
@@ -66,12 +67,13 @@ describe('parseRetryHint', () => {
     }
     expect(() => formatRetryHint(1, 'x'.repeat(120))).toThrow(/123/)
   })
-  it('makes the default policy retry even a code the table stops', () => {
+  it('never makes the default policy retry a code the table stops: a hint says when, not whether', () => {
     const close = { code: 1008, reason: 'slow down retry-after=500ms', wasClean: true }
-    expect(defaultShouldReconnect({ ...close, cause: 'server-close' })).toBe(true)
+    expect(defaultShouldReconnect({ ...close, cause: 'server-close' })).toBe(false)
     expect(defaultShouldReconnect({ ...close, reason: 'slow down', cause: 'server-close' })).toBe(
       false,
     )
+    expect(defaultShouldReconnect({ ...close, code: 1013, cause: 'server-close' })).toBe(true)
   })
 })
 
@@ -96,36 +98,40 @@ async function hinted(
 }
 
 describe('a connection honours the hint', () => {
-  it('waits the hinted delay and does not count the retry as an attempt', async () => {
+  // Each socket here is closed at once, so none stayed up for `stableAfter`: the
+  // hinted retries count (a free one is in test/hostile-server.test.ts).
+  it('waits the hint plus jitter within one initialDelay, counted as an attempt', async () => {
     const { conn, clock } = await hinted(1012, 'service restart retry-after=7000ms')
     const first = await next(conn, 'reconnecting')
-    expect(first.delay).toBe(7000)
-    expect(first.attempt).toBe(0)
-    clock.increment(6999)
+    expect(first.delay).toBe(7500) // 7000 + 0.5 × initialDelay
+    expect(first.attempt).toBe(1)
+    clock.increment(7499)
     expect(conn.state).toBe('waitingToReconnect')
     clock.increment(1)
     expect(conn.state).toBe('connecting')
     const second = await next(conn, 'reconnecting')
-    expect(second.delay).toBe(7000)
-    expect(second.attempt).toBe(0)
+    expect(second.delay).toBe(7500)
+    expect(second.attempt).toBe(2)
   })
 
-  it('caps the hint at maxDelay', async () => {
+  it('keeps the hinted delay within maxDelay, jitter included', async () => {
     const { conn } = await hinted(1013, 'retry-after=600000ms', {
       reconnect: { initialDelay: 100, maxDelay: 2000 },
     })
-    expect((await next(conn, 'reconnecting')).delay).toBe(2000)
+    // The window [1900, 2000) ends at maxDelay; random() = 0.5 lands half way.
+    expect((await next(conn, 'reconnecting')).delay).toBe(1950)
   })
 
-  it('does not spend maxAttempts on hinted retries', async () => {
+  it('spends maxAttempts on hinted retries of sockets that never stayed up', async () => {
     const { conn, clock } = await hinted(1013, 'retry-after=10ms', {
       reconnect: { maxAttempts: 1 },
     })
-    for (let i = 0; i < 3; i++) {
-      expect((await next(conn, 'reconnecting')).delay).toBe(10)
-      clock.increment(10)
-    }
-    expect(conn.state).not.toBe('closed')
+    const retry = await next(conn, 'reconnecting')
+    expect(retry.delay).toBe(1500) // floored at initialDelay (1000), plus jitter
+    const gaveUp = next(conn, 'gave-up')
+    clock.increment(retry.delay)
+    expect((await gaveUp).attempts).toBe(1)
+    expect(conn.state).toBe('closed')
   })
 
   for (const reason of ['retry-after=-1ms', 'retry-after=1.5ms', 'retry-after=99999999ms']) {
@@ -139,7 +145,7 @@ describe('a connection honours the hint', () => {
 
   it('shouldReconnect returning true keeps the hint', async () => {
     const { conn } = await hinted(1012, 'retry-after=3000ms', { shouldReconnect: () => true })
-    expect((await next(conn, 'reconnecting')).delay).toBe(3000)
+    expect((await next(conn, 'reconnecting')).delay).toBe(3500)
   })
 
   it('shouldReconnect returning false stops despite the hint', async () => {

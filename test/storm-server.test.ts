@@ -72,17 +72,21 @@ describe('drain', () => {
     expect(server.wss.clients.size).toBe(0)
   })
 
-  it('heartline connections wait their hint, not counted as an attempt', async () => {
+  it('heartline connections that stayed up wait their hint, not counted as an attempt', async () => {
     server = await startServer()
-    const conns = Array.from({ length: 4 }, () => connection(server?.url as string))
+    const clocks = Array.from({ length: 4 }, () => new SimulatedClock())
+    const conns = clocks.map((clock) => connection(server?.url as string, clock))
     await Promise.all(conns.map((c) => next(c, 'open')))
+    // Up for stableAfter (5 s by default): the hinted retry is free.
+    for (const clock of clocks) clock.increment(5000)
     const retries = Promise.all(conns.map((c) => next(c, 'reconnecting')))
     await drain(server.wss, { window: 8000 })
     const delays = (await retries).map((r) => {
       expect(r.attempt).toBe(0)
       return r.delay
     })
-    expect(delays.sort((a, b) => a - b)).toEqual([1000, 3000, 5000, 7000])
+    // The hints 1000, 3000, 5000, 7000, each plus jitter (random() = 0.5 of initialDelay).
+    expect(delays.sort((a, b) => a - b)).toEqual([1500, 3500, 5500, 7500])
     for (const c of conns) expect(c.state).toBe('waitingToReconnect')
   })
 
@@ -180,7 +184,7 @@ describe('admission', () => {
     expect((await refused.closed).code).toBe(1013)
   })
 
-  it('a refused heartline connection waits its hint, not counted as an attempt', async () => {
+  it('a refused heartline connection waits its hint, floored at initialDelay and counted (it never stayed up)', async () => {
     server = await startServer()
     cleanups.push(admission(server.wss, { perSecond: 4, burst: 1, now: () => 0 }))
     const first = connection(server.url)
@@ -189,8 +193,8 @@ describe('admission', () => {
     const [close, retry] = await Promise.all([next(second, 'close'), next(second, 'reconnecting')])
     expect(close.code).toBe(1013)
     expect(close.willReconnect).toBe(true)
-    expect(retry.delay).toBe(250)
-    expect(retry.attempt).toBe(0)
+    expect(retry.delay).toBe(1500) // the 250 ms hint, floored at initialDelay (1000), plus jitter
+    expect(retry.attempt).toBe(1)
   })
 
   it("refuse: 'http' answers 503 with Retry-After before the upgrade", async () => {

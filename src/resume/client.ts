@@ -22,6 +22,7 @@ import {
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
+import { welcomeProblem } from './welcome.js'
 
 /**
  * String.prototype's own functions, for the inbound hot path. Called as methods
@@ -43,6 +44,11 @@ export class ResumeLayer implements ConnectionLayer {
   #sid: string | null = null
   #welcomeTimer: unknown = null
   #phase: 'down' | 'hello' | 'ready' = 'down'
+  /**
+   * This socket's welcome was taken: its acks count (bounded by the last seq
+   * sent), also while it closes (phase `down`); before it, none does.
+   */
+  #welcomed = false
   #socket: WebSocketLike | null = null
   /** The application asked for Blobs: the socket reads ArrayBuffers, the layer wraps them. */
   #blobs = false
@@ -78,6 +84,7 @@ export class ResumeLayer implements ConnectionLayer {
   opened(socket: WebSocketLike): void {
     this.#socket = socket
     this.#phase = 'hello'
+    this.#welcomed = false
     this.#blobs = socket.binaryType === 'blob'
     if (this.#blobs) socket.binaryType = 'arraybuffer'
     const hello: { v: number; sid?: string; ack: number } = {
@@ -152,15 +159,18 @@ export class ResumeLayer implements ConnectionLayer {
     if (typeof data === 'string') {
       const kind = data.charCodeAt(0)
       if (kind === ACK) {
+        // Before this socket's welcome nothing of its session is settled: an ack
+        // there could trim messages that were never written.
+        if (!this.#welcomed) return this.#protocolError('ack before the welcome')
         const seq = parseSeq(data, data.length)
         if (seq < 0) return this.#protocolError('malformed ack frame')
         this.#acked(seq)
         return null
       }
       if (kind === WELCOME) {
-        let welcome: Welcome
+        let welcome: unknown
         try {
-          welcome = JSON.parse(data.slice(1)) as Welcome
+          welcome = JSON.parse(data.slice(1))
         } catch {
           return this.#protocolError('malformed welcome frame')
         }
@@ -199,26 +209,27 @@ export class ResumeLayer implements ConnectionLayer {
     this.#out.trim(seq)
   }
 
-  #welcome(w: Welcome): void {
+  #welcome(frame: unknown): void {
     this.#stopWelcomeTimer()
-    if (
-      this.#phase !== 'hello' ||
-      w.v !== PROTOCOL_VERSION ||
-      typeof w.sid !== 'string' ||
-      w.sid === '' ||
-      !Number.isSafeInteger(w.ack) ||
-      w.ack < 0
-    ) {
-      this.#protocolError('unexpected or malformed welcome')
+    if (this.#phase !== 'hello') {
+      this.#protocolError('unexpected welcome')
       return
     }
-    const replay = typeof w.replay === 'number' ? w.replay : 0
+    const problem = welcomeProblem(frame, {
+      sid: this.#sid,
+      sent: this.#out.sent,
+      acknowledged: this.#out.acknowledged,
+      received: this.#in.received,
+    })
+    if (problem !== null) {
+      this.#protocolError(problem)
+      return
+    }
+    const w = frame as Welcome
+    this.#welcomed = true
+    const replay = w.replay ?? 0
     this.#trace?.({ type: 'welcome', session: w.sid, ack: w.ack, resumed: w.resumed, replay })
     if (w.resumed) {
-      if (w.sid !== this.#sid || w.ack > this.#out.sent || w.ack < this.#out.acknowledged) {
-        this.#protocolError('welcome does not match this session')
-        return
-      }
       this.#out.trim(w.ack)
       this.#phase = 'ready'
       const replayed = this.#out.replay((seq, kept) => this.#write(seq, kept, true))
@@ -232,10 +243,6 @@ export class ResumeLayer implements ConnectionLayer {
     this.#sid = w.sid
     if (previous === null) {
       // A new session: what was sent before the first welcome goes out now.
-      if (w.ack !== 0) {
-        this.#protocolError('a new session must start at seq 0')
-        return
-      }
       this.#phase = 'ready'
       this.#out.replay((seq, kept) => this.#write(seq, kept, false))
       return
@@ -245,7 +252,7 @@ export class ResumeLayer implements ConnectionLayer {
     const unconfirmed = this.#out.clear()
     this.#in.clear()
     this.#phase = 'ready'
-    const received = w.reset && typeof w.reset.lost === 'number' ? w.reset.lost : null
+    const received = w.reset?.lost ?? null
     this.#host.dispatch('reset', {
       previous,
       session: w.sid,
@@ -264,7 +271,10 @@ export class ResumeLayer implements ConnectionLayer {
     const socket = this.#socket
     this.#phase = 'down'
     try {
-      socket?.close(PROTOCOL_ERROR, `resume: ${reason}`.slice(0, 123))
+      // Printable ASCII only, so 123 characters are 123 bytes (RFC 6455 §5.5): the
+      // reason may quote what the server sent, and close() throws past the limit.
+      const text = `resume: ${reason}`.replace(/[^\x20-\x7e]/g, '?')
+      socket?.close(PROTOCOL_ERROR, text.slice(0, 123))
     } catch {
       // Closing already.
     }

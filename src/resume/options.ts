@@ -5,9 +5,11 @@
 
 export interface ResumeOptions {
   /**
-   * The most bytes of unacknowledged messages kept (strings count their length
-   * in UTF-16 code units, binary data its byteLength). A `send()` past it is
-   * refused with a `drop` event (reason `resume-buffer-full`). Whole number ≥ 1.
+   * The most bytes of unacknowledged messages kept: each message counts its
+   * payload (strings their length in UTF-16 code units, binary data its
+   * byteLength) plus 64 bytes (`MESSAGE_OVERHEAD`, the server's stores count the
+   * same), so the default keeps at most 16,384 empty messages. A `send()` past it
+   * is refused with a `drop` event (reason `resume-buffer-full`). Whole number ≥ 1.
    * @default 1048576
    */
   maxBytes?: number
@@ -64,7 +66,7 @@ export interface ResumeSession {
   received: number
   /** Messages kept for replay (sent, not yet acknowledged). */
   buffered: number
-  /** Their size, as `maxBytes` counts it. */
+  /** Their size, as `maxBytes` counts it (payloads plus 64 bytes each). */
   bufferedBytes: number
   /** `down` (no socket), `hello` (waiting for the welcome) or `ready`. */
   phase: 'down' | 'hello' | 'ready'

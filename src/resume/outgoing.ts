@@ -1,10 +1,11 @@
 /**
  * The client's outgoing buffer (docs/resume-protocol.md): numbers every
  * application message, keeps it until the server acknowledges it, within a
- * byte bound, and hands back what is still unacknowledged for a replay or when
+ * byte bound (payload plus a fixed overhead per message), and hands back what is still unacknowledged for a replay or when
  * the session ends.
  */
 import type { SendData } from '../options.js'
+import { MESSAGE_OVERHEAD } from './frames.js'
 
 /** A kept message: the string, or a copy of the binary data. */
 export type Kept = string | Uint8Array
@@ -34,7 +35,10 @@ export class OutgoingBuffer {
     return this.#outAcked
   }
 
-  /** Bytes kept (strings count UTF-16 code units). */
+  /**
+   * Bytes kept, as `maxBytes` counts them: each message's payload (strings in
+   * UTF-16 code units) plus MESSAGE_OVERHEAD, so empty messages count too.
+   */
   get bytes(): number {
     return this.#bytes
   }
@@ -61,6 +65,7 @@ export class OutgoingBuffer {
         : new Uint8Array(data as ArrayBufferLike).slice()
       size = kept.byteLength
     }
+    size += MESSAGE_OVERHEAD
     if (this.#bytes + size > this.#maxBytes) return null
     const seq = ++this.#outSeq
     this.#kept.push(kept)

@@ -15,6 +15,7 @@
 import fc from 'fast-check'
 import { SimulatedClock } from 'xstate'
 import { createConnection, type DropEvent, type ResetEvent } from '../../src/index.js'
+import { MESSAGE_OVERHEAD } from '../../src/resume/frames.js'
 import { resume, sessionOf } from '../../src/resume/index.js'
 import { type ScriptedSocket, SocketRegistry } from './scripted-socket.js'
 
@@ -44,7 +45,8 @@ export type ResumeCommand =
 
 export const resumeConfigArb: fc.Arbitrary<ResumeConfig> = fc.record({
   heartbeat: fc.boolean(),
-  maxBytes: fc.integer({ min: 3, max: 40 }),
+  // Each kept message counts MESSAGE_OVERHEAD beyond its few bytes: room for 1 to about 8.
+  maxBytes: fc.integer({ min: MESSAGE_OVERHEAD + 3, max: 8 * MESSAGE_OVERHEAD + 40 }),
   ackDelay: fc.integer({ min: 0, max: 30 }),
   ackEvery: fc.integer({ min: 1, max: 4 }),
   initialDelay: fc.integer({ min: 0, max: 20 }),
