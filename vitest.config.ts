@@ -11,13 +11,17 @@ const heavy = [
   'test/docs.test.ts',
 ]
 
+/**
+ * The package's `#dev` import (package.json "imports") points at the built files;
+ * tests run the sources. Each project sets it: projects do not inherit the root's.
+ */
+const resolve = { alias: { '#dev': fileURLToPath(new URL('src/dev.ts', import.meta.url)) } }
+
 export default defineConfig({
-  // The package's `#dev` import (package.json "imports") points at the built files;
-  // tests run the sources.
-  resolve: { alias: { '#dev': fileURLToPath(new URL('src/dev.ts', import.meta.url)) } },
   test: {
     projects: [
       {
+        resolve,
         test: {
           ...shared,
           name: 'unit',
@@ -26,6 +30,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         // Browser tests run after the rest: Chromium's load would skew the
         // real-time measurements of the integration tests running beside it.
         test: {
