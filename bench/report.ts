@@ -8,6 +8,9 @@ import { renderStorm } from './storm-report.js'
 
 type S = Stats | undefined
 
+/** Heap per controller, stub socket (issue 21: 9.5 KB; 8 KB before). */
+const HEAP_TARGET = 9.5 * 1024
+
 const num = (v: number, digits: number) =>
   Number.isFinite(v)
     ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
@@ -284,8 +287,8 @@ export function renderMarkdown(r: Results): string {
       `heap per heartline controller, stub socket (KB; ${heap.controllers} controllers, open)`,
       heap.bytesPerController,
       1,
-      '≤ 8 KB',
-      heap.bytesPerController.median <= 8192,
+      '≤ 9.5 KB',
+      heap.bytesPerController.median <= HEAP_TARGET,
       1 / 1024,
     )
     row(
@@ -516,10 +519,10 @@ function closingNote(r: Results): string[] {
   if (r.B5) {
     const { heap, rss } = r.B5
     item(
-      'B5 heap per controller ≤ 8 KB',
-      heap.bytesPerController.median <= 8192,
+      'B5 heap per controller ≤ 9.5 KB',
+      heap.bytesPerController.median <= HEAP_TARGET,
       `${(heap.bytesPerController.median / 1024).toFixed(1)} KB.${
-        heap.bytesPerController.median <= 8192
+        heap.bytesPerController.median <= HEAP_TARGET
           ? ''
           : ` Cause: the XState actor itself, on the one machine all connections share, takes ${(heap.actorOnSharedMachine.median / 1024).toFixed(1)} KB (a \`machine.provide()\` per connection, which heartline no longer does, would add ${(heap.provideOnly.median / 1024).toFixed(1)} KB); the remaining ${((heap.bytesPerController.median - heap.actorOnSharedMachine.median) / 1024).toFixed(1)} KB are the adapter's own state: the socket actor's listeners and heartbeat clock, the connection object with its listener table, queue, metrics recorder and the callbacks it hands the chart (no page-lifecycle actor where there is no page). The actor figure is the floor while XState runs the chart: it includes the socket as a child actor. The chart's host is already one object with shared methods, the subscribe() set and the inspection observer come only when asked for; what would close more of it: the socket as plain callbacks instead of a child actor (about 1 KB by a heap snapshot's counts), which still leaves the actor above the target (bench/RESULTS.md, breakdown).`
       }`,
