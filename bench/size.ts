@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
+import { build, type Metafile } from 'esbuild'
 import { ROOT } from './lib.js'
 
 /**
@@ -82,17 +82,24 @@ export const PEER_ENTRIES: Record<string, string> = {
  * package's own `#dev` import, whose `browser` condition picks `dev.browser.js`
  * over `dev.js`, is what decides, as it is for users. Returns the bundle and removes the scratch copy.
  */
-export async function appBuild({
-  mode,
-  entry = "export * from './dist/src/index.js'",
-  external = ['xstate'],
-  minify = true,
-}: {
+export async function appBuild(options: AppBuildOptions): Promise<Uint8Array> {
+  return (await appBundle(options)).code
+}
+
+interface AppBuildOptions {
   mode: 'production' | 'development'
   entry?: string
   external?: string[]
   minify?: boolean
-}): Promise<Uint8Array> {
+}
+
+/** `appBuild`, with esbuild's metafile (module paths relative to the scratch package). */
+async function appBundle({
+  mode,
+  entry = "export * from './dist/src/index.js'",
+  external = ['xstate'],
+  minify = true,
+}: AppBuildOptions): Promise<{ code: Uint8Array; metafile: Metafile }> {
   const scratch = mkdtempSync(join(tmpdir(), 'heartline-app-build-'))
   try {
     const sources = ['machines', 'src'].flatMap((dir) =>
@@ -135,8 +142,13 @@ export async function appBuild({
       write: false,
       logLevel: 'silent',
       legalComments: 'none',
+      metafile: true,
+      absWorkingDir: scratch,
     })
-    return (result.outputFiles[0] as { contents: Uint8Array }).contents
+    return {
+      code: (result.outputFiles[0] as { contents: Uint8Array }).contents,
+      metafile: result.metafile,
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }
@@ -200,9 +212,22 @@ export async function breakdown(
     legalComments: 'none',
     metafile: true,
   })
-  const code = (result.outputFiles[0] as { contents: Uint8Array }).contents
+  return shares((result.outputFiles[0] as { contents: Uint8Array }).contents, result.metafile)
+}
+
+/** The per-module split of the main entry's own code in an app's build of `mode` (xstate external). */
+export async function appBreakdown(
+  mode: 'production' | 'development',
+): Promise<{ total: Size; modules: ModuleShare[] }> {
+  const { code, metafile } = await appBundle({ mode })
+  const split = shares(code, metafile)
+  for (const m of split.modules) m.module = m.module.replace(/^dist\//, '')
+  return split
+}
+
+function shares(code: Uint8Array, metafile: Metafile): { total: Size; modules: ModuleShare[] } {
   const gzip = gzipSync(code, { level: 9 }).length
-  const output = Object.values(result.metafile.outputs)[0]
+  const output = Object.values(metafile.outputs)[0]
   const inputs = Object.entries(output?.inputs ?? {})
   const sum = inputs.reduce((total, [, input]) => total + input.bytesInOutput, 0)
   const modules = inputs
