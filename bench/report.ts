@@ -546,7 +546,7 @@ function closingNote(r: Results): string[] {
       `${b.production.gzip} B min+gzip for the main entry's own code in an app's production build, every error still thrown with its code (development build: ${b.development.gzip} B, so the full messages take ${b.development.gzip - b.production.gzip} B; ${b.withXstate.gzip} B with xstate).${
         over <= 0
           ? ''
-          : ` ${over} B (${((over / b.target) * 100).toFixed(0)} %) over. What is left is code, not messages: the chart's definition (about 2.6 KB), the adapter around it (connection, socket actor, the direct message path, listener dispatch), the option tables, URL and close checks, metrics and page lifecycle; \`node --import tsx bench/size-breakdown.ts\` prints the split per module (bench/RESULTS.md, breakdown). The budget in test/size.test.ts is a ratchet at ${b.budget} B.`
+          : ` ${over} B (${((over / b.target) * 100).toFixed(0)} %) over. What is left is code, not messages: the chart's definition (about 2.6 KB), the adapter around it (connection, socket actor, the direct message path, listener dispatch), the option tables, URL and close checks, metrics and page lifecycle; \`node --import tsx bench/size-breakdown.ts production\` prints the split per module. The budget in test/size.test.ts is a ratchet at ${b.budget} B.`
       }`,
     )
   }
