@@ -50,7 +50,9 @@ export interface AdmissionOptions {
  * socket before `ws` builds a WebSocket, so the application's `connection` handler
  * never runs for it. Each refused client gets the next free slot of a queue paced
  * at `perSecond` as its retry hint, so the refused come back one by one at the
- * admitted rate instead of together. Returns a function that removes the gate.
+ * admitted rate instead of together; a client that goes away without answering
+ * the close frame (it never read its hint) gives its slot back. Returns a
+ * function that removes the gate.
  */
 export function admission(wss: WebSocketServer, options: AdmissionOptions): () => void {
   const { perSecond, code = 1013, reason = 'try again later' } = options ?? {}
@@ -83,6 +85,30 @@ export function admission(wss: WebSocketServer, options: AdmissionOptions): () =
   let refilledAt = now()
   /** When the last refused client was told to come back. */
   let queueEnd = Number.NEGATIVE_INFINITY
+  /** Slots before queueEnd given back by clients that never read their refusal, ascending. */
+  const holes: number[] = []
+
+  /** A slot from `first` on: a hole given back, else the next one after the queue. */
+  const reserve = (first: number): number => {
+    while (holes.length > 0 && (holes[0] as number) < first) holes.shift()
+    const hole = holes.shift()
+    if (hole !== undefined) return hole
+    queueEnd = Math.max(queueEnd + spacing, first)
+    return queueEnd
+  }
+  /** A refused client gone without reading its hint: its slot serves the next one. */
+  const release = (slot: number): void => {
+    if (Math.abs(slot - queueEnd) >= spacing / 2) {
+      const at = holes.findIndex((h) => h > slot)
+      holes.splice(at < 0 ? holes.length : at, 0, slot)
+      return
+    }
+    queueEnd -= spacing
+    while (holes.length > 0 && Math.abs((holes.at(-1) as number) - queueEnd) < spacing / 2) {
+      holes.pop()
+      queueEnd -= spacing
+    }
+  }
 
   return gateUpgrades(wss, () => {
     const t = now()
@@ -92,11 +118,20 @@ export function admission(wss: WebSocketServer, options: AdmissionOptions): () =
       tokens -= 1
       return null
     }
-    // The first slot is when the next token arrives; later ones follow at the rate.
-    queueEnd = Math.max(queueEnd + spacing, t + (1 - tokens) * spacing)
-    const delay = Math.min(MAX_RETRY_HINT, Math.ceil(queueEnd - t))
-    return refuse === 'http'
-      ? { retryAfter: delay }
-      : { code, reason: formatRetryHint(delay, reason) }
+    // The first slot is when the next token arrives.
+    const first = t + (1 - tokens) * spacing
+    // A browser reads nothing of a 503: the client backs off on its own, so no
+    // slot is held for it; Retry-After says when the next token comes.
+    if (refuse === 'http') return { retryAfter: Math.ceil(first - t) }
+    // Later slots follow at the rate, each held for a client that reads its hint.
+    const slot = reserve(first)
+    const delay = Math.min(MAX_RETRY_HINT, Math.ceil(slot - t))
+    return {
+      code,
+      reason: formatRetryHint(delay, reason),
+      settled: (answered) => {
+        if (!answered) release(slot)
+      },
+    }
   })
 }

@@ -9,6 +9,7 @@
  */
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
 import { checkMs, describeValue } from '../describe.js'
+import { PONG_BUFFER_LIMIT } from './session-options.js'
 
 export { computeAccept, WEBSOCKET_GUID } from '../handshake.js'
 export { formatRetryHint, MAX_RETRY_HINT, parseRetryHint } from '../retry-hint.js'
@@ -17,6 +18,7 @@ export { type DrainOptions, type DrainResult, drain } from './drain.js'
 export { memoryStore } from './memory-store.js'
 export { Session } from './session.js'
 export type {
+  SessionAttachInfo,
   SessionCloseInfo,
   SessionDropReason,
   SessionEvents,
@@ -43,7 +45,8 @@ export interface AttachHeartbeatOptions {
    */
   ping?: string
   /**
-   * The reply sent for each ping.
+   * The reply sent for each ping (not written while more than 64 KiB wait in
+   * the socket's send queue).
    * @default 'pong'
    */
   pong?: string
@@ -91,7 +94,8 @@ export function attachHeartbeat(
         ? data.reduce((n, b) => n + b.length, 0)
         : (data as Buffer | ArrayBuffer).byteLength
       if (length !== pingBytes || data.toString() !== ping) return
-      if (socket.readyState === 1) socket.send(pong)
+      // A client that does not read gets no more replies queued (it counts any data as alive).
+      if (socket.readyState === 1 && socket.bufferedAmount <= PONG_BUFFER_LIMIT) socket.send(pong)
     }
     const onPong = () => alive.set(socket, true)
     const onClose = () => {

@@ -3,6 +3,7 @@
  * process, not its death or a move to another process (use `redisStore` for a
  * fleet). Ownership epochs still fence a socket that was replaced.
  */
+import { MESSAGE_OVERHEAD } from '../resume/frames.js'
 import {
   type ClaimedSession,
   type MissingSession,
@@ -23,8 +24,9 @@ interface Record {
   bytes: number
 }
 
+/** What a kept message counts for against `maxBytes`: its payload and the record around it. */
 const sizeOf = (data: string | Buffer) =>
-  typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength
+  MESSAGE_OVERHEAD + (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength)
 
 /** A store in this process's memory (`acceptSessions(wss, { store: memoryStore() })`). */
 export function memoryStore(options: StoreOptions = {}): SessionStore {
@@ -83,6 +85,8 @@ export function memoryStore(options: StoreOptions = {}): SessionStore {
       }
       // An ack beyond the last seq is the client's mistake: nothing changes hands.
       if (ack > record.out) return { epoch: 0, in: 0, mark: 0, out: -1, replay: [] }
+      // Below what was acknowledged: the messages in between are gone, it cannot resume.
+      if (ack < record.acked) return { lost: record.out - ack, behind: true }
       record.epoch = ++epochs
       trim(record, ack)
       return claimed(record)

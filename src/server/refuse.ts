@@ -16,13 +16,29 @@ import { WEBSOCKET_GUID } from '../handshake.js'
 /** A 16-byte nonce, base64 (RFC 6455 §4.1, client requirement 7). */
 const KEY = /^[+/0-9A-Za-z]{22}==$/
 
-/** How long a refused socket may take to answer the close frame before it is destroyed. */
-const REFUSED_CLOSE_TIMEOUT = 5000
+/**
+ * How long a refused socket is kept at most, from the refusal: an absolute
+ * deadline, so a client that trickles bytes or never closes its side cannot
+ * extend it.
+ */
+export const REFUSED_DEADLINE = 5000
 
 /** The refusal a gate asks for: a close code and a reason (≤ 123 bytes). */
 export interface Refusal {
   code: number
   reason: string
+  /**
+   * Called once the socket is gone: `answered` is true when the client sent
+   * anything back (its close frame: it read the refusal, so it can act on the hint).
+   */
+  settled?: (answered: boolean) => void
+}
+
+/** Destroys `socket` at the deadline unless it closed before. */
+function deadline(socket: Duplex): void {
+  const timer = setTimeout(() => socket.destroy(), REFUSED_DEADLINE)
+  timer.unref?.()
+  socket.once('close', () => clearTimeout(timer))
 }
 
 /**
@@ -43,6 +59,7 @@ export type Gate = (request: IncomingMessage) => Refusal | Unavailable | null
 /** Answers an upgrade with 503 and closes the connection. */
 export function unavailable(socket: Duplex, { retryAfter }: Unavailable): void {
   socket.on('error', () => socket.destroy())
+  deadline(socket)
   socket.end(
     'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n' +
       `Retry-After: ${Math.ceil(retryAfter / 1000)}\r\n\r\n`,
@@ -96,12 +113,13 @@ export function refuse(request: IncomingMessage, socket: Duplex, refusal: Refusa
   socket.on('error', destroy)
   // The client answers with its own close frame (RFC 6455 §5.5.1); its content is
   // not needed. The server closes the TCP connection first (§7.1.1).
-  socket.on('data', () => undefined)
+  let answered = false
+  socket.on('data', () => {
+    answered = true
+  })
   socket.once('end', destroy)
-  ;(socket as Duplex & { setTimeout?: (ms: number, fn: () => void) => void }).setTimeout?.(
-    REFUSED_CLOSE_TIMEOUT,
-    destroy,
-  )
+  socket.once('close', () => refusal.settled?.(answered))
+  deadline(socket)
   socket.end(Buffer.concat([Buffer.from(head), closeFrame(refusal)]))
 }
 

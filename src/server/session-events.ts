@@ -3,6 +3,7 @@
  * the session manager hands each session, and what a session hands its
  * inbound and outbound sides.
  */
+import type { IncomingMessage } from 'node:http'
 import type { WebSocket } from 'ws'
 import type { Session } from './session.js'
 import type { SessionStore } from './store.js'
@@ -36,12 +37,30 @@ export interface SessionCloseInfo {
   unacknowledged: number
 }
 
+/** A socket attached to a session: the `attach` event's details. */
+export interface SessionAttachInfo {
+  socket: WebSocket
+  /** The socket's upgrade request (headers, address): who came for the session. */
+  request: IncomingMessage
+  /** True when the session continued; false for a new one. */
+  resumed: boolean
+}
+
 export interface SessionEvents {
   message: [data: string | Buffer, info: SessionMessageInfo]
   drop: [data: string | Buffer, reason: SessionDropReason]
-  attach: []
+  attach: [info: SessionAttachInfo]
   detach: []
   close: [info: SessionCloseInfo]
+}
+
+export interface SessionServerEvents {
+  /** A new session started, or a session this process did not hold came to it. */
+  session: [session: Session]
+  /** A socket was attached to a session (new or resumed), with its upgrade request. */
+  attach: [session: Session, info: SessionAttachInfo]
+  /** A store call failed (the socket is closed; the client resumes later). */
+  error: [error: unknown]
 }
 
 /** Settings the session manager passes to each session. */
@@ -50,20 +69,27 @@ export interface SessionSettings {
   ackDelay: number
   ackEvery: number
   handoverGrace: number
+  /** Milliseconds a closed socket may take to answer before it is terminated. */
+  closeTimeout: number
   forget(session: Session): void
   error(error: unknown): void
+  attached(session: Session, info: SessionAttachInfo): void
 }
 
 /** What a session's inbound and outbound sides share from it. */
 export interface SessionCore {
-  readonly id: string
+  /** The session's key in the store (its id, scoped by its principal). */
+  readonly key: string
   readonly settings: SessionSettings
   /** The ownership token of the current claim. */
   epoch(): number
   /** The attached socket once welcomed, else null. */
   writable(): WebSocket | null
-  /** A store call on the session's chain (see `Session`). */
-  run<T>(call: Promise<T>, handle?: (result: T) => unknown): void
+  /**
+   * A store call on the session's chain (see `Session`): `issue` makes the call
+   * (at once, or after a claim in flight), `handle` handles its result in turn.
+   */
+  run<T>(issue: () => Promise<T>, handle?: (result: T) => unknown): Promise<T>
   /** Another process owns the session now: it ends. */
   moved(): void
 }

@@ -66,7 +66,7 @@ export class InboundMessages {
     const host = this.#host
     const grace = new Promise<void>((resolve) => setTimeout(resolve, host.settings.handoverGrace))
     host.run(
-      grace.then(() => host.settings.store.committed(host.id)),
+      () => grace.then(() => host.settings.store.committed(host.key)),
       (handedOut) => {
         if (handedOut > from && handedOut > this.#inSeq) {
           this.#inSeq = handedOut
@@ -103,35 +103,40 @@ export class InboundMessages {
     this.#inbox = []
     if (batch.length === 0) return
     const last = (batch.at(-1) as Incoming).seq
-    const epoch = host.epoch()
     const { store } = host.settings
-    host.run(store.received(host.id, epoch, last), (owned) => {
-      if (!owned) return host.moved()
-      if (host.closed()) return
-      for (const m of batch) {
-        // Handed out by the previous owner (learnt during the handover): skipped.
-        if (m.seq <= this.#inSeq) continue
-        this.#inSeq = m.seq
-        host.deliver(m.data, {
-          seq: m.seq,
-          binary: m.binary,
-          redelivered: m.seq <= this.#redeliverTo,
-        })
-      }
-      // Recorded at once, so a process that takes over later repeats as little as possible.
-      const delivered = this.#inSeq
-      host.run(store.commit(host.id, epoch, delivered), (stillOwned) => {
-        if (!stillOwned) return host.moved()
-        if (delivered > this.#committed) this.#committed = delivered
-        if (this.#committed - this.#ackSent >= host.settings.ackEvery) this.sendAck()
-        else if (this.#ackTimer === null && host.attached()) {
-          this.#ackTimer = setTimeout(() => {
-            this.#ackTimer = null
-            this.sendAck()
-          }, host.settings.ackDelay)
+    host.run(
+      () => store.received(host.key, host.epoch(), last),
+      (owned) => {
+        if (!owned) return host.moved()
+        if (host.closed()) return
+        for (const m of batch) {
+          // Handed out by the previous owner (learnt during the handover): skipped.
+          if (m.seq <= this.#inSeq) continue
+          this.#inSeq = m.seq
+          host.deliver(m.data, {
+            seq: m.seq,
+            binary: m.binary,
+            redelivered: m.seq <= this.#redeliverTo,
+          })
         }
-      })
-    })
+        // Recorded at once, so a process that takes over later repeats as little as possible.
+        const delivered = this.#inSeq
+        host.run(
+          () => store.commit(host.key, host.epoch(), delivered),
+          (stillOwned) => {
+            if (!stillOwned) return host.moved()
+            if (delivered > this.#committed) this.#committed = delivered
+            if (this.#committed - this.#ackSent >= host.settings.ackEvery) this.sendAck()
+            else if (this.#ackTimer === null && host.attached()) {
+              this.#ackTimer = setTimeout(() => {
+                this.#ackTimer = null
+                this.sendAck()
+              }, host.settings.ackDelay)
+            }
+          },
+        )
+      },
+    )
   }
 
   /** Acknowledges what the store recorded, if the client does not know it yet. */

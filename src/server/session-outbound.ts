@@ -47,6 +47,12 @@ export class OutboundMessages {
   #outAcked = 0
   #pendingAck = 0
   #outbox: Outgoing[] = []
+  /**
+   * An append is on its way to the store. One at a time: a store that re-sends
+   * a call whose reply was lost (ioredis after a reconnect) can then recognise
+   * the re-sent one as the last it ran, and answer it again instead of storing twice.
+   */
+  #appending = false
 
   constructor(host: OutboundHost) {
     this.#host = host
@@ -96,50 +102,65 @@ export class OutboundMessages {
     const seq = this.#pendingAck
     if (seq <= this.#outAcked) return
     this.#outAcked = seq
-    host.run(host.settings.store.acked(host.id, host.epoch(), seq), (owned) => {
-      if (!owned) host.moved()
-    })
+    host.run(
+      () => host.settings.store.acked(host.key, host.epoch(), seq),
+      (owned) => {
+        if (!owned) host.moved()
+      },
+    )
   }
 
   flush(): void {
     const host = this.#host
-    if (this.#outbox.length === 0) return
+    if (this.#outbox.length === 0 || this.#appending) return
     // Bounded batches: one store call (a Lua script's arguments) per thousand messages.
     const batch = this.#outbox.splice(0, MAX_BATCH)
-    if (this.#outbox.length > 0) host.schedule()
-    const call = host.settings.store.append(
-      host.id,
-      host.epoch(),
-      batch.map((m) => m.data),
+    this.#appending = true
+    const call = host.run(
+      () =>
+        host.settings.store.append(
+          host.key,
+          host.epoch(),
+          batch.map((m) => m.data),
+        ),
+      (seqs) => this.#appended(batch, seqs),
     )
+    const next = () => {
+      this.#appending = false
+      if (this.#outbox.length > 0) host.schedule()
+    }
     // A failing store refuses the batch, and says so for each message.
-    call.catch(() => {
+    call.then(next, () => {
+      next()
       for (const m of batch) {
         host.drop(m.data, 'store-failed')
         m.done(null)
       }
     })
-    host.run(call, (seqs) => {
-      if (seqs === null) {
-        for (const m of batch) {
-          host.drop(m.data, 'moved')
-          m.done(null)
-        }
-        return host.moved()
+  }
+
+  #appended(batch: Outgoing[], seqs: number[] | null): void {
+    const host = this.#host
+    if (seqs === null) {
+      for (const m of batch) {
+        host.drop(m.data, 'moved')
+        m.done(null)
       }
-      const socket = host.writable()
-      for (let i = 0; i < batch.length; i++) {
-        const m = batch[i] as Outgoing
-        const seq = seqs[i] ?? 0
-        if (seq === 0) {
-          host.drop(m.data, 'buffer-full')
-          m.done(null)
-          continue
-        }
-        if (seq > this.#outSeq) this.#outSeq = seq
-        socket?.send(frameOf({ seq, data: m.data }))
-        m.done(seq)
+      host.moved()
+      return
+    }
+    const socket = host.writable()
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i] as Outgoing
+      const seq = seqs[i] ?? 0
+      if (seq === 0) {
+        host.drop(m.data, 'buffer-full')
+        m.done(null)
+        continue
       }
-    })
+      if (seq > this.#outSeq) this.#outSeq = seq
+      socket?.send(frameOf({ seq, data: m.data }))
+      m.done(seq)
+    }
   }
 }

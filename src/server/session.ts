@@ -8,24 +8,24 @@
  */
 import { EventEmitter } from 'node:events'
 import type { WebSocket } from 'ws'
-import {
-  ACK,
-  binarySeq,
-  MESSAGE,
-  PROTOCOL_ERROR,
-  PROTOCOL_VERSION,
-  parseSeq,
-  REPLACED,
-  type Welcome,
-} from '../resume/frames.js'
-import type { SessionCloseInfo, SessionEvents, SessionSettings } from './session-events.js'
+import { PROTOCOL_ERROR, PROTOCOL_VERSION, REPLACED, type Welcome } from '../resume/frames.js'
+import type {
+  SessionAttachInfo,
+  SessionCloseInfo,
+  SessionEvents,
+  SessionSettings,
+} from './session-events.js'
 import { type InboundHost, InboundMessages } from './session-inbound.js'
 import { type OutboundHost, OutboundMessages, payloadOf } from './session-outbound.js'
-import type { ClaimedSession } from './store.js'
-import { frameOf } from './wire.js'
+import type { ClaimedSession, MissingSession } from './store.js'
+import { closeSocket, frameOf, readFrame } from './wire.js'
 
 export class Session extends EventEmitter<SessionEvents> {
   readonly id: string
+  /** Who the session belongs to (what `identify` returned when it was created), if anyone. */
+  readonly principal: string | undefined
+  /** @internal The session's key in the store: its id, scoped by its principal. */
+  readonly key: string
   readonly #settings: SessionSettings
   readonly #in: InboundMessages
   readonly #out: OutboundMessages
@@ -35,16 +35,22 @@ export class Session extends EventEmitter<SessionEvents> {
   #ready = false
   #scheduled = false
   #chain: Promise<unknown> = Promise.resolve()
+  /** A claim of this session is on its way: later store calls wait for its epoch. */
+  #claiming: Promise<unknown> | null = null
+  /** Refreshes the store's ttl while a socket is attached. */
+  #refresh: ReturnType<typeof setInterval> | null = null
   #expiry: ReturnType<typeof setTimeout> | null = null
   #closed = false
 
   /** @internal Sessions are created by `acceptSessions`. */
-  constructor(id: string, settings: SessionSettings) {
+  constructor(id: string, key: string, principal: string | undefined, settings: SessionSettings) {
     super()
     this.id = id
+    this.key = key
+    this.principal = principal
     this.#settings = settings
     const host: InboundHost & OutboundHost = {
-      id,
+      key,
       settings,
       epoch: () => this.#epoch,
       closed: () => this.#closed,
@@ -95,16 +101,25 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.#closed) return
     const epoch = this.#epoch
     this.#end('closed', 1000, 'session closed')
-    this.#run(this.#settings.store.remove(this.id, epoch))
+    this.#run(() => this.#settings.store.remove(this.key, epoch))
   }
 
   // ---- used by the session manager --------------------------------------------
 
   /** @internal Attaches a socket after the store handed the session to this process. */
-  attach(socket: WebSocket, claim: ClaimedSession, resumed: boolean, reset?: number | null): void {
+  attach(
+    attach: Omit<SessionAttachInfo, 'resumed'>,
+    claim: ClaimedSession,
+    resumed: boolean,
+    reset?: number | null,
+  ): void {
+    const { socket } = attach
     const old = this.#socket
-    if (old !== null && old !== socket) old.close(REPLACED, 'replaced by a newer socket')
+    if (old !== null && old !== socket) {
+      closeSocket(old, REPLACED, 'replaced by a newer socket', this.#settings.closeTimeout)
+    }
     this.#clearExpiry()
+    this.#startRefresh()
     this.#socket = socket
     this.#epoch = claim.epoch
     this.#in.attach(claim)
@@ -121,7 +136,30 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const m of claim.replay) socket.send(frameOf(m))
     this.#ready = true
     this.#in.handover(claim)
-    this.emit('attach')
+    const info: SessionAttachInfo = { ...attach, resumed }
+    this.#settings.attached(this, info)
+    this.emit('attach', info)
+  }
+
+  /**
+   * @internal Claims this session again for a new socket. The claim is issued
+   * now (or after a claim already in flight), and store calls made from now on
+   * wait for it and carry its epoch: made with the old one, they would find the
+   * session taken and end it as moved.
+   */
+  reclaim<T extends ClaimedSession | MissingSession>(claim: () => Promise<T>): Promise<T> {
+    const call = this.#claiming === null ? claim() : this.#claiming.then(claim)
+    const gate: Promise<unknown> = call.then(
+      (result) => {
+        if ('epoch' in result && result.out >= 0) this.#epoch = result.epoch
+      },
+      () => undefined,
+    )
+    this.#claiming = gate
+    void gate.then(() => {
+      if (this.#claiming === gate) this.#claiming = null
+    })
+    return this.enqueue(call)
   }
 
   /**
@@ -138,45 +176,21 @@ export class Session extends EventEmitter<SessionEvents> {
   /** @internal A frame from the attached socket. */
   frame(socket: WebSocket, data: Buffer, isBinary: boolean): void {
     if (socket !== this.#socket || !this.#ready) return
-    if (isBinary) {
-      if (data.byteLength < 9 || data[0] !== MESSAGE) {
-        this.#protocolError('malformed binary frame')
-        return
-      }
-      this.#in.push(binarySeq(data), data.subarray(9), true)
-      this.#schedule()
+    const frame = readFrame(data, isBinary)
+    if (frame.kind === 'message') this.#in.push(frame.seq, frame.data, isBinary)
+    else if (frame.kind === 'error' || !this.#out.acked(frame.seq)) {
+      this.#protocolError(frame.kind === 'error' ? frame.reason : 'bad ack')
       return
     }
-    const text = data.toString()
-    const kind = text.charCodeAt(0)
-    if (kind === MESSAGE) {
-      const space = text.indexOf(' ')
-      const seq = parseSeq(text, space)
-      if (seq < 0) {
-        this.#protocolError('malformed message frame')
-        return
-      }
-      this.#in.push(seq, text.slice(space + 1), false)
-      this.#schedule()
-      return
-    }
-    if (kind === ACK) {
-      const seq = parseSeq(text, text.length)
-      if (seq < 0 || !this.#out.acked(seq)) {
-        this.#protocolError('bad ack')
-        return
-      }
-      this.#schedule()
-      return
-    }
-    this.#protocolError(`unexpected frame ${JSON.stringify(text.slice(0, 16))}`)
+    this.#schedule()
   }
 
-  /** @internal The client's heartbeat: a chance to acknowledge without waiting for the timer. */
+  /**
+   * @internal The client's heartbeat: a chance to acknowledge without waiting for
+   * the timer. No store call: the ttl is refreshed on a timer while attached.
+   */
   pinged(): void {
     this.#in.sendAck()
-    const epoch = this.#epoch
-    this.#run(this.#settings.store.touch(this.id, epoch))
   }
 
   /** @internal The socket ended. */
@@ -185,14 +199,18 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#socket = null
     this.#ready = false
     this.#in.stopAckTimer()
+    this.#stopRefresh()
     const epoch = this.#epoch
-    this.#run(this.#settings.store.touch(this.id, epoch))
+    this.#run(() => this.#settings.store.touch(this.key, epoch))
     this.#expiry = setTimeout(() => {
       this.#expiry = null
       if (this.#socket !== null || this.#closed) return
-      this.#run(this.#settings.store.expire(this.id, epoch), (expired) => {
-        if (this.#socket === null) this.#end(expired ? 'expired' : 'moved')
-      })
+      this.#run(
+        () => this.#settings.store.expire(this.key, epoch),
+        (expired) => {
+          if (this.#socket === null) this.#end(expired ? 'expired' : 'moved')
+        },
+      )
     }, this.#settings.store.ttl)
     this.#expiry.unref?.()
     this.emit('detach')
@@ -219,13 +237,42 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** A store call on the chain; a failing store ends the socket (the client resumes later). */
-  #run<T>(call: Promise<T>, handle?: (result: T) => unknown): void {
+  #run<T>(issue: () => Promise<T>, handle?: (result: T) => unknown): Promise<T> {
+    let call: Promise<T>
+    try {
+      call = this.#claiming === null ? issue() : this.#claiming.then(issue)
+    } catch (error) {
+      call = Promise.reject(error)
+    }
+    // Its failure is handled on the chain, which may reach it only later.
+    call.catch(() => undefined)
     const step = this.#chain.then(() => call)
     this.#chain = (handle ? step.then(handle) : step).catch((error: unknown) => {
       this.#settings.error(error)
       this.#in.retake()
-      this.#socket?.close(1011, 'session store failed')
+      const socket = this.#socket
+      if (socket !== null) {
+        closeSocket(socket, 1011, 'session store failed', this.#settings.closeTimeout)
+      }
     })
+    return call
+  }
+
+  /** While attached, the store's ttl is refreshed three times per ttl, whatever the client sends. */
+  #startRefresh(): void {
+    if (this.#refresh !== null) return
+    const { store } = this.#settings
+    this.#refresh = setInterval(
+      () => this.#run(() => store.touch(this.key, this.#epoch)),
+      store.ttl / 3,
+    )
+    this.#refresh.unref?.()
+  }
+
+  #stopRefresh(): void {
+    if (this.#refresh === null) return
+    clearInterval(this.#refresh)
+    this.#refresh = null
   }
 
   #moved(): void {
@@ -236,11 +283,14 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.#closed) return
     this.#closed = true
     this.#clearExpiry()
+    this.#stopRefresh()
     this.#in.stopAckTimer()
     const socket = this.#socket
     this.#socket = null
     this.#ready = false
-    if (socket !== null && code !== undefined) socket.close(code, why)
+    if (socket !== null && code !== undefined) {
+      closeSocket(socket, code, why ?? '', this.#settings.closeTimeout)
+    }
     this.#out.dropAll(reason === 'moved' ? 'moved' : 'closed')
     this.#settings.forget(this)
     this.emit('close', { reason, unacknowledged: this.#out.unacknowledged })
@@ -248,6 +298,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #protocolError(reason: string): void {
     this.#ready = false
-    this.#socket?.close(PROTOCOL_ERROR, `resume: ${reason}`.slice(0, 123))
+    const socket = this.#socket
+    if (socket === null) return
+    closeSocket(socket, PROTOCOL_ERROR, `resume: ${reason}`, this.#settings.closeTimeout)
   }
 }

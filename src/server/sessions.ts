@@ -6,126 +6,66 @@
  */
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import type { IncomingMessage } from 'node:http'
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
 import { HELLO, type Hello, PROTOCOL_ERROR, PROTOCOL_VERSION } from '../resume/frames.js'
-import { memoryStore } from './memory-store.js'
 import { Session } from './session.js'
-import type { SessionSettings } from './session-events.js'
+import type { SessionAttachInfo, SessionServerEvents, SessionSettings } from './session-events.js'
+import {
+  type AcceptSessionsOptions,
+  EARLY_BYTES,
+  EARLY_FRAMES,
+  PONG_BUFFER_LIMIT,
+  principalOf,
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  SESSION_ID,
+  storeKey,
+  TOO_MANY_SESSIONS,
+} from './session-options.js'
 import type { ClaimedSession, SessionStore } from './store.js'
+import { closeSocket } from './wire.js'
 
-export interface AcceptSessionsOptions {
-  /**
-   * Where sessions live: `memoryStore()` (this process) or `redisStore()` from
-   * `heartline/server/redis` (a fleet).
-   * @default memoryStore()
-   */
-  store?: SessionStore
-  /**
-   * The client's heartbeat ping (compared with each text frame) and the reply.
-   * @default 'ping' and 'pong'
-   */
-  ping?: string
-  pong?: string
-  /**
-   * Milliseconds from the first unacknowledged client message to the ack.
-   * @default 200
-   */
-  ackDelay?: number
-  /**
-   * Acknowledge at once after this many unacknowledged client messages.
-   * @default 512
-   */
-  ackEvery?: number
-  /**
-   * Milliseconds between sweeps, as `attachHeartbeat` does: a socket that has
-   * not answered the previous sweep's protocol ping is terminated, so a
-   * black-holed client's session starts its ttl instead of waiting on a dead
-   * socket. 0 disables the sweep.
-   * @default 30000
-   */
-  sweepInterval?: number
-  /**
-   * Milliseconds a process that takes over a session waits before handing out
-   * client messages the previous owner may have handed out already (only when
-   * there are such messages): what that owner records meanwhile is skipped
-   * instead of handed out twice. 0 hands them out at once (marked `redelivered`).
-   * @default 100
-   */
-  handoverGrace?: number
-}
-
-export interface SessionServerEvents {
-  /** A new session started, or a session this process did not hold came to it. */
-  session: [session: Session]
-  /** A store call failed (the socket is closed; the client resumes later). */
-  error: [error: unknown]
-}
+export type { SessionServerEvents } from './session-events.js'
+export type { AcceptSessionsOptions } from './session-options.js'
 
 /** The sessions of one `ws` server. */
 export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly store: SessionStore
+  /** Sessions this process holds, by store key. */
   readonly #sessions = new Map<string, Session>()
+  readonly #byId = new Map<string, Session>()
   readonly #settings: SessionSettings
+  readonly #options: ResolvedSessionOptions
   readonly #detach: () => void
   /** Sockets, and whether each answered the last sweep's ping. */
   readonly #alive = new Map<WebSocket, boolean>()
+  /** New sessions being created (they count against `maxSessions`). */
+  #creating = 0
 
   constructor(wss: WebSocketServer, options: AcceptSessionsOptions = {}) {
     super()
-    const store = options.store ?? memoryStore()
-    const ping = options.ping ?? 'ping'
-    const pong = options.pong ?? 'pong'
-    const ackDelay = options.ackDelay ?? 200
-    const ackEvery = options.ackEvery ?? 512
-    for (const [name, value] of [
-      ['ping', ping],
-      ['pong', pong],
-    ] as const) {
-      if (typeof value !== 'string') {
-        throw new TypeError(`heartline/server: \`${name}\` must be a string; got ${typeof value}.`)
-      }
-    }
-    if (typeof ackDelay !== 'number' || !Number.isFinite(ackDelay) || ackDelay < 0) {
-      throw new RangeError(
-        `heartline/server: \`ackDelay\` must be a finite number ≥ 0; got ${String(ackDelay)}.`,
-      )
-    }
-    if (!Number.isInteger(ackEvery) || ackEvery < 1) {
-      throw new RangeError(
-        `heartline/server: \`ackEvery\` must be a whole number ≥ 1; got ${String(ackEvery)}.`,
-      )
-    }
-    if (typeof store?.claim !== 'function') {
-      throw new TypeError(
-        'heartline/server: `store` must be a session store, such as memoryStore() or redisStore().',
-      )
-    }
+    const resolved = resolveSessionOptions(options)
+    this.#options = resolved
+    const { store, sweepInterval } = resolved
     this.store = store
-    const handoverGrace = options.handoverGrace ?? 100
-    if (typeof handoverGrace !== 'number' || !Number.isFinite(handoverGrace) || handoverGrace < 0) {
-      throw new RangeError(
-        `heartline/server: \`handoverGrace\` must be a finite number of milliseconds ≥ 0; got ${String(handoverGrace)}.`,
-      )
-    }
     this.#settings = {
       store,
-      ackDelay,
-      ackEvery,
-      handoverGrace,
+      ackDelay: resolved.ackDelay,
+      ackEvery: resolved.ackEvery,
+      handoverGrace: resolved.handoverGrace,
+      closeTimeout: resolved.closeTimeout,
       forget: (session) => {
-        if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id)
+        if (this.#sessions.get(session.key) === session) this.#sessions.delete(session.key)
+        if (this.#byId.get(session.id) === session) this.#byId.delete(session.id)
       },
       error: (error) => {
         if (this.listenerCount('error') > 0) this.emit('error', error)
       },
+      attached: (session, info) => this.emit('attach', session, info),
     }
-    const sweepInterval = options.sweepInterval ?? 30_000
-    if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
-      throw new RangeError(
-        `heartline/server: \`sweepInterval\` must be a finite number of milliseconds ≥ 0; got ${String(sweepInterval)}.`,
-      )
-    }
-    const onConnection = (socket: WebSocket) => this.#accept(socket, ping, pong)
+    const onConnection = (socket: WebSocket, request: IncomingMessage) =>
+      this.#accept(socket, request)
     wss.on('connection', onConnection)
     // The pattern the \`ws\` README documents: ping every socket, terminate those
     // that did not answer the previous ping.
@@ -155,7 +95,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
 
   /** The session with this id, if this process holds it. */
   get(id: string): Session | undefined {
-    return this.#sessions.get(id)
+    return this.#byId.get(id)
   }
 
   /** Sessions this process holds. */
@@ -168,29 +108,46 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.#detach()
   }
 
-  #accept(socket: WebSocket, ping: string, pong: string): void {
+  #accept(socket: WebSocket, request: IncomingMessage): void {
+    const { ping, pong, helloTimeout, closeTimeout } = this.#options
     let session: Session | null = null
     let hello = false
-    /** Frames that arrived while the hello was being answered. */
+    /** Frames that arrived while the hello was being answered, and their bytes. */
     const early: Array<[Buffer, boolean]> = []
+    let earlyBytes = 0
+    const refuse = (code: number, reason: string) => {
+      early.length = 0
+      closeSocket(socket, code, reason, closeTimeout)
+    }
+    const timer = setTimeout(() => {
+      if (!hello) refuse(PROTOCOL_ERROR, 'resume: no hello within helloTimeout')
+    }, helloTimeout)
+    timer.unref?.()
     socket.on('message', (raw: RawData, isBinary: boolean) => {
+      if (socket.readyState !== 1) return
       const data = Array.isArray(raw)
         ? Buffer.concat(raw)
         : Buffer.isBuffer(raw)
           ? raw
           : Buffer.from(raw)
-      if (!isBinary && data.length === ping.length && data.toString() === ping) {
-        if (socket.readyState === 1) socket.send(pong)
+      if (!isBinary && data.equals(ping)) {
+        // A client that does not read gets no more replies queued (it counts any data as alive).
+        if (socket.bufferedAmount <= PONG_BUFFER_LIMIT) socket.send(pong)
         session?.pinged()
         return
       }
       if (session !== null) return session.frame(socket, data, isBinary)
       if (hello) {
+        earlyBytes += data.byteLength
+        if (early.length >= EARLY_FRAMES || earlyBytes > EARLY_BYTES) {
+          return refuse(PROTOCOL_ERROR, 'resume: too many frames before the welcome')
+        }
         early.push([data, isBinary])
         return
       }
       hello = true
-      this.#hello(socket, data, isBinary).then(
+      clearTimeout(timer)
+      this.#hello(socket, request, data, isBinary).then(
         (attached) => {
           session = attached
           if (attached === null) return
@@ -198,20 +155,31 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         },
         (error: unknown) => {
           this.#settings.error(error)
-          socket.close(1011, 'session store failed')
+          refuse(1011, 'session store failed')
         },
       )
     })
     this.#alive.set(socket, true)
     socket.on('pong', () => this.#alive.set(socket, true))
     socket.on('close', () => {
+      clearTimeout(timer)
       this.#alive.delete(socket)
       session?.detached(socket)
     })
     socket.on('error', () => undefined)
   }
 
-  async #hello(socket: WebSocket, data: Buffer, isBinary: boolean): Promise<Session | null> {
+  async #hello(
+    socket: WebSocket,
+    request: IncomingMessage,
+    data: Buffer,
+    isBinary: boolean,
+  ): Promise<Session | null> {
+    const { closeTimeout, identify } = this.#options
+    const refuse = (code: number, reason: string) => {
+      closeSocket(socket, code, reason, closeTimeout)
+      return null
+    }
     let hello: Hello | null = null
     if (!isBinary && data[0] === HELLO) {
       try {
@@ -221,13 +189,15 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       }
     }
     if (hello === null || typeof hello !== 'object') {
-      socket.close(PROTOCOL_ERROR, 'resume: the first frame must be a hello')
-      return null
+      return refuse(PROTOCOL_ERROR, 'resume: the first frame must be a hello')
     }
     if (hello.v !== PROTOCOL_VERSION) {
       // RFC 6455 §7.4.1: 1002 is a protocol error; the client's default policy does not retry it.
-      socket.close(1002, `resume: unsupported version ${String(hello.v)}; this server speaks 1`)
-      return null
+      const version = JSON.stringify(hello.v) ?? 'none'
+      return refuse(
+        1002,
+        `resume: unsupported version ${version.length > 24 ? `${version.slice(0, 24)}…` : version}; this server speaks 1`,
+      )
     }
     const ack = hello.ack
     if (
@@ -235,48 +205,80 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       ack < 0 ||
       (hello.sid !== undefined && typeof hello.sid !== 'string')
     ) {
-      socket.close(PROTOCOL_ERROR, 'resume: malformed hello')
-      return null
+      return refuse(PROTOCOL_ERROR, 'resume: malformed hello')
     }
+    let principal: string | undefined
+    try {
+      principal = await principalOf(identify, request)
+    } catch (error) {
+      this.#settings.error(error)
+      return refuse(1011, 'resume: identify failed')
+    }
+    if (socket.readyState !== 1) return null
+    const attach = { socket, request }
+    const sid = hello.sid
+    if (sid === undefined) return this.#fresh(attach, principal, undefined)
+    // An id this server never made names no session: a reset, not an error the client would retry.
+    if (!SESSION_ID.test(sid)) return this.#fresh(attach, principal, null)
+    const key = storeKey(sid, principal)
     const store = this.store
-    if (hello.sid !== undefined) {
-      const sid = hello.sid
-      const local = this.#sessions.get(sid)
-      const claim = local ? await local.enqueue(store.claim(sid, ack)) : await store.claim(sid, ack)
-      if (socket.readyState !== 1) return null
-      if ('epoch' in claim) {
-        if (claim.out < ack) {
-          socket.close(PROTOCOL_ERROR, 'resume: ack beyond the last seq sent')
-          return null
-        }
-        const session = local && this.#sessions.get(sid) === local ? local : this.#adopt(sid)
-        session.attach(socket, claim, true)
-        if (session !== local) this.emit('session', session)
-        return session
-      }
-      local?.close()
-      return this.#fresh(socket, claim.lost)
+    const local = this.#sessions.get(key)
+    const claim = local
+      ? await local.reclaim(() => store.claim(key, ack))
+      : await store.claim(key, ack)
+    if (socket.readyState !== 1) return null
+    if ('epoch' in claim) {
+      if (claim.out < ack) return refuse(PROTOCOL_ERROR, 'resume: ack beyond the last seq sent')
+      const session =
+        local && this.#sessions.get(key) === local ? local : this.#adopt(sid, key, principal)
+      session.attach(attach, claim, true)
+      if (session !== local) this.emit('session', session)
+      return session
     }
-    return this.#fresh(socket, undefined)
+    // Behind: the session lives on, but messages this client never got were acknowledged.
+    if (claim.behind !== true) local?.close()
+    return this.#fresh(attach, principal, claim.lost)
   }
 
-  async #fresh(socket: WebSocket, lost: number | null | undefined): Promise<Session | null> {
-    // 128 random bits: the id is the only credential a resuming socket shows.
-    const id = randomBytes(16).toString('base64url')
-    const claim: ClaimedSession = await this.store.create(id)
-    if (socket.readyState !== 1) {
-      await this.store.remove(id, claim.epoch)
+  async #fresh(
+    attach: Omit<SessionAttachInfo, 'resumed'>,
+    principal: string | undefined,
+    lost: number | null | undefined,
+  ): Promise<Session | null> {
+    const { socket } = attach
+    if (this.#sessions.size + this.#creating >= this.#options.maxSessions) {
+      closeSocket(
+        socket,
+        TOO_MANY_SESSIONS,
+        'resume: too many sessions',
+        this.#options.closeTimeout,
+      )
       return null
     }
-    const session = this.#adopt(id)
-    session.attach(socket, claim, false, lost)
+    // 128 random bits: the id is the only credential a resuming socket shows.
+    const id = randomBytes(16).toString('base64url')
+    const key = storeKey(id, principal)
+    this.#creating++
+    let claim: ClaimedSession
+    try {
+      claim = await this.store.create(key)
+    } finally {
+      this.#creating--
+    }
+    if (socket.readyState !== 1) {
+      await this.store.remove(key, claim.epoch)
+      return null
+    }
+    const session = this.#adopt(id, key, principal)
+    session.attach(attach, claim, false, lost)
     this.emit('session', session)
     return session
   }
 
-  #adopt(id: string): Session {
-    const session = new Session(id, this.#settings)
-    this.#sessions.set(id, session)
+  #adopt(id: string, key: string, principal: string | undefined): Session {
+    const session = new Session(id, key, principal, this.#settings)
+    this.#sessions.set(key, session)
+    this.#byId.set(id, session)
     return session
   }
 }

@@ -30,10 +30,19 @@ export interface ClaimedSession {
   replay: StoredMessage[]
 }
 
-/** What `claim` returns for a session the store no longer has. */
+/**
+ * What `claim` returns for a session the store no longer has, or cannot resume
+ * for this client (`behind`).
+ */
 export interface MissingSession {
-  /** Server messages the client never acknowledged, when a record of them survived; else null. */
+  /** Server messages the client never received, when a record of them survived; else null. */
   lost: number | null
+  /**
+   * True when the session is there but the client's `ack` is below what the
+   * session already saw acknowledged (someone else acknowledged for it): the
+   * messages in between are gone, so it cannot resume. The session is left as it was.
+   */
+  behind?: boolean
 }
 
 export interface SessionStore {
@@ -44,13 +53,15 @@ export interface SessionStore {
   /**
    * Takes over a session whose client received every server message up to
    * `ack` (those are dropped from the store). An `ack` beyond the last seq
-   * changes nothing and returns `out: -1`.
+   * changes nothing and returns `out: -1`; an `ack` below the last acknowledged
+   * seq changes nothing and returns `{ lost, behind: true }`.
    */
   claim(id: string, ack: number): Promise<ClaimedSession | MissingSession>
   /**
    * Numbers and keeps server messages, in order, atomically with the numbering.
    * Returns each one's seq (0 for a message refused because the session's
-   * `maxBytes` is full), or null when `epoch` no longer owns the session.
+   * `maxBytes` is full), or null when `epoch` no longer owns the session. A
+   * session has one append in flight at a time.
    */
   append(id: string, epoch: number, messages: Array<string | Buffer>): Promise<number[] | null>
   /** Client messages up to `seq` are about to be handed to the application. */
@@ -85,9 +96,10 @@ export interface StoreOptions {
    */
   ttl?: number
   /**
-   * The most bytes of unacknowledged server messages kept per session (UTF-8
-   * bytes for text). A `send()` past it is refused (`drop`, reason
-   * `buffer-full`). Whole number ≥ 1.
+   * The most bytes of unacknowledged server messages kept per session: each
+   * message counts its payload (UTF-8 bytes for text) plus `MESSAGE_OVERHEAD`
+   * (64), so empty messages count too. A `send()` past it is refused (`drop`,
+   * reason `buffer-full`). Whole number ≥ 1.
    * @default 1048576
    */
   maxBytes?: number

@@ -11,6 +11,7 @@
  *
  * @module heartline/server/redis
  */
+import { randomBytes } from 'node:crypto'
 import {
   type ClaimedSession,
   type MissingSession,
@@ -96,6 +97,20 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     return { epoch: Number(epoch), in: Number(inSeq), mark: Number(mark), out: Number(out), replay }
   }
 
+  /** The session's hash is gone while this process holds it: a failure of the store, not a move. */
+  const owned = (reply: unknown, id: string): boolean => {
+    const n = Number(reply)
+    if (n === -1) {
+      throw new Error(
+        `heartline/server/redis: session ${id} is gone from Redis (restarted, flushed or evicted?)`,
+      )
+    }
+    return n === 1
+  }
+  // Each append carries a token unique to this store, so a re-sent one is recognised.
+  const nonce = randomBytes(9).toString('base64url')
+  let appends = 0
+
   return {
     ttl,
     async create(id) {
@@ -106,6 +121,7 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
       const reply = (await callBuffer('heartlineClaim', id, ack, ttl)) as unknown[]
       const first = Number(reply[0])
       if (first === -1) return { epoch: 0, in: 0, mark: 0, out: -1, replay: [] }
+      if (first === -2) return { lost: Math.max(0, Number(reply[1]) - ack), behind: true }
       if (first === 0) {
         const last = Number(reply[1])
         return { lost: last < 0 ? null : Math.max(0, last - ack) }
@@ -113,28 +129,30 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
       return claimed(reply)
     },
     async append(id, epoch, messages) {
-      const args: Array<string | number | Buffer> = [epoch, maxBytes, ttl]
+      const args: Array<string | number | Buffer> = [epoch, maxBytes, ttl, `${nonce}.${++appends}`]
       for (const data of messages) args.push(typeof data === 'string' ? 't' : 'b', data)
-      const seqs = (await call('heartlineAppend', id, ...args)) as number[] | null
-      return seqs === null ? null : seqs.map(Number)
+      const seqs = (await call('heartlineAppend', id, ...args)) as number[] | number | null
+      if (typeof seqs === 'number') owned(seqs, id)
+      return Array.isArray(seqs) ? seqs.map(Number) : null
     },
     async received(id, epoch, seq) {
-      return Number(await call('heartlineRecord', id, epoch, 'mark', seq, ttl)) === 1
+      return owned(await call('heartlineRecord', id, epoch, 'mark', seq, ttl), id)
     },
     async commit(id, epoch, seq) {
-      return Number(await call('heartlineCommit', id, epoch, seq, ttl)) === 1
+      return owned(await call('heartlineCommit', id, epoch, seq, ttl), id)
     },
     async committed(id) {
       return Number((await call('heartlineCommitted', id)) ?? 0)
     },
     async acked(id, epoch, seq) {
-      return Number(await call('heartlineAcked', id, epoch, seq, ttl)) === 1
+      return owned(await call('heartlineAcked', id, epoch, seq, ttl), id)
     },
     async touch(id, epoch) {
-      await call('heartlineTouch', id, epoch, ttl)
+      owned(await call('heartlineTouch', id, epoch, ttl), id)
     },
     async expire(id, epoch) {
-      return Number(await call('heartlineEnd', id, epoch, ttl, 1)) === 1
+      // Gone already (its keys expired in Redis at the same moment): expired all the same.
+      return Number(await call('heartlineEnd', id, epoch, ttl, 1)) !== 0
     },
     async remove(id, epoch) {
       await call('heartlineEnd', id, epoch, ttl, 0)

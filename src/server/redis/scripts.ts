@@ -9,7 +9,11 @@
  * o = bytes appended up to and including it), KEYS[3] tombstone: the last
  * server seq, kept after the session (2 × ttl) so a late client learns what it
  * lost.
+ *
+ * A call on a session whose hash is gone (Redis restarted or flushed, or the
+ * keys expired) returns -1, which the store reports as a failure, not as a move.
  */
+import { MESSAGE_OVERHEAD } from '../../resume/frames.js'
 
 /**
  * Lua, inside a script: the client acknowledged every server message up to the
@@ -51,6 +55,8 @@ local ack = tonumber(ARGV[1])
 local h = redis.call('HMGET', KEYS[1], 'in', 'mark', 'out', 'acked')
 local out = tonumber(h[3])
 if ack > out then return {-1} end
+-- Below what was acknowledged: the messages in between are gone; nothing changes.
+if ack < tonumber(h[4]) then return {-2, out} end
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 if ack > tonumber(h[4]) then
 ${forgetAcked('ack')}
@@ -61,30 +67,39 @@ return {epoch, tonumber(h[1]), tonumber(h[2]), out, redis.call('XRANGE', KEYS[2]
 `
 
 /**
- * ARGV: epoch, maxBytes, ttl, then kind and data per message. Returns the seq
- * of each message (0 when refused for maxBytes), or nil when epoch lost
- * ownership.
+ * ARGV: epoch, maxBytes, ttl, the call's token, then kind and data per message.
+ * Returns the seq of each message (0 when refused for maxBytes), or nil when
+ * epoch lost ownership. Each message counts its bytes plus ${MESSAGE_OVERHEAD}.
+ * Idempotent: the last call's token and reply are kept (fields at, ar), and a
+ * call with the same token (a client re-sending it after a lost reply) gets
+ * the same reply without storing anything again.
  */
 export const APPEND = `
-local h = redis.call('HMGET', KEYS[1], 'epoch', 'out', 'total', 'ackedBytes')
-if not h[1] or tonumber(h[1]) ~= tonumber(ARGV[1]) then return nil end
+local h = redis.call('HMGET', KEYS[1], 'epoch', 'out', 'total', 'ackedBytes', 'at', 'ar')
+if not h[1] then return -1 end
+if tonumber(h[1]) ~= tonumber(ARGV[1]) then return nil end
+if h[5] == ARGV[4] then
+  local again = {}
+  for seq in string.gmatch(h[6], '[^,]+') do again[#again + 1] = tonumber(seq) end
+  return again
+end
 local out = tonumber(h[2])
 local total = tonumber(h[3])
 local ackedBytes = tonumber(h[4])
 local max = tonumber(ARGV[2])
 local seqs = {}
-for i = 4, #ARGV, 2 do
-  local data = ARGV[i + 1]
-  if total - ackedBytes + #data > max then
+for i = 5, #ARGV, 2 do
+  local size = #ARGV[i + 1] + ${MESSAGE_OVERHEAD}
+  if total - ackedBytes + size > max then
     seqs[#seqs + 1] = 0
   else
     out = out + 1
-    total = total + #data
-    redis.call('XADD', KEYS[2], out .. '-0', 'k', ARGV[i], 'd', data, 'o', total)
+    total = total + size
+    redis.call('XADD', KEYS[2], out .. '-0', 'k', ARGV[i], 'd', ARGV[i + 1], 'o', total)
     seqs[#seqs + 1] = out
   end
 end
-redis.call('HSET', KEYS[1], 'out', out, 'total', total)
+redis.call('HSET', KEYS[1], 'out', out, 'total', total, 'at', ARGV[4], 'ar', table.concat(seqs, ','))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('SET', KEYS[3], out, 'PX', 2 * tonumber(ARGV[3]))
@@ -98,7 +113,7 @@ return seqs
  */
 export const COMMIT = `
 local h = redis.call('HMGET', KEYS[1], 'epoch', 'in', 'mark')
-if not h[1] then return 0 end
+if not h[1] then return -1 end
 local seq = math.min(tonumber(ARGV[2]), tonumber(h[3]))
 if seq > tonumber(h[2]) then redis.call('HSET', KEYS[1], 'in', seq) end
 if tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
@@ -109,7 +124,8 @@ return 1
 /** ARGV: epoch, field (mark or in), seq, ttl. Returns 1, or 0 when epoch lost ownership. */
 export const RECORD = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
-if not epoch or tonumber(epoch) ~= tonumber(ARGV[1]) then return 0 end
+if not epoch then return -1 end
+if tonumber(epoch) ~= tonumber(ARGV[1]) then return 0 end
 local seq = tonumber(ARGV[3])
 if seq > tonumber(redis.call('HGET', KEYS[1], ARGV[2])) then redis.call('HSET', KEYS[1], ARGV[2], seq) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -119,7 +135,8 @@ return 1
 /** ARGV: epoch, seq, ttl. The client acknowledged up to seq: those entries go. */
 export const ACKED = `
 local h = redis.call('HMGET', KEYS[1], 'epoch', 'acked', 'out')
-if not h[1] or tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
+if not h[1] then return -1 end
+if tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
 local seq = tonumber(ARGV[2])
 if seq > tonumber(h[2]) and seq <= tonumber(h[3]) then
 ${forgetAcked('seq')}
@@ -132,16 +149,18 @@ return 1
 /** ARGV: epoch, ttl. Refreshes the ttl while the owner is alive. */
 export const TOUCH = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
-if not epoch or tonumber(epoch) ~= tonumber(ARGV[1]) then return 0 end
+if not epoch then return -1 end
+if tonumber(epoch) ~= tonumber(ARGV[1]) then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
 `
 
-/** ARGV: epoch, ttl, keep a tombstone (1) or not (0). Returns 1, or 0 when epoch lost ownership. */
+/** ARGV: epoch, ttl, keep a tombstone (1) or not (0). Returns 1, 0 when epoch lost ownership, -1 when gone already. */
 export const END = `
 local h = redis.call('HMGET', KEYS[1], 'epoch', 'out')
-if not h[1] or tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
+if not h[1] then return -1 end
+if tonumber(h[1]) ~= tonumber(ARGV[1]) then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 if ARGV[3] == '1' then redis.call('SET', KEYS[3], h[2], 'PX', ARGV[2]) end
 return 1
