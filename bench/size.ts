@@ -37,10 +37,17 @@ export const SIZE_TARGET = 8192
  * stopped registering an inspection observer while nobody listens for
  * `statechange` (11 939 B then, 11 802 B before the host object and it): about
  * 90 B that take a fifth off the CPU of every heartbeat cycle (bench B7S).
+ * Raised to 12 500 for the public API of issue 22 (12 433 B then; 12 070 B
+ * before it, already past 12 000 with the chart's `stable` flag): the WebSocket
+ * class check at creation, `startClosed`, the documented `statechange.event`
+ * names, `giveup` with its `ongiveup` handler, `send()` refused after `close()`,
+ * and one `error` per failed attempt on Node's own WebSocket; about 1 KB
+ * minified, 363 B gzipped.
  * Since the error codes (docs/errors.md) it holds the production build, as the
- * target does: 10 800 (10 697 B then; 12 023 B for the development build).
+ * target does: 10 800 (10 697 B then; 12 023 B for the development build), and
+ * 11 200 with issue 22's API merged (11 088 B; 12 458 B for the development build).
  */
-export const SIZE_BUDGET = 10_800
+export const SIZE_BUDGET = 11_200
 
 export interface Size {
   minified: number

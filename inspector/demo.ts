@@ -30,10 +30,9 @@ const conn = createConnection(url, {
   reconnect: { initialDelay: 500, maxDelay: 4000 },
   closeTimeout: 500,
 })
-// Delayed transitions arrive as `xstate.after.<delay>.<state path>`: show the delay's name.
-const cause = (event: string) => event.replace(/^xstate\.after\.([^.]+)\..*$/, 'after $1')
+// `e.event` names the cause (docs/statechange.md): `timer.reconnect`, `socket.open`…
 conn.addEventListener('statechange', (e) => {
-  console.log(`${stamp()}  ${e.from.padEnd(18)} → ${e.to.padEnd(18)} (${cause(e.event)})`)
+  console.log(`${stamp()}  ${e.from.padEnd(18)} → ${e.to.padEnd(18)} (${e.event})`)
 })
 conn.onopen = () => {
   console.log(`${stamp()}  open: sending "hello"`)

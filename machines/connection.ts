@@ -178,6 +178,27 @@ function pongDeadline() {
   ]
 }
 
+/** The chart's context before anything happened, from its input. */
+export function initialContext(input: ConnectionInput): ConnectionContext {
+  return {
+    heartbeat: input.heartbeat,
+    reconnect: input.reconnect,
+    connectTimeout: input.connectTimeout,
+    closeTimeout: input.closeTimeout,
+    attempt: 0,
+    stable: false,
+    retryDelay: 0,
+    pingDelay: input.heartbeat === false ? 0 : input.heartbeat.interval,
+    closeCause: null,
+    closeRequest: null,
+    lastClose: null,
+    reconnectVerdict: null,
+    attemptReason: 'initial',
+    online: true,
+    watchPage: input.watchPage ?? true,
+  }
+}
+
 export const connectionMachine = setup({
   types: {
     context: {} as ConnectionContext,
@@ -311,7 +332,7 @@ export const connectionMachine = setup({
     noteAttemptReason: assign({
       attemptReason: ({ context }): AttemptReason => {
         const cause = context.lastClose?.cause
-        return cause === undefined || cause === 'user' ? 'manual' : cause
+        return cause === undefined || cause === 'user' || cause === 'leader-gone' ? 'manual' : cause
       },
     }),
     /**
@@ -354,23 +375,7 @@ export const connectionMachine = setup({
   },
 }).createMachine({
   id: 'heartline',
-  context: ({ input }) => ({
-    heartbeat: input.heartbeat,
-    reconnect: input.reconnect,
-    connectTimeout: input.connectTimeout,
-    closeTimeout: input.closeTimeout,
-    attempt: 0,
-    stable: false,
-    retryDelay: 0,
-    pingDelay: input.heartbeat === false ? 0 : input.heartbeat.interval,
-    closeCause: null,
-    closeRequest: null,
-    lastClose: null,
-    reconnectVerdict: null,
-    attemptReason: 'initial',
-    online: true,
-    watchPage: input.watchPage ?? true,
-  }),
+  context: ({ input }) => initialContext(input),
   initial: 'live',
   // The network state is tracked everywhere; states that act on it add their own.
   on: {

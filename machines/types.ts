@@ -15,7 +15,12 @@ export const STATE_NAMES = [
 ] as const
 export type ConnectionStateName = (typeof STATE_NAMES)[number]
 
-/** Why a socket ended (or why `closing` was entered). */
+/**
+ * Why a socket ended (or why `closing` was entered), as the `close` event,
+ * `shouldReconnect` and `metrics` report it. `leader-gone` is heartline/shared's
+ * own: the tab holding the shared socket went away (this chart never ends a
+ * socket with it).
+ */
 export type CloseCause =
   | 'user'
   | 'server-close'
@@ -24,9 +29,10 @@ export type CloseCause =
   | 'connect-timeout'
   | 'manual'
   | 'network'
+  | 'leader-gone'
 
 /** Why a socket is being opened: the first one, or the cause that ended the previous one. */
-export type AttemptReason = 'initial' | Exclude<CloseCause, 'user'>
+export type AttemptReason = 'initial' | Exclude<CloseCause, 'user' | 'leader-gone'>
 
 export interface HeartbeatTimings {
   /** ms of inbound silence before a ping is sent. */

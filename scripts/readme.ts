@@ -129,17 +129,20 @@ function firstSentence(doc: string): string {
 /** A summary short enough for one table cell: the first sentence, cut before its details. */
 function summary(doc: string): string {
   const sentence = firstSentence(doc)
-  if (sentence.length <= 80) return sentence
+  if (sentence.length <= SUMMARY_MAX) return sentence
   let cut = sentence.length
   for (const mark of [': ', '; ', ' (', ', so ', ' before ', ' and ']) {
     const at = sentence.indexOf(mark, 15)
     if (at !== -1 && at < cut) cut = at
   }
-  return `${sentence.slice(0, cut).replace(/[.,]$/, '')}; see docs/options.md.`.replace(
-    /; see docs\/options\.md\.$/,
-    '…',
-  )
+  let short = sentence.slice(0, cut)
+  // Still too long for the cell (which sets the width of every row): cut at a word.
+  if (short.length > SUMMARY_MAX) short = short.slice(0, short.lastIndexOf(' ', SUMMARY_MAX))
+  return `${short.replace(/[.,:]$/, '')}…`
 }
+
+/** The longest summary in the README's compact table, in characters. */
+const SUMMARY_MAX = 60
 
 /** A default short enough for one cell: sections' object defaults are given by their nested rows. */
 function shortDefault(text: string | undefined): string | undefined {

@@ -17,6 +17,7 @@ import {
   type SocketActorInput,
   stateNameOf,
 } from '../machines/connection.js'
+import { closedForGood } from './after-close.js'
 import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
 import { describeValue } from './describe.js'
@@ -41,7 +42,9 @@ import {
   WebSocketShape,
 } from './shape.js'
 import type { LivenessProbe, UrlSource } from './socket.js'
+import { closedStart } from './start-closed.js'
 import { checkUrl } from './url.js'
+import { causeName, publicTypes } from './vocabulary.js'
 
 export { LATE_TIMER_MS } from '../machines/connection.js'
 export type {
@@ -51,6 +54,7 @@ export type {
   DropReason,
   ErrorEventDetails,
   GaveUpEvent,
+  GiveUpEvent,
   HeartlineEvent,
   OpenEvent,
   ReconnectingEvent,
@@ -167,6 +171,11 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
       actorOptions.inspect = (event: InspectionEvent) => this.#onInspect(event)
     }
     if (resolved.clock) actorOptions.clock = resolved.clock
+    if (resolved.startClosed) {
+      actorOptions.snapshot = closedStart(sharedMachine(), chartInput(resolved))
+      this.#reported = 'closed'
+      this.#metrics.state('closed')
+    }
     this.actor = createActor(sharedMachine(), actorOptions)
     bindHost(this.actor, new Connection.#Host(this, urlSource))
     this.actor.on('*', (emitted) => this.#onEmitted(emitted as ConnectionEmitted))
@@ -338,7 +347,10 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   send(data: SendData): boolean {
     if (typeof data !== 'string') checkSendData(data)
     // [resume hook] app send: the layer numbers, keeps and writes it.
-    if (this.#layer !== null) return this.#layer.send(data)
+    if (this.#layer !== null) {
+      if (closedForGood(this.actor.getSnapshot())) return this.#queue.add(data, true)
+      return this.#layer.send(data)
+    }
     const ws = this.#queue.direct
     // readyState is read as well: a socket may have started closing in this very
     // tick, before its close event reached the chart; such data waits instead.
@@ -355,7 +367,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
       this.actor.send({ type: 'heartbeat.overdue' })
       return kept
     }
-    return this.#queue.add(data, this.state === 'closed')
+    return this.#queue.add(data, closedForGood(this.actor.getSnapshot()))
   }
 
   /**
@@ -461,12 +473,18 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     }
     // Held until the chart's snapshot settles, so that inside `onopen` the
     // connection already reads `open` (actions run before the snapshot updates).
-    this.#pending.push(() => this.#dispatch(type, type === 'open' ? { url: this.#url } : fields))
+    this.#pending.push(() => {
+      const detail = type === 'open' ? { url: this.#url } : fields
+      for (const name of publicTypes(type)) this.#dispatch(name, detail)
+    })
   }
 
   #onInspect(event: InspectionEvent): void {
     if (event.type !== '@xstate.snapshot' || event.actorRef !== this.actor) return
-    this.#settle((event.snapshot as unknown as { value: unknown }).value, event.event.type)
+    this.#settle(
+      (event.snapshot as unknown as { value: unknown }).value,
+      causeName(event.event.type),
+    )
   }
 
   /**

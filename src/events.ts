@@ -10,6 +10,7 @@ import type { ConnectionStateName } from '../machines/connection.js'
 import type { Connection } from './connection.js'
 import type { ResetEventDetail, ResumedEventDetail } from './layer.js'
 import type { CloseDetails, SendData } from './options.js'
+import type { StateChangeCause } from './vocabulary.js'
 
 export interface HeartlineEvent<T extends string = string> extends Event {
   readonly type: T
@@ -36,8 +37,11 @@ export interface ErrorEventDetails extends HeartlineEvent<'error'> {
 export interface StateChangeEvent extends HeartlineEvent<'statechange'> {
   from: ConnectionStateName
   to: ConnectionStateName
-  /** The chart event that caused the change (for example `heartbeat.silence`). */
-  event: string
+  /**
+   * What caused the change, by its documented name (docs/statechange.md): for
+   * example `socket.open`, `heartbeat.silence`, `timer.reconnect`, `app.close`.
+   */
+  event: StateChangeCause
 }
 export type DropReason =
   | 'not-open'
@@ -62,6 +66,12 @@ export interface ReconnectingEvent extends HeartlineEvent<'reconnecting'> {
   attempt: number
   delay: number
 }
+/** The retry budget is spent (`reconnect.maxAttempts`): the connection is `closed`. */
+export interface GiveUpEvent extends HeartlineEvent<'giveup'> {
+  /** Failed attempts before giving up. */
+  attempts: number
+}
+/** `giveup` under its earlier name, still fired (right after `giveup`) for existing code. */
 export interface GaveUpEvent extends HeartlineEvent<'gave-up'> {
   attempts: number
 }
@@ -78,6 +88,7 @@ export interface ConnectionEventMap {
   statechange: StateChangeEvent
   drop: DropEvent
   reconnecting: ReconnectingEvent
+  giveup: GiveUpEvent
   'gave-up': GaveUpEvent
   resumed: ResumedEvent
   reset: ResetEvent

@@ -48,6 +48,7 @@ export {
   type DropReason,
   type ErrorEventDetails,
   type GaveUpEvent,
+  type GiveUpEvent,
   type Handler,
   LATE_TIMER_MS,
   type OpenEvent,
@@ -83,8 +84,10 @@ export {
   type SendData,
   type UrlProvider,
   type WebSocketConstructor,
+  type WebSocketInstance,
   type WebSocketLike,
 } from './options.js'
 export { presets } from './presets.js'
 export { MAX_RETRY_HINT, parseRetryHint } from './retry-hint.js'
 export type { HandlerOf, ListenerOf } from './shape.js'
+export type { StateChangeCause } from './vocabulary.js'

@@ -84,6 +84,39 @@ export function isConstructor(value: unknown): boolean {
   }
 }
 
+/**
+ * What a `WebSocket` option that is not a WebSocket class is, for the error
+ * message; null when it is one. A constructor qualifies when its prototype chain
+ * has send, close and addEventListener (nothing is constructed, no brand is
+ * faked), or, building its objects some other way (a factory function), when it
+ * declares the interface's static constants CONNECTING 0 and OPEN 1.
+ */
+export function notWebSocketClass(ctor: unknown): string | null {
+  // What is wrong, for the message; a production build has no message and returns ''.
+  if (!isConstructor(ctor)) {
+    return DEV
+      ? typeof ctor === 'function'
+        ? 'a function that cannot be called with new'
+        : describe(ctor)
+      : ''
+  }
+  const c = ctor as {
+    CONNECTING?: unknown
+    OPEN?: unknown
+    prototype?: Record<string, unknown>
+    name?: string
+  }
+  if (c.CONNECTING === 0 && c.OPEN === 1) return null
+  const missing = ['send', 'close', 'addEventListener'].filter(
+    (name) => typeof c.prototype?.[name] !== 'function',
+  )
+  return missing.length === 0
+    ? null
+    : DEV
+      ? `a constructor (${c.name || 'anonymous'}) without ${missing.join(', ')}`
+      : ''
+}
+
 export function isSendData(value: unknown): value is SendData {
   return (
     typeof value === 'string' ||

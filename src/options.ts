@@ -5,7 +5,7 @@
  * resolve-options.ts.
  */
 import type { InspectionEvent, Observer } from 'xstate'
-import type { AttemptReason } from '../machines/connection.js'
+import type { AttemptReason, CloseCause } from '../machines/connection.js'
 import type { LayerFactory } from './layer.js'
 
 /** XState's clock interface (what `SimulatedClock` implements). */
@@ -16,10 +16,27 @@ export interface Clock {
   clearTimeout(id: unknown): void
 }
 
-/** What a WebSocket constructor must look like: the browser's, `ws`'s, or undici's. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike
+/**
+ * What the `WebSocket` option takes: a constructor (the browser's, `ws`'s,
+ * undici's, or a subclass of one) whose instances have the methods heartline
+ * calls. Parameter types are left open (`never`) so that each implementation's
+ * own signatures fit; a constructor of something else (`Date`) does not.
+ */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketInstance
 
-/** The part of the WebSocket interface heartline uses. */
+/** The least a `WebSocketConstructor` must build (see `WebSocketLike` for what heartline uses). */
+export interface WebSocketInstance {
+  readonly readyState: number
+  send(data: never): void
+  close(code?: number, reason?: string): void
+  addEventListener(type: never, listener: never): void
+  removeEventListener(type: never, listener: never): void
+}
+
+/** The part of the WebSocket interface heartline uses (its view of what a `WebSocketConstructor` builds). */
 export interface WebSocketLike {
   readonly readyState: number
   readonly protocol: string
@@ -64,7 +81,7 @@ export interface CloseDetails {
   reason: string
   wasClean: boolean
   /** Why heartline considers the socket ended: `server-close`, `heartbeat-timeout`, … */
-  cause: string
+  cause: CloseCause
 }
 
 export interface HeartbeatOptions {
@@ -124,7 +141,7 @@ export interface ReconnectOptions {
    */
   jitter?: 'full' | 'none'
   /**
-   * Retries after consecutive failures before giving up (`closed`, `gave-up`).
+   * Retries after consecutive failures before giving up (`closed`, `giveup`).
    * 0 means never retry; `Infinity` means never give up. A whole number ≥ 0.
    * @default Infinity
    */
@@ -156,10 +173,12 @@ export interface QueueOptions {
 export interface ConnectionOptions {
   /**
    * The WebSocket constructor. Browsers and Node 22+ have one built in; on Node 20
-   * pass `WebSocket` from the `ws` package.
+   * pass `WebSocket` from the `ws` package. Checked at creation: a class whose
+   * prototype lacks `send`, `close` and `addEventListener` (and that has no static
+   * `CONNECTING` 0 and `OPEN` 1) is refused with a TypeError.
    * @default globalThis.WebSocket
    */
-  WebSocket?: WebSocketConstructor | (new (...args: never[]) => unknown)
+  WebSocket?: WebSocketConstructor
   /**
    * Subprotocols: a string, a list, or a function called before every attempt
    * (sync or async).
@@ -240,6 +259,15 @@ export interface ConnectionOptions {
    * @default undefined
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
+  /**
+   * Create the connection in `closed`, with no socket and no timer, and make the
+   * first attempt when `reconnect()` is called (reconnecting-websocket's
+   * `startClosed`, socket.io's `autoConnect: false`). As in any `closed`, `send()`
+   * before that is refused (`drop` with reason `closed`); the first attempt's
+   * reason is `manual`.
+   * @default false
+   */
+  startClosed?: boolean
   /**
    * Resumable sessions: `resume(options)` from `heartline/resume`. Every message
    * is numbered and kept until the server acknowledges it; after a reconnect

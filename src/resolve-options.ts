@@ -16,9 +16,9 @@ import { coded } from './error-code.js'
 import type { LayerFactory } from './layer.js'
 import {
   checkProtocols,
-  isConstructor,
   isSendData,
   knownKeys,
+  notWebSocketClass,
   resolveLifecycle,
   section,
 } from './option-checks.js'
@@ -30,7 +30,7 @@ import {
   type LifecycleTargets,
   type ProtocolsProvider,
   type SendData,
-  type WebSocketConstructor,
+  type WebSocketLike,
 } from './options.js'
 
 export interface ResolvedHeartbeat {
@@ -42,7 +42,11 @@ export interface ResolvedHeartbeat {
 }
 
 export interface ResolvedOptions {
-  WebSocket: WebSocketConstructor
+  /** Checked to be WebSocket-like (checkWebSocketClass); heartline's view of it. */
+  WebSocket: new (
+    url: string,
+    protocols?: string | string[],
+  ) => WebSocketLike
   protocols: ProtocolsProvider | undefined
   binaryType: string | undefined
   heartbeat: ResolvedHeartbeat | false
@@ -57,6 +61,7 @@ export interface ResolvedOptions {
   random: () => number
   inspect: ConnectionOptions['inspect']
   resume: LayerFactory | undefined
+  startClosed: boolean
 }
 
 /** One option's check: `value` as given, `name` for the message, `fallback` when undefined. */
@@ -118,6 +123,7 @@ const zeroOrMoreMs = number(
   (n) => Number.isFinite(n) && n >= 0,
 )
 const aFunction = kind(DEV ? 'be a function' : '', (v) => typeof v === 'function')
+const aBoolean = kind(DEV ? 'be a boolean' : '', (v) => typeof v === 'boolean')
 
 const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
   interval: positiveMs,
@@ -127,7 +133,7 @@ const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
     (v) => typeof v === 'function' || isSendData(v),
   ),
   isPong: aFunction,
-  deliverPongs: kind(DEV ? 'be a boolean' : '', (v) => typeof v === 'boolean'),
+  deliverPongs: aBoolean,
 }
 
 const RECONNECT: Record<keyof BackoffPolicy, Check> = {
@@ -195,10 +201,11 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
           : coded('E06'),
       )
     }
-    if (!isConstructor(ctor)) {
+    const not = notWebSocketClass(ctor)
+    if (not !== null) {
       throw new TypeError(
         DEV
-          ? `heartline: \`WebSocket\` must be a WebSocket constructor (a class usable with \`new\`, such as \`WebSocket\` from the \`ws\` package); got ${typeof ctor === 'function' ? 'a function that cannot be called with new' : describe(ctor)}.`
+          ? `heartline: \`WebSocket\` must be a WebSocket class (usable with \`new\`, its prototype has send, close and addEventListener: the browser's, \`ws\`'s or a subclass); got ${not}.`
           : coded('E07'),
       )
     }
@@ -252,6 +259,7 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
   ),
   lifecycle: resolveLifecycle,
+  startClosed: aBoolean,
   resume: aFunction,
 }
 
@@ -260,6 +268,7 @@ const FALLBACK: Partial<Record<keyof ConnectionOptions, unknown>> = {
   closeTimeout: DEFAULTS.closeTimeout,
   shouldReconnect: defaultShouldReconnect,
   random: Math.random,
+  startClosed: false,
 }
 
 /** Resolves defaults and validates. Throws TypeError / RangeError naming the option. */

@@ -32,7 +32,7 @@ export const LISTENER_REMOVED: unique symbol = Symbol()
 
 export abstract class WebSocketShape<
   T,
-  M extends { open: unknown; message: unknown; error: unknown; close: unknown },
+  M extends { open: unknown; message: unknown; error: unknown; close: unknown; giveup: unknown },
 > extends StandardEventTarget {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
@@ -67,6 +67,13 @@ export abstract class WebSocketShape<
   }
   set onclose(value: HandlerOf<T, M['close']>) {
     this.#handlers.set('close', value)
+  }
+  /** heartline's own: the retry budget is spent (the `giveup` event). */
+  get ongiveup(): HandlerOf<T, M['giveup']> {
+    return this.#handlers.get('giveup') as HandlerOf<T, M['giveup']>
+  }
+  set ongiveup(value: HandlerOf<T, M['giveup']>) {
+    this.#handlers.set('giveup', value)
   }
 
   override addEventListener<K extends keyof M>(

@@ -77,7 +77,9 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     const send = sendBack as (event: SocketEvent) => void
     let ws: WebSocketLike | undefined
     let stopped = false
+    /** The attempt failed before the socket opened: nothing is left to close. */
     let failed = false
+    let opened = false
     let lastInboundAt = now()
     /**
      * Messages arrived in this turn of the event loop and `lastInboundAt` has not
@@ -101,6 +103,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
 
     const onOpen = () => {
       if (ws === undefined) return
+      opened = true
       lastInboundAt = now()
       host.opened(ws, currentUrl)
       send({ type: 'socket.open', protocol: ws.protocol })
@@ -141,6 +144,10 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     }
     const onError = (event: Event) => {
       if (ws !== undefined) host.detach(ws)
+      // An error before open fails the attempt (WHATWG WebSockets: "fail the
+      // WebSocket connection"). Node's own WebSocket (undici) then never fires
+      // close, and its close() fires a second error: the end is reported here.
+      if (!opened) failed = true
       const error = (event as { error?: unknown }).error ?? event
       send({ type: 'socket.error', error })
     }
@@ -220,7 +227,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
           return
         }
         case 'socket.close': {
-          if (ws === undefined || ws.readyState === 3) {
+          if (ws === undefined || ws.readyState === 3 || failed) {
             // Nothing on the wire (the url is still resolving, or it failed):
             // the socket ends now, as asked or as failed.
             send(

@@ -45,6 +45,8 @@ const OPTION_ROWS: Array<[string, unknown]> = [
   ['WebSocket', null],
   ['WebSocket', {}],
   ['WebSocket', arrow],
+  ['WebSocket', Date],
+  ['startClosed', 'yes'],
   ['protocols', 42],
   ['protocols', [1, 2]],
   ['protocols', { chat: true }],

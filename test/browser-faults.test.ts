@@ -260,7 +260,7 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
     await tp.next('open')
     server.freeze()
     await tp.waitFor(
-      () => tp.of('state').some((r) => r.event?.includes('connectTimeout')),
+      () => tp.of('state').some((r) => r.event === 'timer.connect'),
       'an attempt timed out against the frozen server',
     )
     server.thaw()
@@ -303,7 +303,7 @@ describe('fault matrix in Chromium (browser WebSocket)', () => {
 
     proxy.setMode('black-hole')
     await tp.waitFor(
-      () => tp.of('state').some((r) => r.event?.includes('connectTimeout')),
+      () => tp.of('state').some((r) => r.event === 'timer.connect'),
       'an attempt through the black hole timed out',
     )
     proxy.setMode('pass', 'new')

@@ -103,7 +103,7 @@ describe('default close-code table over a real socket', () => {
 describe('defaultShouldReconnect, every row', () => {
   it('follows the table for server closes and errors, including 1015', () => {
     for (const [code, retries] of [...ROWS, [1015, false] as [number, boolean]]) {
-      for (const cause of ['server-close', 'error']) {
+      for (const cause of ['server-close', 'error'] as const) {
         expect(
           defaultShouldReconnect({ code, reason: '', wasClean: true, cause }),
           `${code} ${cause}`,
@@ -112,7 +112,7 @@ describe('defaultShouldReconnect, every row', () => {
     }
   })
   it('retries every end heartline caused itself, whatever the code', () => {
-    for (const cause of ['heartbeat-timeout', 'connect-timeout', 'manual', 'network']) {
+    for (const cause of ['heartbeat-timeout', 'connect-timeout', 'manual', 'network'] as const) {
       expect(defaultShouldReconnect({ code: 1008, reason: '', wasClean: false, cause })).toBe(true)
     }
   })

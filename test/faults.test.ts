@@ -221,7 +221,7 @@ describe('fault matrix (Node, ws client)', () => {
     // Detected by the heartbeat, the dead socket abandoned, and at least one
     // attempt that the frozen server never answered.
     await h.watch.waitFor(
-      () => h.watch.changes.some((c) => c.event.includes('connectTimeout')),
+      () => h.watch.changes.some((c) => c.event === 'timer.connect'),
       'an attempt timed out against the frozen server',
     )
     server.thaw()
@@ -267,7 +267,7 @@ describe('fault matrix (Node, ws client)', () => {
 
     proxy.setMode('black-hole')
     await h.watch.waitFor(
-      () => h.watch.changes.some((c) => c.event.includes('connectTimeout')),
+      () => h.watch.changes.some((c) => c.event === 'timer.connect'),
       'an attempt through the black hole timed out',
     )
     proxy.setMode('pass')

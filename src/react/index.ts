@@ -9,6 +9,7 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react'
 import type { ConnectionStateName } from '../../machines/connection.js'
 import { type Connection, createConnection } from '../connection.js'
+import type { ConnectionMetrics } from '../metrics.js'
 import type { ConnectionOptions, SendData, UrlProvider } from '../options.js'
 
 export interface UseConnectionResult {
@@ -27,10 +28,10 @@ export interface UseConnectionResult {
   /** The last message delivered to the application, or null before the first. */
   lastMessage: MessageEvent | null
   /**
-   * The connection's `metrics` property when the connection has one, else
-   * undefined. Read at each render: a change of metrics alone does not re-render.
+   * The connection's `metrics` (docs/metrics.md), undefined until the connection
+   * exists. Read at each render: a change of metrics alone does not re-render.
    */
-  metrics: Record<string, unknown> | undefined
+  metrics: ConnectionMetrics | undefined
   /** The connection itself, null until the component's effect created it (and during SSR). */
   connection: Connection | null
 }
@@ -168,7 +169,7 @@ export function useConnection(url: UrlProvider, options?: ConnectionOptions): Us
 
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot)
   const connection = snapshot.connection
-  const metrics = (connection as { metrics?: Record<string, unknown> } | null)?.metrics
+  const metrics = connection?.metrics
 
   return {
     state: snapshot.state,
@@ -182,4 +183,5 @@ export function useConnection(url: UrlProvider, options?: ConnectionOptions): Us
 }
 
 export type { ConnectionStateName } from '../../machines/connection.js'
+export type { ConnectionMetrics } from '../metrics.js'
 export type { ConnectionOptions, SendData, UrlProvider } from '../options.js'

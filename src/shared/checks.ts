@@ -10,7 +10,6 @@ import {
   createConnection,
   type SendData,
   type UrlProvider,
-  type WebSocketConstructor,
 } from '../index.js'
 import { checkSendData as checkCoreSendData } from '../option-checks.js'
 
@@ -36,23 +35,9 @@ export function checkSharedOptions(
     )
   }
   // The socket is opened by whichever tab leads, maybe much later: the core
-  // checks the url and the options now, in every tab, through a connection whose
-  // socket constructor refuses at once (the core reports that only on a later
-  // microtask, by which time the probe is closed). Callbacks that a dial would
-  // call (a url or protocols provider) are left out, so none runs twice.
-  const { inspect: _inspect, protocols, ...options } = forwarded
-  const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket
-  createConnection(typeof url === 'function' ? () => new Promise<string>(() => {}) : url, {
-    ...options,
-    ...(typeof protocols === 'function' ? {} : { protocols }),
-    lifecycle: false,
-    // Without a usable constructor the core's own error says what to pass.
-    ...(typeof Ctor === 'function' ? { WebSocket: Refuse as unknown as WebSocketConstructor } : {}),
-  }).close()
-}
-
-class Refuse {
-  constructor() {
-    throw new Error('heartline/shared: option check only, never dials')
-  }
+  // checks the url and the options now, in every tab, through a connection that
+  // starts closed (no socket, and no url or protocols provider called). The
+  // inspect observer is left out: the probe is nothing to inspect.
+  const { inspect: _inspect, ...options } = forwarded
+  createConnection(url, { ...options, lifecycle: false, startClosed: true }).close()
 }

@@ -9,6 +9,7 @@ import type {
   DropReason,
   ErrorEventDetails,
   GaveUpEvent,
+  GiveUpEvent,
   OpenEvent,
   ReconnectingEvent,
   SendData,
@@ -50,6 +51,7 @@ export interface SharedConnectionEventMap {
   statechange: SharedEvent<StateChangeEvent>
   drop: SharedDropEvent
   reconnecting: SharedEvent<ReconnectingEvent>
+  giveup: SharedEvent<GiveUpEvent>
   'gave-up': SharedEvent<GaveUpEvent>
   leaderchange: LeaderChangeEvent
 }

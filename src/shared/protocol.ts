@@ -3,7 +3,7 @@
  * docs/shared-tabs.md precisely enough to re-implement. Every message names the
  * tab that posted it (`tab`); messages meant for one tab name it in `to`.
  */
-import type { ConnectionStateName, SendData } from '../index.js'
+import type { CloseCause, ConnectionStateName, SendData, StateChangeCause } from '../index.js'
 import type { SharedDropReason } from './events.js'
 
 /**
@@ -14,14 +14,19 @@ export const PROTOCOL_VERSION = 1
 
 /** What the leader replays to the other tabs: the events its connection fired. */
 export type RelayedEvent =
-  | { type: 'statechange'; from: ConnectionStateName; to: ConnectionStateName; event: string }
+  | {
+      type: 'statechange'
+      from: ConnectionStateName
+      to: ConnectionStateName
+      event: StateChangeCause
+    }
   | { type: 'open'; url: string; protocol: string; extensions: string }
   | {
       type: 'close'
       code: number
       reason: string
       wasClean: boolean
-      cause: string
+      cause: CloseCause
       willReconnect: boolean
     }
   | { type: 'error'; message: string }

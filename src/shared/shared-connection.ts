@@ -37,14 +37,15 @@ export class SharedConnection extends WebSocketShape<SharedConnection, Events> {
   /** False where Web Locks or BroadcastChannel are missing: this tab then has a socket of its own. */
   readonly shared: boolean
 
-  readonly #view = new ViewEvents(this, () => this.url)
+  readonly #view: ViewEvents
   readonly #link: TabLink
   #binaryType: string | undefined
 
   constructor(url: UrlProvider, options: SharedConnectionOptions = {}) {
     super()
-    const { name, ...forwarded } = options
-    checkSharedOptions(url, name, forwarded)
+    const { name, startClosed, ...forwarded } = options
+    checkSharedOptions(url, name, { ...forwarded, startClosed })
+    this.#view = new ViewEvents(this, () => this.url, startClosed ? 'closed' : 'connecting')
     this.#binaryType = forwarded.binaryType
     const locks = sharingSupport()
     this.shared = locks !== null
@@ -56,7 +57,8 @@ export class SharedConnection extends WebSocketShape<SharedConnection, Events> {
       this.#view,
       () => this.#binaryType,
     )
-    this.#link.attach()
+    // With `startClosed`, the tab joins the others on its first `reconnect()`.
+    if (!startClosed) this.#link.attach()
   }
 
   // ---- the Connection surface --------------------------------------------------

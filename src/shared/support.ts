@@ -2,8 +2,9 @@
 import type { LockManagerLike } from './membership.js'
 
 /**
- * `navigator.locks` when both it and `BroadcastChannel` exist, else null. Both
- * exist only in a secure context (https, or http on localhost / 127.0.0.1).
+ * `navigator.locks` when both it and `BroadcastChannel` exist, else null. Web
+ * Locks exist only in a secure context (https, or http on localhost / 127.0.0.1);
+ * Node has a `BroadcastChannel` but no `navigator.locks`.
  */
 export function sharingSupport(): LockManagerLike | null {
   const g = globalThis as { navigator?: { locks?: LockManagerLike }; BroadcastChannel?: unknown }

@@ -8,6 +8,7 @@
 
 import { createEvent } from '../events.js'
 import type { ConnectionStateName } from '../index.js'
+import { publicTypes, type StateChangeCause } from '../vocabulary.js'
 import type { SharedConnectionEventMap } from './events.js'
 import type { RelayedEvent } from './protocol.js'
 
@@ -30,13 +31,16 @@ function originOf(url: string): string {
 
 export class ViewEvents {
   readonly #subscribers = new Set<(event: StateChange) => void>()
-  #state: ConnectionStateName = 'connecting'
+  #state: ConnectionStateName
 
   /** `url`: the socket's URL as this tab last heard it (a message event's origin). */
   constructor(
     readonly target: EventTarget,
     readonly url: () => string,
-  ) {}
+    initial: ConnectionStateName = 'connecting',
+  ) {
+    this.#state = initial
+  }
 
   get state(): ConnectionStateName {
     return this.#state
@@ -50,7 +54,7 @@ export class ViewEvents {
   }
 
   /** Moves the view to `to` and fires `statechange` (nothing when already there). */
-  setState(to: ConnectionStateName, cause: string): void {
+  setState(to: ConnectionStateName, cause: StateChangeCause): void {
     const from = this.#state
     if (from === to) return
     this.#state = to
@@ -94,7 +98,7 @@ export class ViewEvents {
         return
       default: {
         const { type, ...details } = event
-        this.emit(type, details)
+        for (const name of publicTypes(type)) this.emit(name as typeof type, details)
       }
     }
   }

@@ -297,7 +297,7 @@ export const CLOSE_ROWS: Row[] = [
   {
     id: 'events.extra',
     description: 'events beyond the standard (statechange)',
-    deviation: 'heartline also fires statechange, drop, reconnecting and gave-up',
+    deviation: 'heartline also fires statechange, drop, reconnecting and giveup',
     run: async (ctx) => {
       const sock = ctx.make(`${ctx.base}/echo`)
       let changes = 0
