@@ -155,6 +155,27 @@ describe('hostile conditions on Redis', () => {
     expect(closes).toEqual([])
   })
 
+  it('a session another process took and then closed, under this process’s stale socket: moved (4201), not a store failure', async () => {
+    const s = await server(client())
+    const { c, sid, session } = await s.welcomed()
+    const errors: unknown[] = []
+    const drops: string[] = []
+    const closes: string[] = []
+    s.sessions.on('error', (error) => errors.push(error))
+    session.on('drop', (_data, reason) => drops.push(reason))
+    session.on('close', (info) => closes.push(info.reason))
+    // Another process of the fleet takes the session over, and its application closes it.
+    const other = redisStore(client(), { prefix: s.prefix, ttl: 60_000 })
+    const taken = await other.claim(sid, 0)
+    if (!('epoch' in taken)) throw new Error('the other process could not take the session')
+    await other.remove(sid, taken.epoch)
+    expect(await session.send('to a session that ended elsewhere')).toBeNull()
+    expect(drops).toEqual(['moved'])
+    expect(closes).toEqual(['moved'])
+    expect((await c.closed).code).toBe(4201)
+    expect(errors).toEqual([])
+  })
+
   it('an attached session does not expire in Redis while its socket is attached (no heartbeat)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] })
     const storeClient = client()

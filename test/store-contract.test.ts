@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { MESSAGE_OVERHEAD } from '../src/resume/frames.js'
 import { memoryStore } from '../src/server/memory-store.js'
 import { redisStore } from '../src/server/redis/index.js'
 import type {
@@ -22,12 +23,11 @@ import { type RedisServer, startRedis } from './helpers/redis.js'
 import { type AppendRound, type ClaimRound, raceAppends, raceClaims } from './helpers/store-race.js'
 
 /**
- * Bytes a kept message counts for beyond its payload. The stores count
- * payload bytes only today; once they count `MESSAGE_OVERHEAD`
- * (src/resume/frames.ts) per message, import it and set it here: every
- * `maxBytes` case below is written in `cost()` and tightens with it.
+ * Bytes a kept message counts for beyond its payload: `MESSAGE_OVERHEAD`
+ * (src/resume/frames.ts), so empty messages count too. Every `maxBytes` case
+ * below is written in `cost()`.
  */
-const COUNTED_OVERHEAD = 0
+const COUNTED_OVERHEAD = MESSAGE_OVERHEAD
 const cost = (data: string | Buffer) =>
   (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength) + COUNTED_OVERHEAD
 
@@ -149,6 +149,36 @@ function owned(result: ClaimedSession | MissingSession): ClaimedSession {
 
 const texts = (session: ClaimedSession) => session.replay.map((m) => [m.seq, m.data])
 
+/** Every write and touch on a session the store has no trace of fails, naming the session. */
+async function expectGone(store: SessionStore, id: string, epoch: number): Promise<void> {
+  const calls: Array<[string, () => Promise<unknown>]> = [
+    ['append', () => store.append(id, epoch, ['a'])],
+    ['received', () => store.received(id, epoch, 1)],
+    ['commit', () => store.commit(id, epoch, 1)],
+    ['acked', () => store.acked(id, epoch, 1)],
+    ['touch', () => store.touch(id, epoch)],
+  ]
+  for (const [name, call] of calls) {
+    const outcome = await call().then(
+      (value) => ({ name, value }),
+      (error: unknown) => ({ name, error: String(error) }),
+    )
+    expect(outcome).toEqual({ name, error: expect.stringMatching(new RegExp(`session ${id} `)) })
+  }
+}
+
+/** Every write on a session that ended by the rules reports that the caller lost it, and none fails. */
+async function expectEnded(store: SessionStore, id: string, epoch: number): Promise<void> {
+  expect(await store.append(id, epoch, ['late'])).toBeNull()
+  expect(await store.received(id, epoch, 1)).toBe(false)
+  expect(await store.commit(id, epoch, 1)).toBe(false)
+  expect(await store.acked(id, epoch, 1)).toBe(false)
+  await expect(store.touch(id, epoch)).resolves.toBeUndefined()
+  expect(await store.expire(id, epoch)).toBe(true)
+  await expect(store.remove(id, epoch)).resolves.toBeUndefined()
+  expect(await store.committed(id)).toBe(0)
+}
+
 describe.each(subjects)('$name: the store contract', (subject) => {
   describe('numbering, claims and fencing', () => {
     it('create starts every count at 0; appends are numbered from 1 in order and replayed by a claim', async () => {
@@ -173,19 +203,30 @@ describe.each(subjects)('$name: the store contract', (subject) => {
       const { store } = subject.make()
       const { epoch } = await store.create('s')
       await store.append('s', epoch, ['a', 'b', 'c', 'd'])
-      expect(texts(owned(await store.claim('s', 2)))).toEqual([
+      await store.received('s', epoch, 2)
+      const owner = owned(await store.claim('s', 2))
+      expect(texts(owner)).toEqual([
         [3, 'c'],
         [4, 'd'],
       ])
-      expect(texts(owned(await store.claim('s', 1)))).toEqual([
+      // Below what was acknowledged: 2 was dropped, so it cannot resume (lost = out − ack)
+      // and nothing changes: no new epoch, nothing dropped or brought back.
+      expect(await store.claim('s', 1)).toEqual({ lost: 3, behind: true })
+      expect(await store.claim('s', 0)).toEqual({ lost: 4, behind: true })
+      expect(await store.append('s', owner.epoch, ['e'])).toEqual([5])
+      const again = owned(await store.claim('s', 2))
+      expect(again.epoch).toBeGreaterThan(owner.epoch)
+      expect(again).toMatchObject({ in: 0, mark: 2, out: 5 })
+      expect(texts(again)).toEqual([
         [3, 'c'],
         [4, 'd'],
+        [5, 'e'],
       ])
-      const all = owned(await store.claim('s', 4))
+      const all = owned(await store.claim('s', 5))
       expect(all.replay).toEqual([])
-      expect(all.out).toBe(4)
+      expect(all.out).toBe(5)
       // Numbering goes on after everything was acknowledged.
-      expect(await store.append('s', all.epoch, ['e'])).toEqual([5])
+      expect(await store.append('s', all.epoch, ['f'])).toEqual([6])
     })
 
     it('an ack beyond the last seq changes nothing: out -1, and the owner keeps the session', async () => {
@@ -223,15 +264,16 @@ describe.each(subjects)('$name: the store contract', (subject) => {
       expect(await store.append('s', third.epoch, ['b'])).toEqual([2])
     })
 
-    it('calls on a session the store never had: claim reports nothing lost, writes report moved', async () => {
+    it('calls on a session the store has no trace of (never had it): claim reports nothing lost, writes and touch fail, expire ends the hold', async () => {
       const { store } = subject.make()
       expect(await store.claim('nobody', 5)).toEqual({ lost: null })
-      expect(await store.append('nobody', 1, ['a'])).toBeNull()
-      expect(await store.received('nobody', 1, 1)).toBe(false)
-      expect(await store.commit('nobody', 1, 1)).toBe(false)
-      expect(await store.acked('nobody', 1, 1)).toBe(false)
-      expect(await store.expire('nobody', 1)).toBe(false)
+      await expectGone(store, 'nobody', 1)
+      // Nothing left to hold: the caller's session ends as expired, and no record is made.
+      expect(await store.expire('nobody', 1)).toBe(true)
+      await expect(store.remove('nobody', 1)).resolves.toBeUndefined()
       expect(await store.committed('nobody')).toBe(0)
+      expect(await store.claim('nobody', 0)).toEqual({ lost: null })
+      await expectGone(store, 'nobody', 1)
     })
   })
 
@@ -268,11 +310,13 @@ describe.each(subjects)('$name: the store contract', (subject) => {
       const { epoch } = await store.create('s')
       await store.append('s', epoch, ['a', 'b', 'c'])
       expect(await store.acked('s', epoch, 2)).toBe(true)
-      const after = owned(await store.claim('s', 0))
+      // The store saw 2 acknowledged: a claim from below it is behind.
+      expect(await store.claim('s', 0)).toEqual({ lost: 3, behind: true })
+      const after = owned(await store.claim('s', 2))
       expect(texts(after)).toEqual([[3, 'c']])
       expect(await store.acked('s', after.epoch, 1)).toBe(true)
-      expect(texts(owned(await store.claim('s', 0)))).toEqual([[3, 'c']])
-      const last = owned(await store.claim('s', 0))
+      expect(texts(owned(await store.claim('s', 2)))).toEqual([[3, 'c']])
+      const last = owned(await store.claim('s', 2))
       await store.acked('s', last.epoch, 10)
       expect(await store.append('s', last.epoch, ['d'])).toEqual([4])
       expect(texts(owned(await store.claim('s', 3)))).toEqual([[4, 'd']])
@@ -289,6 +333,21 @@ describe.each(subjects)('$name: the store contract', (subject) => {
       expect(await store.append('s', epoch, ['f'])).toBeNull()
       expect(await store.claim('s', 2)).toEqual({ lost: 3 })
       expect(await store.claim('s', 2)).toEqual({ lost: null })
+    })
+
+    it('a session that ended (expire or remove) is not a failure: every write reports moved, before and after a claim reads its record', async () => {
+      for (const end of ['expire', 'remove'] as const) {
+        const { store } = subject.make()
+        const { epoch } = await store.create(end)
+        await store.append(end, epoch, ['a'])
+        if (end === 'expire') expect(await store.expire(end, epoch)).toBe(true)
+        else await store.remove(end, epoch)
+        await expectEnded(store, end, epoch)
+        await expectEnded(store, end, epoch + 1000)
+        expect(await store.claim(end, 0)).toEqual({ lost: end === 'expire' ? 1 : null })
+        await expectEnded(store, end, epoch)
+        expect(await store.claim(end, 0)).toEqual({ lost: null })
+      }
     })
 
     it('an ack beyond what the tombstone kept counts as nothing lost, not fewer than none', async () => {
@@ -472,6 +531,35 @@ describe('memoryStore: tombstone lifetime', () => {
     vi.advanceTimersByTime(1)
     expect(await store.claim('late', 0)).toEqual({ lost: null })
   })
+
+  it('a session that ended is remembered for one ttl (writes report moved), then has no trace (writes fail)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const store = memoryStore({ ttl: 1000 })
+    const expired = await store.create('expired')
+    await store.expire('expired', expired.epoch)
+    const removed = await store.create('removed')
+    await store.remove('removed', removed.epoch)
+    vi.advanceTimersByTime(999)
+    await expectEnded(store, 'expired', expired.epoch)
+    await expectEnded(store, 'removed', removed.epoch)
+    vi.advanceTimersByTime(1)
+    await expectGone(store, 'expired', expired.epoch)
+    await expectGone(store, 'removed', removed.epoch)
+  })
+
+  it('a session ended again within a ttl is remembered for a full ttl from its last end', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const store = memoryStore({ ttl: 1000 })
+    const first = await store.create('s')
+    await store.remove('s', first.epoch)
+    vi.advanceTimersByTime(600)
+    const second = await store.create('s')
+    await store.expire('s', second.epoch)
+    vi.advanceTimersByTime(600)
+    await expectEnded(store, 's', second.epoch)
+    vi.advanceTimersByTime(400)
+    await expectGone(store, 's', second.epoch)
+  })
 })
 
 describe('redisStore: ttl on Redis’s clock', () => {
@@ -531,8 +619,47 @@ describe('redisStore: ttl on Redis’s clock', () => {
     for (const suffix of ['', ':out']) await client.pexpire(key(prefix, 's', suffix), 1)
     await gone(key(prefix, 's'))
     await gone(key(prefix, 's', ':out'))
-    expect(await store.append('s', epoch, ['d'])).toBeNull()
+    // Ended by the rules, not lost by Redis: every write reports moved, none fails.
+    await expectEnded(store, 's', epoch)
     expect(await store.claim('s', 1)).toEqual({ lost: 2 })
+    await expectEnded(store, 's', epoch)
+  })
+
+  it('a session with no messages whose ttl runs out, after writes that refreshed it: ended, nothing lost', async () => {
+    const ttl = 60_000
+    const { store, prefix } = redisSubject.make({ ttl })
+    const { epoch } = await store.create('s')
+    const lost = key(prefix, 's', ':lost')
+    const writes: Array<[string, () => Promise<unknown>]> = [
+      ['received', () => store.received('s', epoch, 1)],
+      ['commit', () => store.commit('s', epoch, 1)],
+      ['acked', () => store.acked('s', epoch, 0)],
+      ['touch', () => store.touch('s', epoch)],
+      ['claim', () => store.claim('s', 0)],
+    ]
+    // Each write refreshes the tombstone with the session, so it outlives the keys by a ttl.
+    for (const [name, write] of writes) {
+      await client.pexpire(lost, 1000)
+      await write()
+      expect(Number(await client.pttl(lost)), name).toBeGreaterThan(2 * ttl - 5000)
+    }
+    await client.pexpire(key(prefix, 's'), 1)
+    await gone(key(prefix, 's'))
+    await expectEnded(store, 's', epoch)
+    expect(await store.claim('s', 0)).toEqual({ lost: 0 })
+  })
+
+  it('keys gone with their tombstone (flushed, or Redis restarted empty) under an owner: every write and touch fails, naming the session', async () => {
+    const { store, prefix } = redisSubject.make()
+    const { epoch } = await store.create('s')
+    await store.append('s', epoch, ['a'])
+    expect(
+      await client.del(key(prefix, 's'), key(prefix, 's', ':out'), key(prefix, 's', ':lost')),
+    ).toBe(3)
+    await expectGone(store, 's', epoch)
+    // The owner's hold ends (expire never fails); a client coming back learns nothing lost is known.
+    expect(await store.expire('s', epoch)).toBe(true)
+    expect(await store.claim('s', 0)).toEqual({ lost: null })
   })
 
   it('a short ttl: the session goes with no call from anyone', async () => {
@@ -544,6 +671,8 @@ describe('redisStore: ttl on Redis’s clock', () => {
     expect(await store.append('s', epoch, ['d'])).toBeNull()
     expect(await store.claim('s', 0)).toEqual({ lost: 3 })
     await gone(key(prefix, 's', ':lost'))
+    // A ttl after the end the store has no trace of it.
+    await expectGone(store, 's', epoch)
   })
 })
 

@@ -32,12 +32,33 @@ const sizeOf = (data: string | Buffer) =>
 export function memoryStore(options: StoreOptions = {}): SessionStore {
   const { ttl, maxBytes } = resolveStoreOptions('heartline/server memoryStore', options)
   const sessions = new Map<string, Record>()
-  /** What expired sessions lost, kept for one more ttl. */
-  const tombstones = new Map<string, number>()
+  /**
+   * Sessions that ended (expire or remove), kept for one ttl: what an expired
+   * one lost (null once a claim read it, or when removed), and that it ended.
+   */
+  const ended = new Map<string, { lost: number | null }>()
   let epochs = 0
 
+  const end = (id: string, lost: number | null) => {
+    sessions.delete(id)
+    const tombstone = { lost }
+    ended.set(id, tombstone)
+    const timer = setTimeout(() => {
+      if (ended.get(id) === tombstone) ended.delete(id)
+    }, ttl)
+    timer.unref?.()
+  }
+  /**
+   * The record `epoch` owns; undefined when another epoch owns it or it ended
+   * (the caller lost it). A session with no trace at all is a failure.
+   */
   const owned = (id: string, epoch: number) => {
     const record = sessions.get(id)
+    if (record === undefined && !ended.has(id)) {
+      throw new Error(
+        `heartline/server memoryStore: session ${id} is not in this store and did not end within the last ttl (never created here?)`,
+      )
+    }
     return record !== undefined && record.epoch === epoch ? record : undefined
   }
   const claimed = (record: Record): ClaimedSession => ({
@@ -63,6 +84,7 @@ export function memoryStore(options: StoreOptions = {}): SessionStore {
   return {
     ttl,
     async create(id) {
+      ended.delete(id)
       const record: Record = {
         epoch: ++epochs,
         in: 0,
@@ -79,9 +101,11 @@ export function memoryStore(options: StoreOptions = {}): SessionStore {
     async claim(id, ack): Promise<ClaimedSession | MissingSession> {
       const record = sessions.get(id)
       if (record === undefined) {
-        const lost = tombstones.get(id)
-        tombstones.delete(id)
-        return { lost: lost === undefined ? null : Math.max(0, lost - ack) }
+        const tombstone = ended.get(id)
+        const lost = tombstone?.lost ?? null
+        // Told once; that the session ended is kept for the rest of the ttl.
+        if (tombstone !== undefined) tombstone.lost = null
+        return { lost: lost === null ? null : Math.max(0, lost - ack) }
       }
       // An ack beyond the last seq is the client's mistake: nothing changes hands.
       if (ack > record.out) return { epoch: 0, in: 0, mark: 0, out: -1, replay: [] }
@@ -115,6 +139,7 @@ export function memoryStore(options: StoreOptions = {}): SessionStore {
       return true
     },
     async commit(id, epoch, seq) {
+      owned(id, epoch)
       const record = sessions.get(id)
       if (record === undefined) return false
       record.in = Math.max(record.in, Math.min(seq, record.mark))
@@ -129,19 +154,20 @@ export function memoryStore(options: StoreOptions = {}): SessionStore {
       trim(record, seq)
       return true
     },
-    async touch() {},
+    async touch(id, epoch) {
+      owned(id, epoch)
+    },
     async expire(id, epoch) {
-      const record = owned(id, epoch)
-      if (record === undefined) return false
-      sessions.delete(id)
+      const record = sessions.get(id)
+      // Not there (ended, or no trace): nothing is left for the caller to hold.
+      if (record === undefined) return true
+      if (record.epoch !== epoch) return false
       // The client's hello carries its own ack; the tombstone keeps the seq it must be measured from.
-      tombstones.set(id, record.out)
-      const timer = setTimeout(() => tombstones.delete(id), ttl)
-      timer.unref?.()
+      end(id, record.out)
       return true
     },
     async remove(id, epoch) {
-      if (owned(id, epoch) !== undefined) sessions.delete(id)
+      if (sessions.get(id)?.epoch === epoch) end(id, null)
     },
   }
 }

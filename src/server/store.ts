@@ -7,6 +7,19 @@
  * Ownership is fenced: every `create` and `claim` returns a new epoch, and a
  * call made with an older epoch changes nothing and reports that the session
  * moved (null or false), so a process that lost a session never writes to it.
+ *
+ * A session the store does not hold, one answer in every store:
+ * - it ended by the rules (`expire`, `remove`, or its ttl running out in the
+ *   store) less than a ttl ago: writes report that the caller lost it (null or
+ *   false, as for a move) and `touch` resolves. Ending is normal: the process
+ *   still holding it ends it as moved, with no error;
+ * - the store has no trace of it (never had it; or lost it, as Redis restarted
+ *   empty or flushed): writes and `touch` reject with an error naming the
+ *   session. The server closes the socket with 1011 and drops with
+ *   `store-failed`: the store failed, and the application hears of it;
+ * - either way `claim` returns `{ lost }`, `committed` 0, `remove` resolves,
+ *   and `expire` returns true (nothing is left to hold; it never rejects for
+ *   a missing session, so the caller's session always ends).
  */
 
 /** A server → client message kept until the client acknowledges it. */
@@ -60,8 +73,9 @@ export interface SessionStore {
   /**
    * Numbers and keeps server messages, in order, atomically with the numbering.
    * Returns each one's seq (0 for a message refused because the session's
-   * `maxBytes` is full), or null when `epoch` no longer owns the session. A
-   * session has one append in flight at a time.
+   * `maxBytes` is full), or null when `epoch` no longer owns the session (or it
+   * ended); rejects when the store has no trace of it. A session has one append
+   * in flight at a time.
    */
   append(id: string, epoch: number, messages: Array<string | Buffer>): Promise<number[] | null>
   /** Client messages up to `seq` are about to be handed to the application. */
@@ -76,14 +90,18 @@ export interface SessionStore {
   committed(id: string): Promise<number>
   /** The client acknowledged server messages up to `seq`: they are dropped. */
   acked(id: string, epoch: number, seq: number): Promise<boolean>
-  /** Restarts the ttl (when the socket ends, and on every heartbeat while it lives). */
+  /**
+   * Restarts the ttl (when the socket ends, and on a timer while it is attached).
+   * Resolves for a stale epoch or an ended session; rejects when the store has no trace of it.
+   */
   touch(id: string, epoch: number): Promise<void>
   /**
    * The ttl ran out: the session is removed, and a record of what it lost kept
-   * for another ttl. False when `epoch` no longer owned it (it moved).
+   * for another ttl. False when `epoch` no longer owned it (it moved); true
+   * when the session is not there (ended already, or no trace).
    */
   expire(id: string, epoch: number): Promise<boolean>
-  /** The application closed the session: removed, nothing kept. */
+  /** The application closed the session: removed; only that it ended is kept, for one ttl. */
   remove(id: string, epoch: number): Promise<void>
 }
 

@@ -97,7 +97,10 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     return { epoch: Number(epoch), in: Number(inSeq), mark: Number(mark), out: Number(out), replay }
   }
 
-  /** The session's hash is gone while this process holds it: a failure of the store, not a move. */
+  /**
+   * 1 owned, 0 not (another epoch, or the session ended and its tombstone says
+   * so). -1: the keys and the tombstone are gone, a failure of the store, not a move.
+   */
   const owned = (reply: unknown, id: string): boolean => {
     const n = Number(reply)
     if (n === -1) {
@@ -151,7 +154,7 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
       owned(await call('heartlineTouch', id, epoch, ttl), id)
     },
     async expire(id, epoch) {
-      // Gone already (its keys expired in Redis at the same moment): expired all the same.
+      // Not there (its keys expired in Redis, or it has no trace): nothing is left to hold.
       return Number(await call('heartlineEnd', id, epoch, ttl, 1)) !== 0
     },
     async remove(id, epoch) {
