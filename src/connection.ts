@@ -30,7 +30,7 @@ import { MessageListeners } from './inbound.js'
 import type { ConnectionLayer } from './layer.js'
 import { bindHost, type ConnectionHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
-import { checkSendData } from './option-checks.js'
+import { toSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider, WebSocketLike } from './options.js'
 import { OutgoingQueue } from './queue.js'
 import { chartInput, type ResolvedOptions, resolveOptions } from './resolve-options.js'
@@ -344,8 +344,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
    * Returns true when sent or queued, false when refused; every refusal and every
    * message pushed out of the queue fires a `drop` event.
    */
-  send(data: SendData): boolean {
-    if (typeof data !== 'string') checkSendData(data)
+  send(input: SendData): boolean {
+    const data = typeof input === 'string' ? input : toSendData(input)
     // [resume hook] app send: the layer numbers, keeps and writes it.
     if (this.#layer !== null) {
       if (closedForGood(this.actor.getSnapshot())) return this.#queue.add(data, true)

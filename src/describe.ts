@@ -4,9 +4,11 @@
  * layer it comes from.
  */
 
-/** Names a value for an error message: strings quoted, numbers with their type, objects by kind. */
+/** Names a value for an error message: strings quoted, numbers with their type (NaN and ±Infinity bare), objects by kind. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
+  // NaN and the infinities name themselves: "got NaN" reads better than "got number NaN".
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value)
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `${typeof value} ${String(value)}`
   }

@@ -169,19 +169,20 @@ export function resolveLifecycle(value: unknown): LifecycleTargets | false {
   return targets
 }
 
-/** What `send()` accepts: what `WebSocket.send` accepts everywhere. */
-export function checkSendData(data: unknown): void {
-  if (isSendData(data)) return
-  // One expression, so that a production build drops all of it (see dev.ts).
-  throw new TypeError(
-    DEV
-      ? `heartline: send() takes a string, ArrayBuffer, ArrayBufferView or Blob; got ${describe(data)}${
-          typeof data === 'object' && data !== null
-            ? ' (serialise it first, for example with JSON.stringify)'
-            : typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint'
-              ? ' (pass String(value))'
-              : ''
-        }.`
-      : coded('E13'),
-  )
+/**
+ * What `send()` sends, converted as `WebSocket.send` converts its argument (WebIDL
+ * union `(BufferSource or Blob or USVString)`): binary data and strings as they
+ * are, any other value as `String(value)` (`send(42)` sends "42", `send(null)`
+ * "null"). Only a symbol, which has no string form, is refused.
+ */
+export function toSendData(data: unknown): SendData {
+  if (isSendData(data)) return data
+  if (typeof data === 'symbol') {
+    throw new TypeError(
+      DEV
+        ? `heartline: send() takes a string, ArrayBuffer, ArrayBufferView, Blob or a value that converts to a string; got ${describe(data)}, which does not.`
+        : coded('E13'),
+    )
+  }
+  return String(data)
 }

@@ -10,7 +10,7 @@ import { build } from 'esbuild'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { BEHAVIOURS, type Json } from './conformance/behaviours.js'
-import { compare, summary } from './conformance/compare.js'
+import { compare, deviationTables, summary } from './conformance/compare.js'
 import { KNOWN_DIFFERENCES } from './conformance/known-differences.js'
 import { type ConformanceServer, startConformanceServer } from './conformance/server.js'
 import { launchChromium } from './helpers/chromium.js'
@@ -51,13 +51,19 @@ it("behaves like the browser's own WebSocket on every row of the table", async (
   if (process.env.CONFORMANCE_DUMP) console.log(JSON.stringify({ reference, heartline }, null, 1))
   const result = compare(BEHAVIOURS, reference, heartline, 'chromium', KNOWN_DIFFERENCES.chromium)
   console.log(summary('chromium', result))
+  expect(result.failed).toEqual([])
+  expect(result.undocumented).toEqual([])
   expect(result.unexpected).toEqual([])
   expect(result.stale).toEqual([])
+  expect(result.deviations).toHaveLength(BEHAVIOURS.filter((r) => r.deviation).length)
   // Every row ran in the page, browser-only ones included.
   expect(Object.keys(reference)).toHaveLength(BEHAVIOURS.length)
   expect(errors).toEqual([])
   // The README and docs/drop-in.md state these counts: they must say what the suite measured.
   const claim = `${result.identical.length} behaviours identical, ${result.deviations.length} documented deviations`
+  const dropIn = readFileSync(new URL('../docs/drop-in.md', import.meta.url), 'utf8')
+  const { docs, rows } = deviationTables(BEHAVIOURS, dropIn)
+  expect(docs).toEqual(rows)
   for (const file of ['README.md', 'docs/drop-in.md']) {
     const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').replace(/\s+/g, ' ')
     expect(text.replace(/\*\*/g, '').replace(/ to the browser's WebSocket;/, ','), file).toContain(

@@ -119,7 +119,7 @@ const SAMPLES: Array<[code: string, subject: string | undefined, run: (api: Api)
     'lifecycle.window',
     (h) => h.createConnection(URL_OK, options({ lifecycle: { window: {} } })),
   ],
-  ['E13', undefined, (h) => connected(h).send({ a: 1 } as never)],
+  ['E13', undefined, (h) => connected(h).send(Symbol('x') as never)],
   ['E14', 'url', (h) => h.createConnection(8080 as never, options({}))],
   ['E15', 'url', (h) => h.createConnection('socket', options({}))],
   ['E16', 'url', (h) => h.createConnection('ftp://errors.invalid/', options({}))],

@@ -3,12 +3,12 @@
  * driven to a real reconnect (the browser ones in headless Chromium).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from './helpers/chromium.js'
+import { freshDist } from './helpers/dist.js'
 
 const root = new URL('..', import.meta.url).pathname
 /** Waits for an event, never for a fixed time: a generous ceiling, not a delay. */
@@ -16,9 +16,8 @@ const POLL = { timeout: 15_000 }
 
 let browser: Browser
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist/src/index.js'))) {
-    throw new Error('examples use the built package: run `npm run build` first')
-  }
+  // The examples import the built package: never an old build of the code.
+  await freshDist(root)
   browser = await launchChromium()
 })
 afterAll(async () => {

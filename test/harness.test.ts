@@ -4,7 +4,8 @@
  * the wrong reason.
  */
 import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
+import { readFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { FaultProxy } from './harness/proxy.js'
@@ -15,6 +16,36 @@ const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
+
+/** The state letter of process `pid` (`T` when stopped), from /proc/PID/stat. */
+function processState(pid: number | undefined): string {
+  if (pid === undefined) return '?'
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+}
+
+/** Bytes the kernel holds unread on the IPv4 loopback socket `localPort` ↔ `remotePort`. */
+function receiveQueue(localPort: number, remotePort: number): number {
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0')
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/)
+    if (fields[1]?.endsWith(`:${hex(localPort)}`) && fields[2]?.endsWith(`:${hex(remotePort)}`))
+      return Number.parseInt(fields[4]?.split(':')[1] ?? '0', 16)
+  }
+  return -1
+}
+
+/**
+ * Re-checks a kernel fact that no event announces (a process's state, a socket's
+ * queue) every few milliseconds, with a bound that turns a hang into a failure.
+ */
+async function poll(check: () => boolean, what: string, timeout = 10_000): Promise<void> {
+  const deadline = performance.now() + timeout
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
 
 /** An in-process echo server that also records what it receives. */
 async function echoServer() {
@@ -123,6 +154,31 @@ describe('FaultProxy', () => {
 })
 
 describe('ServerProcess', () => {
+  it('reports a port another process holds at once, and takes it on a retry once it is free', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as AddressInfo
+    cleanups.push(() => new Promise((resolve) => blocker.close(resolve)))
+    const server = new ServerProcess()
+    cleanups.push(() => server.kill())
+    const refusals = () => server.records.filter((r) => r.type === 'listen-failed').length
+    // Held for good: the reason, after a bounded number of fresh attempts.
+    await expect(server.start(port)).rejects.toThrow(
+      `server could not listen on port ${port}: EADDRINUSE`,
+    )
+    expect(refusals()).toBe(10)
+    // Held at first, let go after the next refusal: a retry gets the port.
+    const starting = server.start(port)
+    await server.waitFor(() => refusals() > 10, 'a refusal of the restart')
+    await new Promise((resolve) => blocker.close(resolve))
+    await starting
+    expect(server.port).toBe(port)
+    const ws = await open(server.url)
+    ws.send('on the freed port')
+    await server.waitFor(() => server.messages.includes('on the freed port'), 'the message')
+    ws.close()
+  })
+
   it('freezes, thaws, kills and restarts on the same port', async () => {
     const server = new ServerProcess()
     cleanups.push(() => server.kill())
@@ -133,16 +189,24 @@ describe('ServerProcess', () => {
     await server.waitFor(() => server.messages.includes('frozen?'), 'first message')
 
     server.freeze()
-    let repliedAt = 0
+    // SIGSTOP lands asynchronously: the kernel says when the process has stopped.
+    await poll(() => processState(server.pid) === 'T', 'the server process stopped (state T)')
+    let replied = false
     ws.once('message', () => {
-      repliedAt = performance.now()
+      replied = true
     })
     ws.send('ping')
-    // The frozen process cannot answer; the kernel still holds the TCP connection.
-    const thawedAt = performance.now()
+    // The kernel takes the ping into the server's receive queue; the stopped
+    // process cannot read it, so it stays there and no reply can be on its way.
+    const local = (ws as unknown as { _socket: { localPort: number } })._socket.localPort
+    await poll(() => receiveQueue(port, local) > 0, 'the ping queued unread at the server')
+    expect(processState(server.pid)).toBe('T')
+    expect(receiveQueue(port, local)).toBeGreaterThan(0)
+    expect(replied).toBe(false)
     server.thaw()
     await once(ws, 'message')
-    expect(repliedAt).toBeGreaterThanOrEqual(thawedAt)
+    expect(replied).toBe(true)
+    expect(receiveQueue(port, local)).toBe(0)
 
     const closed = once(ws, 'close')
     await server.kill()

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import WS from 'ws'
 import { setDirectPath } from '../src/inbound.js'
 import { type Connection, createConnection } from '../src/index.js'
-import { BEHAVIOURS, type Json, runRows } from './conformance/behaviours.js'
+import { BEHAVIOURS, failedRows, type Json, runRows } from './conformance/behaviours.js'
 import type { Sock } from './conformance/kit.js'
 import { type ConformanceServer, startConformanceServer } from './conformance/server.js'
 import { heartlineOptions } from './conformance/shim.js'
@@ -55,6 +55,9 @@ it('every conformance row reads the same on the direct path as through the platf
   const direct: Record<string, Json> = await run('direct')
   const platform: Record<string, Json> = await run('platform')
   expect(Object.keys(direct).length).toBeGreaterThan(80)
+  // Equal failures would compare equal: a row that threw or hung fails here.
+  expect(failedRows(direct)).toEqual([])
+  expect(failedRows(platform)).toEqual([])
   // Node's own EventTarget (20 at least) ends the dispatch flag after the first
   // listener returns, so later ones see currentTarget null; the direct path reads
   // as the DOM Standard and Chromium's WebSocket (test/browser-conformance.test.ts).

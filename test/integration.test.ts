@@ -138,16 +138,25 @@ describe('against a real ws server', () => {
       await next(conn, 'open')
       // One heartbeat round trip first, to prove the link works; the freeze then
       // starts right after an inbound message, the worst case for detection.
-      await next<StateChangeEvent>(
-        conn,
-        'statechange',
-        (e) => e.from === 'awaitingPong' && e.to === 'open',
-      )
+      let aliveAt = 0
+      await next<StateChangeEvent>(conn, 'statechange', (e) => {
+        aliveAt = performance.now()
+        return e.from === 'awaitingPong' && e.to === 'open'
+      })
       const frozenAt = performance.now()
       child.kill('SIGSTOP')
       cleanups.push(() => child.kill('SIGCONT'))
-      await next<StateChangeEvent>(conn, 'statechange', (e) => e.to === 'connecting', 20_000)
-      const detection = performance.now() - frozenAt
+      let connectingAt = 0
+      await next<StateChangeEvent>(
+        conn,
+        'statechange',
+        (e) => {
+          connectingAt = performance.now()
+          return e.to === 'connecting'
+        },
+        20_000,
+      )
+      const detection = connectingAt - frozenAt
       const budget = heartbeat.interval + heartbeat.timeout + closeTimeout
       // Real timers fire late, by more on a slower or busier machine and over more
       // and longer timers (the commit before this work measured 7,133 ms for the
@@ -159,6 +168,10 @@ describe('against a real ws server', () => {
         `detection (${label}): ${detection.toFixed(0)} ms, budget ${budget} ms + ${slack} ms`,
       )
       expect(detection).toBeLessThanOrEqual(budget + slack)
+      // Nor sooner: the silence must last `interval`, the pong wait `timeout` and the
+      // unanswered close `closeTimeout`, all counted from the last pong. A timer may
+      // fire up to 1 ms early (Node rounds to whole milliseconds), three in a row.
+      expect(connectingAt - aliveAt).toBeGreaterThanOrEqual(budget - 3)
       expect(states.slice(-5)).toEqual([
         'open',
         'awaitingPong',

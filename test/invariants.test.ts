@@ -1,11 +1,11 @@
 /**
  * Property-based invariants over the real adapter and chart, driven by a
  * SimulatedClock and scripted sockets (see helpers/invariant-model.ts for the
- * commands and the invariants). Seeded: a failure prints the seed and path;
- * rerun it with HEARTLINE_FUZZ_SEED=<seed> HEARTLINE_FUZZ_PATH=<path>.
+ * commands and the invariants). A fixed seed and a fresh one per run
+ * (helpers/seeds.ts): a failure prints its seed and path and the command that
+ * replays it (HEARTLINE_SEED=<seed> HEARTLINE_FUZZ_PATH=<path>).
  * Long runs: `npm run fuzz -- --runs 100000`.
  */
-import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   emptyTotals,
@@ -13,7 +13,8 @@ import {
   runScenario,
   type Scenario,
 } from './helpers/invariant-model.js'
-import type { SocketRegistry } from './helpers/scripted-socket.js'
+import type { ScriptedSocket, SocketRegistry } from './helpers/scripted-socket.js'
+import { checkSeeded, seedRuns } from './helpers/seeds.js'
 
 const RECONNECT = {
   initialDelay: 10,
@@ -24,30 +25,22 @@ const RECONNECT = {
   stableAfter: 50,
 }
 
-const SEED = Number(process.env.HEARTLINE_FUZZ_SEED ?? 20261125)
-const PATH = process.env.HEARTLINE_FUZZ_PATH
 const RUNS = Number(process.env.HEARTLINE_FUZZ_RUNS ?? 2000)
 
 describe('invariants under random faults', () => {
-  it(`hold over ${RUNS} random command sequences (seed ${SEED})`, async () => {
-    const totals = emptyTotals()
-    const result = await fc.check(invariantProperty(totals), {
-      seed: SEED,
-      numRuns: RUNS,
-      ...(PATH ? { path: PATH } : {}),
-    })
-    if (result.failed) {
-      // fast-check's report carries the seed, the path and the shrunk counterexample.
-      const why = result.errorInstance instanceof Error ? result.errorInstance.message : ''
-      throw new Error(`${fc.defaultReportMessage(result) ?? `seed ${SEED}`}\n${why}`)
-    }
-    expect(totals.scenarios).toBe(RUNS)
-    // The sequences really exercise the paths that matter.
-    expect(totals.sent).toBeGreaterThan(RUNS)
-    expect(totals.delivered).toBeGreaterThan(0)
-    expect(totals.dropped).toBeGreaterThan(0)
-    expect(totals.sockets).toBeGreaterThan(RUNS)
-  })
+  it.each(seedRuns(20261125, RUNS))(
+    'hold over $runs random command sequences ($kind seed $seed)',
+    async (run) => {
+      const totals = emptyTotals()
+      await checkSeeded(invariantProperty(totals), run, 'test/invariants.test.ts')
+      expect(totals.scenarios).toBe(run.runs)
+      // The sequences really exercise the paths that matter.
+      expect(totals.sent).toBeGreaterThan(run.runs)
+      expect(totals.delivered).toBeGreaterThan(0)
+      expect(totals.dropped).toBeGreaterThan(0)
+      expect(totals.sockets).toBeGreaterThan(run.runs)
+    },
+  )
 
   // The model must be able to fail: break the world on purpose and expect it to notice.
   const world: Scenario = {
@@ -106,6 +99,18 @@ describe('invariants under random faults', () => {
         if (step === 3) new registry.WebSocket('ws://fuzz.invalid/other')
       }),
     ).rejects.toThrow(/socket 1 created while socket\(s\) 0 still live/)
+  })
+
+  it('notices a socket opened during the long wait after close()', async () => {
+    await expect(
+      runScenario(world, undefined, (_conn, registry, step) => {
+        // A socket that was opened and failed while nobody looked: no live one is left.
+        if (step === world.commands.length)
+          (new registry.WebSocket('ws://fuzz.invalid/late') as unknown as ScriptedSocket).fireClose(
+            1006,
+          )
+      }),
+    ).rejects.toThrow(/activity after close\(\)/)
   })
 
   it('notices a message swallowed without a drop event', async () => {

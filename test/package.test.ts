@@ -5,15 +5,7 @@
  * Node and bundled for the browser.
  */
 import { execFile } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +15,7 @@ import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/co
 import { publint } from 'publint'
 import { build, type Rollup } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freshDist } from './helpers/dist.js'
 
 const run = promisify(execFile)
 const root = new URL('..', import.meta.url).pathname
@@ -61,9 +54,8 @@ async function node(dir: string, script: string, flags: string[] = []) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist/src/index.js'))) {
-    await run('npm', ['run', 'build'], { cwd: root })
-  }
+  // The package is packed from dist/: never an old build of the code.
+  await freshDist(root)
   scratch = mkdtempSync(join(tmpdir(), 'heartline-package-'))
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], {
     cwd: root,

@@ -2,9 +2,9 @@
  * Property-based invariants with `resume` on (helpers/resume-model.ts): the real
  * adapter and resume layer against a scripted resume server, under random
  * sends, acks, replays, drops, forgotten sessions and clock moves. Seeded like
- * invariants.test.ts: HEARTLINE_FUZZ_SEED / HEARTLINE_FUZZ_PATH / HEARTLINE_FUZZ_RUNS.
+ * invariants.test.ts (a fixed seed and a fresh one, helpers/seeds.ts):
+ * HEARTLINE_SEED / HEARTLINE_FUZZ_PATH / HEARTLINE_FUZZ_RUNS replay a failure.
  */
-import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   emptyResumeTotals,
@@ -12,9 +12,8 @@ import {
   resumeProperty,
   runResumeScenario,
 } from './helpers/resume-model.js'
+import { checkSeeded, seedRuns } from './helpers/seeds.js'
 
-const SEED = Number(process.env.HEARTLINE_FUZZ_SEED ?? 20261130)
-const PATH = process.env.HEARTLINE_FUZZ_PATH
 const RUNS = Number(process.env.HEARTLINE_FUZZ_RUNS ?? 1000)
 
 const config: ResumeConfig = {
@@ -26,24 +25,19 @@ const config: ResumeConfig = {
 }
 
 describe('resume invariants under random faults', () => {
-  it(`hold over ${RUNS} random command sequences (seed ${SEED})`, async () => {
-    const totals = emptyResumeTotals()
-    const result = await fc.check(resumeProperty(totals), {
-      seed: SEED,
-      numRuns: RUNS,
-      ...(PATH ? { path: PATH } : {}),
-    })
-    if (result.failed) {
-      const why = result.errorInstance instanceof Error ? result.errorInstance.message : ''
-      throw new Error(`${fc.defaultReportMessage(result) ?? `seed ${SEED}`}\n${why}`)
-    }
-    console.log(`resume invariants: ${JSON.stringify(totals)}`)
-    expect(totals.scenarios).toBe(RUNS)
-    // The sequences really exercise the paths that matter.
-    expect(totals.acknowledged).toBeGreaterThan(RUNS / 10)
-    expect(totals.resets).toBeGreaterThan(0)
-    expect(totals.resumes).toBeGreaterThan(0)
-  })
+  it.each(seedRuns(20261130, RUNS))(
+    'hold over $runs random command sequences ($kind seed $seed)',
+    async (run) => {
+      const totals = emptyResumeTotals()
+      await checkSeeded(resumeProperty(totals), run, 'test/resume-invariants.test.ts')
+      console.log(`resume invariants (${run.kind} seed ${run.seed}): ${JSON.stringify(totals)}`)
+      expect(totals.scenarios).toBe(run.runs)
+      // The sequences really exercise the paths that matter.
+      expect(totals.acknowledged).toBeGreaterThan(run.runs / 10)
+      expect(totals.resets).toBeGreaterThan(0)
+      expect(totals.resumes).toBeGreaterThan(0)
+    },
+  )
 
   it('a scripted resume: acknowledged only by the server, replayed, nothing twice', async () => {
     await expect(

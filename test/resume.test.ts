@@ -12,6 +12,7 @@ import { type Connection, createConnection, type DropEvent } from '../src/index.
 import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
 import { acceptSessions, memoryStore, type Session } from '../src/server/index.js'
 import { waitFor } from './harness/wait.js'
+import { refusingServer } from './helpers/refusing.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -132,7 +133,9 @@ describe('resume: one process', () => {
   })
 
   it('reports unacknowledged messages as dropped when closed for good', async () => {
-    const conn = client('ws://127.0.0.1:1')
+    const down = await refusingServer()
+    cleanups.push(() => down.close())
+    const conn = client(down.url)
     const drops: DropEvent[] = []
     conn.addEventListener('drop', (e) => drops.push(e))
     conn.send('x')
@@ -227,7 +230,9 @@ describe('resume: one process', () => {
   })
 
   it('refuses a Blob with resume on, saying how to send it', async () => {
-    const conn = client('ws://127.0.0.1:1')
+    const down = await refusingServer()
+    cleanups.push(() => down.close())
+    const conn = client(down.url)
     expect(() => conn.send(new Blob(['x']))).toThrow(/read a Blob first/)
   })
 

@@ -175,7 +175,7 @@ describe('attachHeartbeat', () => {
 
   it('rejects bad options with a clear error', () => {
     const wss = new WebSocketServer({ noServer: true })
-    expect(() => attachHeartbeat(wss, { sweepInterval: Number.NaN })).toThrow(/got number NaN/)
+    expect(() => attachHeartbeat(wss, { sweepInterval: Number.NaN })).toThrow(/got NaN\./)
     expect(() => attachHeartbeat(wss, { sweepInterval: null as never })).toThrow(
       /`sweepInterval`.*got null/,
     )

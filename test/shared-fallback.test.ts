@@ -130,12 +130,17 @@ describe('heartline/shared without Web Locks (fallback)', () => {
     expect(server.connections).toBe(0)
   })
 
-  it('refuses a message that is not sendable, naming what arrived', async () => {
+  it('converts a message as Connection.send does, and refuses one with no string form, naming it', async () => {
     conn = createSharedConnection(server.url, { WebSocket, heartbeat: false })
-    expect(() => conn?.send({ a: 1 } as never)).toThrow(
-      /got an object \(Object\) \(serialise it first/,
-    )
-    expect(() => conn?.send(7 as never)).toThrow(/got number 7 \(pass String\(value\)\)/)
+    expect(() => conn?.send(Symbol('m') as never)).toThrow(/got a symbol \(Symbol\(m\)\)/)
+    await nextEvent(conn, 'open')
+    const echoes = nextEvent<MessageEvent>(conn, 'message')
+    expect(conn.send({ a: 1 } as never)).toBe(true)
+    expect(String((await echoes).data)).toBe('echo:[object Object]')
+    const echo = nextEvent<MessageEvent>(conn, 'message')
+    expect(conn.send(7 as never)).toBe(true)
+    expect(String((await echo).data)).toBe('echo:7')
+    expect(server.received).toEqual(['[object Object]', '7'])
   })
 
   it('reads extensions from its own connection', async () => {

@@ -11,11 +11,11 @@ import {
   type SendData,
   type UrlProvider,
 } from '../index.js'
-import { checkSendData as checkCoreSendData } from '../option-checks.js'
+import { toSendData as coreToSendData } from '../option-checks.js'
 
-/** The same rule as `Connection.send` (and its message), checked in the sending tab, before the message leaves it. */
-export function checkSendData(data: unknown): asserts data is SendData {
-  checkCoreSendData(data)
+/** The same conversion as `Connection.send` (and its error), done in the sending tab, before the message leaves it. */
+export function toSendData(data: unknown): SendData {
+  return coreToSendData(data)
 }
 
 /** Checks what `createSharedConnection` was given, in every tab, before any socket exists. */

@@ -9,7 +9,7 @@
 
 import type { ConnectionOptions, ConnectionStateName, SendData, UrlProvider } from '../index.js'
 import { READY_STATE, WebSocketShape } from '../shape.js'
-import { checkSendData, checkSharedOptions } from './checks.js'
+import { checkSharedOptions, toSendData } from './checks.js'
 import type { SharedConnectionEventMap } from './events.js'
 import { namesFor } from './protocol.js'
 import { sharingSupport } from './support.js'
@@ -108,8 +108,7 @@ export class SharedConnection extends WebSocketShape<SharedConnection, Events> {
    * leader is known, messages wait in this tab (bounded like the queue).
    */
   send(data: SendData): boolean {
-    checkSendData(data)
-    return this.#link.send(data)
+    return this.#link.send(toSendData(data))
   }
 
   /**

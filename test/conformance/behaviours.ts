@@ -19,8 +19,31 @@ export const BEHAVIOURS: Row[] = [
   ...CLOSE_ROWS,
 ]
 
-/** A row that has not finished by then has hung: its result says so instead of the run hanging. */
+/** A row that has not finished by then has hung: the run records that instead of hanging. */
 const ROW_BOUND_MS = 10_000
+
+/**
+ * The result of a row that threw or hung. No row returns an object with this
+ * key, and the comparison refuses it on either side: a scenario that broke is a
+ * failure, never a value that could compare equal to the other side's.
+ */
+export const ROW_FAILED = 'conformance row failed'
+
+/** The ids of rows in `results` that threw or hung, each with what happened. */
+export function failedRows(results: Record<string, Json>): string[] {
+  const out: string[] = []
+  for (const [id, value] of Object.entries(results)) {
+    const failure = failureOf(value)
+    if (failure !== undefined) out.push(`${id}: ${failure}`)
+  }
+  return out
+}
+
+export function failureOf(value: Json | undefined): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
+  const failure = (value as Record<string, Json>)[ROW_FAILED]
+  return typeof failure === 'string' ? failure : undefined
+}
 
 export interface Maker {
   make(url: unknown, protocols?: unknown, extra?: Record<string, unknown>): Sock
@@ -53,14 +76,18 @@ export async function runRows(
       id: () => `${row.id}-${++serial}-${Math.random().toString(36).slice(2)}`,
     }
     let timer: ReturnType<typeof setTimeout> | undefined
-    const bound = new Promise<unknown>((resolve) => {
-      timer = setTimeout(() => resolve('timed out'), ROW_BOUND_MS)
+    const hung = Symbol('hung')
+    const bound = new Promise<typeof hung>((resolve) => {
+      timer = setTimeout(() => resolve(hung), ROW_BOUND_MS)
     })
     try {
       const value = await Promise.race([row.run(ctx), bound])
-      results[row.id] = JSON.parse(JSON.stringify(value ?? null)) as Json
+      results[row.id] =
+        value === hung
+          ? { [ROW_FAILED]: `no result within ${ROW_BOUND_MS} ms` }
+          : (JSON.parse(JSON.stringify(value ?? null)) as Json)
     } catch (error) {
-      results[row.id] = { scenarioFailed: String((error as Error)?.message ?? error) }
+      results[row.id] = { [ROW_FAILED]: `threw ${String((error as Error)?.message ?? error)}` }
     } finally {
       clearTimeout(timer)
     }

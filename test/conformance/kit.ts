@@ -54,8 +54,15 @@ export interface Row {
   description: string
   /** `browser`: meaningful only with a page (a base URL); the Node run leaves it out. */
   env?: 'browser'
-  /** A deliberate heartline deviation and why: run, printed, not compared. */
+  /** A deliberate heartline deviation and why: run, printed, and checked against `documented`. */
   deviation?: string
+  /**
+   * For a deviation row, what docs/drop-in.md says: `table` is the first cell of
+   * its row in the table of deliberate deviations, and each side must return
+   * exactly these results (`ws`, where the Node reference departs from the
+   * browser's), so a deviation that disappears or changes shape fails the run.
+   */
+  documented?: { table: string; reference: Json; heartline: Json; ws?: Json }
   /** Where `ws` itself departs from the standard: the Node run does not compare the row. */
   wsDeparts?: string
   /** Returns what was observed; stored as JSON (undefined becomes null). */

@@ -11,10 +11,12 @@ import {
   type Ctx,
   type Ev,
   echo,
+  hostless,
   next,
   opened,
   type Row,
   record,
+  type Sock,
   serverSaw,
   settle,
   thrown,
@@ -212,17 +214,24 @@ export const CLOSE_ROWS: Row[] = [
   },
   {
     id: 'send.types',
-    description: 'strings, ArrayBuffers, views and Blobs are sent as they are',
+    description:
+      'strings, ArrayBuffers, views and Blobs are sent as they are; any other value as String(value) (a USVString)',
     run: async (ctx) => {
       const sock = await opened(ctx)
       sock.binaryType = 'arraybuffer'
       const sizes: Array<number | string> = []
+      // `ws` converts only numbers: it sends null as an empty binary frame and
+      // throws from Buffer.from for the rest (its own departure), so the Node run
+      // compares the number alone.
+      const converted =
+        ctx.env === 'browser' ? [42, null, undefined, true, { a: 1 }, [1, 2], 10n] : [42]
       for (const data of [
         'abc',
         new ArrayBuffer(4),
         new Uint8Array(5),
         new DataView(new ArrayBuffer(6)),
         new Blob(['1234567']),
+        ...converted,
       ]) {
         const reply = (await echo(sock, data)) as Ev
         sizes.push(
@@ -236,6 +245,11 @@ export const CLOSE_ROWS: Row[] = [
     id: 'send.after-close',
     description: 'send() once closed does not throw',
     deviation: 'heartline reports the message with a `drop` event and returns false',
+    documented: {
+      table: '`send()` once closed',
+      reference: { call: 'no error', result: 'undefined' },
+      heartline: { call: 'no error', result: 'false' },
+    },
     run: async (ctx) => {
       const sock = await opened(ctx)
       const closed = next(sock, 'close')
@@ -253,6 +267,16 @@ export const CLOSE_ROWS: Row[] = [
     description: 'send() while connecting',
     deviation:
       'the standard throws InvalidStateError; heartline queues the message (bounded, flushed in order on open) and returns true',
+    documented: {
+      table: '`send()` while connecting or reconnecting',
+      reference: {
+        call: { threw: 'InvalidStateError', dom: true },
+        result: 'undefined',
+        echoed: null,
+      },
+      ws: { call: { threw: 'Error', dom: false }, result: 'undefined', echoed: null },
+      heartline: { call: 'no error', result: 'true', echoed: 'early' },
+    },
     run: async (ctx) => {
       const sock = ctx.make(`${ctx.base}/echo`)
       let result: unknown
@@ -268,15 +292,32 @@ export const CLOSE_ROWS: Row[] = [
     id: 'send.return-value',
     description: 'send() while open',
     deviation: 'the standard returns undefined; heartline returns true (sent or queued) or false',
+    documented: { table: '`send()` while open', reference: 'undefined', heartline: 'true' },
     run: async (ctx) => String((await opened(ctx)).send('x')),
   },
   {
     id: 'url.function',
     description: 'a function as the URL',
     deviation: 'heartline calls a url function before every attempt; a WebSocket stringifies it',
+    documented: {
+      table: '`url` (and `protocols`)',
+      // The function's text, resolved against the page as a path.
+      reference: { call: 'no error', first: 'open', url: 'ws://HOST/()%20=%3E%20url' },
+      ws: { call: { threw: 'SyntaxError', dom: false } },
+      heartline: { call: 'no error', first: 'open', url: 'ws://HOST/echo' },
+    },
     run: async (ctx) => {
       const url = `${ctx.base}/echo`
-      return thrown(() => ctx.make(() => url))
+      let sock: Sock | undefined
+      const call = thrown(() => {
+        sock = ctx.make(() => url)
+      })
+      if (sock === undefined) return { call }
+      const made = sock
+      const first = await new Promise((resolve) => {
+        for (const type of ['open', 'close']) made.addEventListener(type, () => resolve(type))
+      })
+      return { call, first, url: hostless(ctx, made.url) }
     },
   },
   {
@@ -284,6 +325,11 @@ export const CLOSE_ROWS: Row[] = [
     description: 'readyState after the server closes, with reconnection on',
     deviation:
       'heartline waiting to reconnect reads CONNECTING (0); a WebSocket is CLOSED for good',
+    documented: {
+      table: '`readyState` after a close that will be retried',
+      reference: { state: 3, willReconnect: 'undefined' },
+      heartline: { state: 0, willReconnect: 'true' },
+    },
     run: async (ctx) => {
       const sock = ctx.make(`${ctx.base}/server-close?code=4000`, undefined, {
         reconnect: { initialDelay: 60_000, maxDelay: 60_000 },
@@ -298,6 +344,7 @@ export const CLOSE_ROWS: Row[] = [
     id: 'events.extra',
     description: 'events beyond the standard (statechange)',
     deviation: 'heartline also fires statechange, drop, reconnecting and giveup',
+    documented: { table: 'events', reference: false, heartline: true },
     run: async (ctx) => {
       const sock = ctx.make(`${ctx.base}/echo`)
       let changes = 0

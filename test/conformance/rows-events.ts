@@ -261,9 +261,9 @@ export const EVENT_ROWS: Row[] = [
   {
     id: 'ev.error',
     wsDeparts: WS_EVENTS,
-    description: 'error (a refused connection) is a plain Event, followed by close 1006',
+    description: 'error (a failed connection) is a plain Event, followed by close 1006',
     run: async (ctx) => {
-      const sock = ctx.make('ws://127.0.0.1:1/refused')
+      const sock = ctx.make(`${ctx.base}/refused`)
       const log: string[] = []
       let error: Ev | undefined
       sock.addEventListener('error', (e: Ev) => {

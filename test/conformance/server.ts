@@ -50,6 +50,12 @@ export async function startConformanceServer(
     handleProtocols: (protocols) => protocols.values().next().value ?? false,
   })
   http.on('upgrade', (req, socket, head) => {
+    // A connection that fails before the handshake, on a port that stays ours
+    // (a closed or fixed port could be taken or open on some machine).
+    if (req.url?.startsWith('/refused')) {
+      socket.destroy()
+      return
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const url = new URL(req.url ?? '/', 'http://x')
       const id = url.searchParams.get('id')

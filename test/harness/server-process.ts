@@ -9,14 +9,17 @@ import { fileURLToPath } from 'node:url'
 import { waitFor } from './wait.js'
 
 const SCRIPT = fileURLToPath(new URL('./ws-server.mjs', import.meta.url))
+/** Processes started in turn while the wanted port is taken, before giving up. */
+const PORT_ATTEMPTS = 10
 
 export interface ServerRecord {
-  type: 'listening' | 'connection' | 'message' | 'close' | 'done'
+  type: 'listening' | 'listen-failed' | 'connection' | 'message' | 'close' | 'done'
   /** Which run of the server (1 for the first start, 2 after the first restart, …). */
   run: number
   id?: number
   data?: string
-  code?: number
+  /** A close code; for `listen-failed`, the error code (`EADDRINUSE` for a port taken meanwhile). */
+  code?: number | string
   reason?: string
   port?: number
   /** For `done`: the command that ran. */
@@ -30,8 +33,23 @@ export class ServerProcess {
   #run = 0
   #listeners = new Set<() => void>()
 
-  /** Starts the server (on `port`, or on the port of the previous run). */
+  /**
+   * Starts the server (on `port`, or on the port of the previous run). Another
+   * process may have taken a freed port meanwhile: the server reports that at
+   * once (`listen-failed`, EADDRINUSE) and this tries again a few times, each a
+   * fresh process, before failing with the port and the reason.
+   */
   async start(port = this.port): Promise<this> {
+    for (let attempt = 1; ; attempt++) {
+      const failed = await this.#startOnce(port)
+      if (failed === undefined) return this
+      if (failed.code !== 'EADDRINUSE' || port === 0 || attempt >= PORT_ATTEMPTS)
+        throw new Error(`server could not listen on port ${port}: ${failed.code} ${failed.reason}`)
+    }
+  }
+
+  /** One process: undefined once it listens, or the `listen-failed` record. */
+  async #startOnce(port: number): Promise<ServerRecord | undefined> {
     if (this.#child) throw new Error('server process already running')
     const run = ++this.#run
     const child = spawn(process.execPath, [SCRIPT, String(port)], {
@@ -56,12 +74,19 @@ export class ServerProcess {
       if (this.#child === child) this.#child = null
       for (const listener of this.#listeners) listener()
     })
-    const listening = await this.waitFor(
-      () => this.records.find((r) => r.run === run && r.type === 'listening'),
+    const outcome = await this.waitFor(
+      () =>
+        this.records.find(
+          (r) => r.run === run && (r.type === 'listening' || r.type === 'listen-failed'),
+        ),
       `server run ${run} listening`,
     )
-    this.port = listening.port as number
-    return this
+    if (outcome.type === 'listen-failed') {
+      await this.kill()
+      return outcome
+    }
+    this.port = outcome.port as number
+    return undefined
   }
 
   get url(): string {
@@ -83,6 +108,11 @@ export class ServerProcess {
       () => this.records.slice(before).some((r) => r.type === 'done' && r.cmd === command.cmd),
       `server command ${command.cmd}`,
     )
+  }
+
+  /** The running child's process id (undefined while none runs). */
+  get pid(): number | undefined {
+    return this.#child?.pid
   }
 
   freeze(): void {

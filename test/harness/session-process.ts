@@ -11,7 +11,7 @@ import { waitFor } from './wait.js'
 const SCRIPT = fileURLToPath(new URL('./session-server.ts', import.meta.url))
 
 export interface SessionRecord {
-  type: 'listening' | 'session' | 'got' | 'close' | 'drop' | 'error'
+  type: 'listening' | 'listen-failed' | 'session' | 'got' | 'close' | 'drop' | 'error'
   run: number
   port?: number
   id?: string
@@ -21,7 +21,12 @@ export interface SessionRecord {
   reason?: string
   unacknowledged?: number
   message?: string
+  /** For `listen-failed`: the error code (`EADDRINUSE` for a port taken meanwhile). */
+  code?: string
 }
+
+/** Processes started in turn while the wanted port is taken, before giving up. */
+const PORT_ATTEMPTS = 10
 
 export interface SessionServerConfig {
   store: 'memory' | 'redis'
@@ -41,7 +46,23 @@ export class SessionProcess {
 
   constructor(readonly config: SessionServerConfig) {}
 
+  /**
+   * Starts the server (on `port`, or on the port of the previous run); a port
+   * another process took meanwhile is reported at once (EADDRINUSE) and tried
+   * again a few times, each a fresh process.
+   */
   async start(port = this.port): Promise<this> {
+    for (let attempt = 1; ; attempt++) {
+      const failed = await this.#startOnce(port)
+      if (failed === undefined) return this
+      if (failed.code !== 'EADDRINUSE' || port === 0 || attempt >= PORT_ATTEMPTS)
+        throw new Error(
+          `session server could not listen on port ${port}: ${failed.code} ${failed.reason}`,
+        )
+    }
+  }
+
+  async #startOnce(port: number): Promise<SessionRecord | undefined> {
     if (this.#child) throw new Error('session server already running')
     const run = ++this.#run
     const child = spawn(
@@ -68,13 +89,20 @@ export class SessionProcess {
       if (this.#child === child) this.#child = null
       this.#changed()
     })
-    const listening = await this.waitFor(
-      () => this.records.find((r) => r.run === run && r.type === 'listening'),
+    const outcome = await this.waitFor(
+      () =>
+        this.records.find(
+          (r) => r.run === run && (r.type === 'listening' || r.type === 'listen-failed'),
+        ),
       `session server run ${run} listening`,
       20_000,
     )
-    this.port = listening.port as number
-    return this
+    if (outcome.type === 'listen-failed') {
+      await this.kill()
+      return outcome
+    }
+    this.port = outcome.port as number
+    return undefined
   }
 
   get url(): string {

@@ -96,6 +96,12 @@ sessions.on('session', (session) => {
 wss.on('listening', () =>
   report({ type: 'listening', port: (wss.address() as { port: number }).port }),
 )
+// A port taken meanwhile (a restart on the previous run's port): say so at once
+// and exit, so the parent can try again instead of waiting for a listening line.
+wss.on('error', (error: NodeJS.ErrnoException) => {
+  report({ type: 'listen-failed', code: error.code, reason: error.message })
+  process.exit(1)
+})
 
 process.stdin.on('data', () => undefined)
 // The test that started this server is gone: never outlive it.

@@ -16,6 +16,12 @@ let nextId = 1
 let streamEvery = 0
 const wss = new WebSocketServer({ host: '127.0.0.1', port })
 wss.on('listening', () => report({ type: 'listening', port: wss.address().port }))
+// A port taken meanwhile (a restart on the previous run's port): say so at once
+// and exit, so the parent can try again instead of waiting for a listening line.
+wss.on('error', (error) => {
+  report({ type: 'listen-failed', code: error.code, reason: error.message })
+  process.exit(1)
+})
 wss.on('connection', (ws) => {
   const id = nextId++
   report({ type: 'connection', id })

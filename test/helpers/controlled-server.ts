@@ -129,16 +129,65 @@ export class SkewableClock {
   }
 }
 
-/** An EventTarget that counts its listeners (to prove none leak). */
+/**
+ * An EventTarget that knows which listeners are registered, by identity (type,
+ * listener, capture), as the DOM's own list keys them: a second add of the same
+ * triple is no registration, and a remove that names a function never added
+ * removes nothing. A listener added and never removed stays counted, however
+ * many remove calls were made.
+ */
 export class CountingTarget extends EventTarget {
-  listeners = 0
   visibilityState = 'visible'
+  readonly #registered = new Map<string, Array<{ listener: unknown; capture: boolean }>>()
+
+  /** How many listeners are registered now. */
+  get listeners(): number {
+    let count = 0
+    for (const list of this.#registered.values()) count += list.length
+    return count
+  }
+
+  /** The event types that still have a listener, one entry per listener (sorted). */
+  get types(): string[] {
+    const out: string[] = []
+    for (const [type, list] of this.#registered) for (const _ of list) out.push(type)
+    return out.sort()
+  }
+
   override addEventListener(...args: Parameters<EventTarget['addEventListener']>) {
-    this.listeners++
+    const [type, listener, options] = args
     super.addEventListener(...args)
+    if (listener === null) return
+    const capture = captureOf(options)
+    const signal = typeof options === 'object' ? options?.signal : undefined
+    if (signal?.aborted) return
+    const list = this.#registered.get(type) ?? []
+    if (list.some((r) => r.listener === listener && r.capture === capture)) return
+    list.push({ listener, capture })
+    this.#registered.set(type, list)
+    const once = typeof options === 'object' && options?.once === true
+    if (once) {
+      // A once listener leaves the list when it runs.
+      super.addEventListener(type, () => this.#forget(type, listener, capture), { once: true })
+    }
+    signal?.addEventListener('abort', () => this.#forget(type, listener, capture), { once: true })
   }
+
   override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>) {
-    this.listeners--
+    const [type, listener, options] = args
     super.removeEventListener(...args)
+    this.#forget(type, listener, captureOf(options))
   }
+
+  #forget(type: string, listener: unknown, capture: boolean) {
+    const list = this.#registered.get(type)
+    const at = list?.findIndex((r) => r.listener === listener && r.capture === capture) ?? -1
+    if (list === undefined || at < 0) return
+    list.splice(at, 1)
+    if (list.length === 0) this.#registered.delete(type)
+  }
+}
+
+function captureOf(options: boolean | EventListenerOptions | undefined): boolean {
+  return typeof options === 'boolean' ? options : options?.capture === true
 }

@@ -10,7 +10,11 @@ import { SimulatedClock } from 'xstate'
 import { STATE_NAMES, stateNameOf } from '../../machines/connection.js'
 import { type Connection, createConnection } from '../../src/connection.js'
 import type { ConnectionOptions } from '../../src/options.js'
+import { CountingTarget } from './controlled-server.js'
 import { type ScriptedSocket, SocketRegistry } from './scripted-socket.js'
+
+/** What the page-lifecycle actor registers on the window and the document, by type. */
+const PAGE_LISTENERS = 'offline,online,pageshow,resume,visibilitychange'
 
 // ---- the random world ---------------------------------------------------------------
 
@@ -298,6 +302,7 @@ export function emptyTotals(): Totals {
 }
 
 /** Lets the model's own tests break the world on purpose, to prove the checks can fail. */
+/** Called before each step, and once more (step = commands.length) after the long wait past close(). */
 export type Tamper = (conn: Connection, registry: SocketRegistry, step: number) => void
 
 /** Runs one scenario; throws an InvariantError naming the broken invariant and the last steps. */
@@ -312,8 +317,8 @@ export async function runScenario(
   const trace: string[] = []
   // The page: a window whose navigator says whether the network is up, and a document.
   const page = { onLine: true }
-  const win = Object.assign(new EventTarget(), { navigator: page })
-  const doc = new EventTarget()
+  const win = Object.assign(new CountingTarget(), { navigator: page })
+  const doc = new CountingTarget()
   /** The application wants a connection: true from creation and reconnect(), false after close(). */
   let wantsConnection = true
 
@@ -438,6 +443,12 @@ export async function runScenario(
     if (!(STATE_NAMES as readonly string[]).includes(name)) fail(`unknown state ${String(name)}`)
     const chartName = stateNameOf(snapshot.value)
     if (chartName !== name) fail(`conn.state ${name} but the chart is in ${chartName}`)
+
+    // The page's listeners, by identity: all five while a socket or a retry is
+    // pending, none once closed (one added and never removed is a leak).
+    const pageListeners = [...win.types, ...doc.types].join(',')
+    const expected = name === 'closed' ? '' : PAGE_LISTENERS
+    if (pageListeners !== expected) fail(`page listeners in ${name}: [${pageListeners}]`)
 
     const live = registry.live()
     if (live.length > 1) fail(`${live.length} live sockets: ${live.map((s) => s.id).join(', ')}`)
@@ -610,12 +621,13 @@ export async function runScenario(
   if (delivered.size + dropped.size !== nextId)
     fail(`${nextId - delivered.size - dropped.size} messages neither delivered nor dropped`)
   // Nothing revives it: a long wait changes nothing.
+  const socketsBefore = registry.sockets.length
   try {
     advanceClock(clock, 3_600_000)
   } catch (error) {
     fail(String(error))
   }
-  const socketsBefore = registry.sockets.length
+  tamper?.(conn, registry, commands.length)
   check()
   if (conn.state !== 'closed' || registry.sockets.length !== socketsBefore)
     fail('activity after close()')

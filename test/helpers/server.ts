@@ -16,14 +16,30 @@ export interface TestServer {
   dropClients(): void
 }
 
+/**
+ * A server on `port`. A restart on a freed port may find it taken by another
+ * process meanwhile: the error (EADDRINUSE) arrives at once, and a few more
+ * attempts are made before it is thrown.
+ */
+async function listen(port: number): Promise<WebSocketServer> {
+  for (let attempt = 1; ; attempt++) {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port })
+    const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      wss.once('listening', () => resolve(undefined))
+      wss.once('error', resolve)
+    })
+    if (error === undefined) return wss
+    wss.close()
+    if (error.code !== 'EADDRINUSE' || port === 0 || attempt >= 10) throw error
+    // The other holder may be about to let go: try again a little later.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 export async function startServer(
   options: { port?: number; echo?: boolean; heartbeat?: boolean } = {},
 ): Promise<TestServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0 })
-  await new Promise<void>((resolve, reject) => {
-    wss.once('listening', resolve)
-    wss.once('error', reject)
-  })
+  const wss = await listen(options.port ?? 0)
   const port = (wss.address() as AddressInfo).port
   const server: TestServer = {
     wss,
