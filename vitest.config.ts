@@ -41,6 +41,8 @@ export default defineConfig({
         'src/shared/**': { statements: 70, branches: 53, functions: 70, lines: 71 },
       },
     },
+    // One packed package per run, for every test file that installs it (test/helpers/packed.ts).
+    globalSetup: ['test/helpers/pack-dir.ts'],
     projects: [
       {
         resolve,

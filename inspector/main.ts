@@ -29,6 +29,10 @@ let wsUrl = ''
 function onServerMessage(message: ServerMessage) {
   switch (message.type) {
     case 'status':
+      if (!message.demo) {
+        attachOnly(message.attachUrl)
+        return
+      }
       setFaults(message.faults)
       if (wsUrl === '') {
         wsUrl = resumeMode() && !sharedMode() ? message.resumeUrl : message.wsUrl
@@ -64,6 +68,7 @@ function onServerMessage(message: ServerMessage) {
       )
       session.note = 'read-only: streamed by inspectorBridge from another process'
       page.add(session)
+      if (!page.session()) page.select(session.id)
       return
     }
     case 'attach-record':
@@ -72,6 +77,16 @@ function onServerMessage(message: ServerMessage) {
     case 'attach-end':
       page.sessions.get(message.bridge)?.row('fault', 'client', 'bridge disconnected: stream ended')
       return
+  }
+}
+
+/** No demo server (`heartline inspect` without --demo): the page shows attached apps only. */
+function attachOnly(attachUrl: string) {
+  document.body.dataset.mode = 'attach'
+  const hint = document.getElementById('attach-hint')
+  if (hint) {
+    hint.hidden = false
+    hint.textContent = `Attach an app: createConnection(url, { inspect: inspectorBridge('${attachUrl}') }) from 'heartline/inspector'`
   }
 }
 

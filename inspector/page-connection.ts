@@ -63,7 +63,7 @@ class OfflineSocket {
 
 function watchedWebSocket(session: Session, resume: boolean) {
   const Native = window.WebSocket
-  return function pageWebSocket(url: string, protocols?: string | string[]) {
+  function pageWebSocket(url: string, protocols?: string | string[]) {
     const path = new URL(url).pathname
     if (offline) {
       session.row('handshake', 'client', `GET ${path}: no network (offline)`)
@@ -102,7 +102,15 @@ function watchedWebSocket(session: Session, resume: boolean) {
       send(data)
     }
     return ws
-  } as unknown as typeof WebSocket
+  }
+  // A factory, not a class: heartline knows it for a WebSocket by the interface's
+  // readyState constants (its `WebSocket` option check), which it has as the native one does.
+  return Object.assign(pageWebSocket, {
+    CONNECTING: 0,
+    OPEN: 1,
+    CLOSING: 2,
+    CLOSED: 3,
+  }) as unknown as typeof WebSocket
 }
 
 let wsUrl = ''

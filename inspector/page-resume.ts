@@ -15,6 +15,7 @@ import { binaryMessage, binarySeq } from '../src/resume/frames.js'
 import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
 import { $ } from './dom.js'
 import { page } from './page-state.js'
+import { resumeLine, resumeRows, shortId } from './resume-rows.js'
 import type { Session } from './session.js'
 
 export function resumeMode(): boolean {
@@ -33,8 +34,6 @@ export function initResumeToggle(): void {
     location.assign(url)
   })
 }
-
-const shortId = (id: string | null) => (id === null ? 'none' : `${id.slice(0, 8)}…`)
 
 /** Payloads of message frames seen on the socket, by direction and seq, until the trace names them. */
 const payloads = new Map<string, string>()
@@ -116,35 +115,14 @@ export function resumeOption(session: Session): LayerFactory {
   return resume({ trace: draw })
 }
 
-/** Rows for the connection's `resumed`, `reset` and `drop` events. */
+/** Rows for the connection's `resumed`, `reset` and `drop` events, while it is the page's. */
 export function watchResume(conn: Connection, session: Session): void {
-  conn.addEventListener('resumed', (e) => {
-    if (page.conn !== conn) return
-    session.row(
-      'resume',
-      'client',
-      `resumed ${shortId(e.session)}: replayed ${e.replayed.sent} sent, ${e.replayed.received} received`,
-    )
-  })
-  conn.addEventListener('reset', (e) => {
-    if (page.conn !== conn) return
-    session.row(
-      'resume',
-      'client',
-      `reset: session ${shortId(e.previous)} gone, now ${shortId(e.session)}; lost ${e.lost.sent} sent, ${e.lost.received ?? 'unknown'} received`,
-    )
-  })
-  conn.addEventListener('drop', (e) => {
-    if (page.conn !== conn) return
-    session.row('resume', 'client', `drop (${e.reason}): ${String(e.data)}`)
-  })
+  resumeRows(conn, session, () => page.conn === conn)
 }
 
 /** The metrics panel's line for `sessionOf(conn)`, or null without resume. */
 export function sessionLine(conn: object | null): string | null {
-  const s = conn ? sessionOf(conn) : undefined
-  if (!s) return null
-  return `${shortId(s.id)} · ${s.phase} · sent ${s.sent} · acknowledged ${s.acknowledged} · received ${s.received} · buffered ${s.buffered} (${s.bufferedBytes} B)`
+  return resumeLine(conn ? sessionOf(conn) : undefined)
 }
 
 /**

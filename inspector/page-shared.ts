@@ -8,11 +8,10 @@
  * inspection stream exist; a follower draws the leader's state from the
  * `statechange` events relayed to it (no edges, context or metrics), and says so.
  */
-import type { AnyStateMachine } from 'xstate'
 import type { SharedConnection } from '../src/shared/index.js'
 import { $ } from './dom.js'
 import { page } from './page-state.js'
-import type { Session } from './session.js'
+import { leafValue, type Session } from './session.js'
 
 /** Tabs of the inspector share by this name (whatever the demo server's port). */
 export const SHARED_NAME = 'heartline-inspector'
@@ -24,29 +23,6 @@ const FOLLOWER_TITLE =
   "Another tab holds the socket. Only that tab runs the chart's actor, so the XState inspection stream (edges taken, timers, context, metrics) exists only there; this tab draws the leader's state from the statechange events relayed to it."
 const LEADER_TITLE =
   'This tab holds the socket shared by every inspector tab with “shared across tabs” on; its chart is fully inspected.'
-
-interface StateNodeTree {
-  key: string
-  states: Record<string, StateNodeTree>
-}
-
-/** The state value of the leaf named `name` (the public state names are leaf keys). */
-function leafValue(machine: AnyStateMachine, name: string): unknown {
-  const walk = (node: StateNodeTree, path: string[]): string[] | null => {
-    const children = Object.values(node.states)
-    if (children.length === 0) return node.key === name ? path : null
-    for (const child of children) {
-      const found = walk(child, [...path, child.key])
-      if (found) return found
-    }
-    return null
-  }
-  const leaf = walk(machine.root as unknown as StateNodeTree, [])
-  if (!leaf) return null
-  return leaf
-    .slice(0, -1)
-    .reduceRight<unknown>((inner, key) => ({ [key]: inner }), leaf[leaf.length - 1])
-}
 
 export function sharedMode(): boolean {
   const value = new URLSearchParams(location.search).get('shared')

@@ -42,7 +42,15 @@ export type FaultCommand =
 
 /** Server → page. */
 export type ServerMessage =
-  | { type: 'status'; faults: Faults; wsUrl: string; resumeUrl: string; attachUrl: string }
+  | {
+      type: 'status'
+      /** A demo server runs (the page's own connection and the fault controls); false: attached apps only. */
+      demo: boolean
+      faults: Faults
+      wsUrl: string
+      resumeUrl: string
+      attachUrl: string
+    }
   | { type: 'handshake'; handshake: HandshakeCapture }
   | { type: 'fault-error'; message: string }
   | {

@@ -37,6 +37,29 @@ export function activeIds(rootId: string, value: unknown): string[] {
   return out
 }
 
+interface StateNodeTree {
+  key: string
+  states: Record<string, StateNodeTree>
+}
+
+/** The state value of the leaf named `name` (the public state names are leaf keys). */
+export function leafValue(machine: AnyStateMachine, name: string): unknown {
+  const walk = (node: StateNodeTree, path: string[]): string[] | null => {
+    const children = Object.values(node.states)
+    if (children.length === 0) return node.key === name ? path : null
+    for (const child of children) {
+      const found = walk(child, [...path, child.key])
+      if (found) return found
+    }
+    return null
+  }
+  const leaf = walk(machine.root as unknown as StateNodeTree, [])
+  if (!leaf) return null
+  return leaf
+    .slice(0, -1)
+    .reduceRight<unknown>((inner, key) => ({ [key]: inner }), leaf[leaf.length - 1])
+}
+
 /** What the chart looked like after one record: what time travel shows. */
 export interface Frame {
   at: number

@@ -3,14 +3,14 @@
  * clear, and time travel: click a row (or step with the arrow keys) and the
  * chart, the context and the timers show that moment; "Live" returns.
  */
-import { $, download, h, time } from './dom.js'
+import { $, download, h } from './dom.js'
 import { resumeMode } from './page-resume.js'
 import { sharedMode } from './page-shared.js'
 import { page } from './page-state.js'
 import { ROW_KINDS, type RowKind } from './session.js'
+import { rowElement } from './timeline-row.js'
 
 const hidden = new Set<RowKind>()
-const ARROW: Record<string, string> = { 'to-server': '→', 'to-client': '←', client: '', server: '' }
 
 let queued = false
 let renderedFor: unknown = null
@@ -47,33 +47,7 @@ export function render(full = false): void {
     const r = session.rows[i]
     if (!r || hidden.has(r.kind)) continue
     const index = session.dropped + i
-    fragment.append(
-      h(
-        'li',
-        {
-          class: `row ${r.dir} kind-${r.kind}`,
-          'data-kind': r.kind,
-          'data-index': String(index),
-          ...(r.tag ? { 'data-tag': r.tag } : {}),
-          'aria-selected': String(index === selected),
-        },
-        h('time', {}, time(r.at)),
-        h('span', { class: 'lane-client' }, r.dir === 'client' ? r.text : ''),
-        h(
-          'span',
-          { class: 'msg' },
-          r.dir === 'to-server' || r.dir === 'to-client'
-            ? h(
-                'span',
-                { class: 'label' },
-                `${ARROW[r.dir]} ${r.text}`,
-                ...(r.tag ? [' ', h('span', { class: `tag tag-${r.tag}` }, r.tag)] : []),
-              )
-            : '',
-        ),
-        h('span', { class: 'lane-server' }, r.dir === 'server' ? r.text : ''),
-      ),
-    )
+    fragment.append(rowElement(r, index, index === selected))
   }
   renderedUpTo = session.dropped + session.rows.length
   list.append(fragment)

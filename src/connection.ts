@@ -22,7 +22,12 @@ import { checkClose } from './close.js'
 import { consultClosePolicy } from './close-policy.js'
 import { describeValue } from './describe.js'
 import { coded } from './error-code.js'
-import { captureOf, type ListenerOptions } from './event-target.js'
+import {
+  type AnyListener,
+  captureOf,
+  type ListenerOptions,
+  type RemoveListenerOptions,
+} from './event-target.js'
 import type { ConnectionEventMap, DropReason, StateChangeEvent } from './events.js'
 import { createEvent } from './events.js'
 import { MessageListeners } from './inbound.js'
@@ -410,7 +415,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   protected override [LISTENER_ADDED](
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener: AnyListener | null,
     options?: ListenerOptions,
   ): void {
     if (typeof type !== 'string') {
@@ -433,8 +438,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
 
   protected override [LISTENER_REMOVED](
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: AnyListener | null,
+    options?: boolean | RemoveListenerOptions,
   ): void {
     if (typeof type !== 'string') this.#messages.add(null, options)
     else if (type === 'message') this.#messages.remove(listener, captureOf(options))

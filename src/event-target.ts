@@ -7,11 +7,35 @@
  * EventTarget unchanged.
  */
 
+/*
+ * The listener and option shapes of `addEventListener`, declared here as the DOM
+ * Standard defines them (DOM's `AnyListener`,
+ * `AddEventListenerOptions`, `EventListenerOptions`): the published declarations
+ * then compile in a Node project without the DOM lib (`lib: ["es2022"]`,
+ * `types: ["node"]`), and a browser's listeners and options still fit them.
+ */
+
+/** A listener: a function, or an object with `handleEvent`. */
+export type AnyListener = ((event: Event) => void) | { handleEvent(event: Event): void }
+
+/** `addEventListener`'s options object. */
+export interface AddListenerOptions {
+  capture?: boolean
+  once?: boolean
+  passive?: boolean
+  signal?: AbortSignal
+}
+
+/** `removeEventListener`'s options object. */
+export interface RemoveListenerOptions {
+  capture?: boolean
+}
+
 /** Listener options as EventTarget takes them (a boolean is `capture`). */
-export type ListenerOptions = boolean | AddEventListenerOptions
+export type ListenerOptions = boolean | AddListenerOptions
 type Options = ListenerOptions
 
-type Deferred = [string, EventListenerOrEventListenerObject, Options | undefined]
+type Deferred = [string, AnyListener, Options | undefined]
 
 let lateListenersRun: boolean | undefined
 /** Probed once, on first need. */
@@ -33,7 +57,7 @@ function platformRunsLateListeners(): boolean {
 }
 
 /** The capture flag as EventTarget converts its options argument (WebIDL: an object or a boolean). */
-export function captureOf(options: Options | EventListenerOptions | undefined): boolean {
+export function captureOf(options: Options | RemoveListenerOptions | undefined): boolean {
   return typeof options === 'object' && options !== null
     ? Boolean(options.capture)
     : Boolean(options)
@@ -45,11 +69,7 @@ export class StandardEventTarget extends EventTarget {
   /** Listeners added during such a dispatch, added once it ends. */
   #deferred: Deferred[] = []
 
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: Options,
-  ): void {
+  override addEventListener(type: string, listener: AnyListener | null, options?: Options): void {
     if (listener !== null && this.#busy.includes(type)) {
       this.#deferred.push([type, listener, options])
       return
@@ -59,8 +79,8 @@ export class StandardEventTarget extends EventTarget {
 
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: AnyListener | null,
+    options?: boolean | RemoveListenerOptions,
   ): void {
     if (this.#deferred.length > 0) {
       const capture = captureOf(options)

@@ -10,6 +10,7 @@
  * through the platform's own dispatch.
  */
 
+import type { AddListenerOptions } from './event-target.js'
 import { type Slot, slots } from './handlers.js'
 
 type Fn = (this: EventTarget, event: Event) => unknown
@@ -248,7 +249,7 @@ export class MessageListeners {
   add(listener: unknown, options: unknown): void {
     const list = this.#list
     if (list === null) return
-    const o = options as AddEventListenerOptions | null | undefined
+    const o = options as AddListenerOptions | null | undefined
     const plain =
       typeof listener === 'function' &&
       (typeof o === 'object' && o !== null ? !o.capture && !o.once && o.signal === undefined : !o)

@@ -57,7 +57,12 @@ export {
   type ResumedEvent,
   type StateChangeEvent,
 } from './connection.js'
-export type { ListenerOptions } from './event-target.js'
+export type {
+  AddListenerOptions,
+  AnyListener,
+  ListenerOptions,
+  RemoveListenerOptions,
+} from './event-target.js'
 export type {
   ConnectionLayer,
   DirectionCounts,

@@ -6,7 +6,12 @@
  * (the direct message path) hears of each change through the two hooks below.
  */
 import type { ConnectionStateName } from '../machines/connection.js'
-import { type ListenerOptions, StandardEventTarget } from './event-target.js'
+import {
+  type AnyListener,
+  type ListenerOptions,
+  type RemoveListenerOptions,
+  StandardEventTarget,
+} from './event-target.js'
 import { HandlerSlots } from './handlers.js'
 
 /** readyState for each public state: waiting to reconnect reads CONNECTING, as a new socket would. */
@@ -83,12 +88,12 @@ export abstract class WebSocketShape<
   ): void
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener: AnyListener | null,
     options?: ListenerOptions,
   ): void
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener: AnyListener | null,
     options?: ListenerOptions,
   ): void {
     super.addEventListener(type, listener, options)
@@ -98,17 +103,17 @@ export abstract class WebSocketShape<
   override removeEventListener<K extends keyof M>(
     type: K,
     listener: ListenerOf<T, M[K]> | null,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | RemoveListenerOptions,
   ): void
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: AnyListener | null,
+    options?: boolean | RemoveListenerOptions,
   ): void
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: AnyListener | null,
+    options?: boolean | RemoveListenerOptions,
   ): void {
     super.removeEventListener(type, listener, options)
     this[LISTENER_REMOVED]?.(type, listener, options)
@@ -116,12 +121,12 @@ export abstract class WebSocketShape<
 
   protected [LISTENER_ADDED]?(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener: AnyListener | null,
     options?: ListenerOptions,
   ): void
   protected [LISTENER_REMOVED]?(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: AnyListener | null,
+    options?: boolean | RemoveListenerOptions,
   ): void
 }

@@ -15,7 +15,7 @@ import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/co
 import { publint } from 'publint'
 import { build, type Rollup } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freshDist } from './helpers/dist.js'
+import { packed } from './helpers/packed.js'
 
 const run = promisify(execFile)
 const root = new URL('..', import.meta.url).pathname
@@ -23,9 +23,12 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, string | { types: string; default: string }>
 }
 
+/** Every entry point of the exports map but ./package.json. */
+const ENTRIES = Object.keys(pkg.exports).filter((entry) => entry !== './package.json')
+
 let scratch: string
 let tarball: string
-let packed: Array<{ path: string; size: number }>
+let packed_: Array<{ path: string; size: number }>
 
 /** A project with heartline unpacked from the tarball and the given packages linked in. */
 function consumer(name: string, links: string[]): string {
@@ -54,42 +57,40 @@ async function node(dir: string, script: string, flags: string[] = []) {
 }
 
 beforeAll(async () => {
-  // The package is packed from dist/: never an old build of the code.
-  await freshDist(root)
   scratch = mkdtempSync(join(tmpdir(), 'heartline-package-'))
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], {
-    cwd: root,
-  })
-  const [info] = JSON.parse(stdout) as Array<{
-    filename: string
-    files: Array<{ path: string; size: number }>
-  }>
-  if (!info) throw new Error('npm pack printed nothing')
-  tarball = join(scratch, info.filename)
-  packed = info.files
-}, 60_000)
+  // Packed once per run for every test file that needs the tarball.
+  const pkg = await packed()
+  tarball = pkg.tarball
+  packed_ = pkg.files
+}, 240_000)
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true })
 })
 
 describe('npm pack', () => {
-  it('holds dist/, README, LICENSE and package.json, nothing else', () => {
-    const paths = packed.map((file) => file.path)
+  it('holds dist/, the bin, README, LICENSE and package.json, nothing else', () => {
+    const paths = packed_.map((file) => file.path)
     for (const path of paths) {
-      expect(path).toMatch(/^(dist\/.+\.(js|d\.ts)|README\.md|LICENSE|package\.json)$/)
+      expect(path).toMatch(
+        /^(dist\/.+\.(js|d\.ts)|dist\/inspector\/page\/.+\.(html|css)|bin\/heartline\.js|README\.md|LICENSE|package\.json)$/,
+      )
     }
-    // The repository's own directories (the inspector page among them), not dist/src/inspector/.
+    // The repository's own directories (their sources), not their builds under dist/:
+    // dist/inspector/ is the inspector as `heartline inspect` serves it.
+    expect(paths.filter((p) => /^(dist\/)?(test|examples|scripts|bench)\//.test(p))).toEqual([])
     expect(
-      paths.filter((p) => /^(dist\/)?(test|inspector|examples|scripts|bench)\//.test(p)),
+      paths.filter((p) => /^inspector\//.test(p) || /\.ts$/.test(p.replace(/\.d\.ts$/, ''))),
     ).toEqual([])
+    expect(paths).toContain('dist/inspector/page/index.html')
+    expect(paths).toContain('dist/inspector/cli.js')
     for (const required of ['README.md', 'LICENSE', 'package.json']) {
       expect(paths).toContain(required)
     }
   })
 
   it('holds every file the exports map points to', () => {
-    const paths = new Set(packed.map((file) => file.path))
+    const paths = new Set(packed_.map((file) => file.path))
     for (const [subpath, target] of Object.entries(pkg.exports)) {
       const targets = typeof target === 'string' ? [target] : [target.types, target.default]
       for (const file of targets) expect(paths, `${subpath} → ${file}`).toContain(file.slice(2))
@@ -99,8 +100,11 @@ describe('npm pack', () => {
         '.',
         './server',
         './react',
+        './resume',
+        './server/redis',
         './shared',
         './inspector',
+        './devtools',
         './package.json',
       ]),
     )
@@ -118,12 +122,12 @@ describe('package linters', () => {
     expect(messages).toEqual([])
   })
 
-  it('are the types wrong: no problem for ., ./server, ./react, ./shared, ./inspector (ESM-only profile)', async () => {
+  it('are the types wrong: no problem for any entry point (ESM-only profile)', {
+    timeout: 120_000,
+  }, async () => {
     const analysis = await checkPackage(createPackageFromTarballData(readFileSync(tarball)))
     if (!('entrypoints' in analysis)) throw new Error('attw found no types')
-    expect(Object.keys(analysis.entrypoints)).toEqual(
-      expect.arrayContaining(['.', './server', './react', './shared', './inspector']),
-    )
+    expect(Object.keys(analysis.entrypoints)).toEqual(expect.arrayContaining(ENTRIES))
     // An ESM-only package (type: module, Node ≥ 20): CommonJS `require` and the
     // pre-exports node10 resolution are out of scope, as attw's esm-only profile says.
     const ignored = new Set(['node10', 'node16-cjs'])
@@ -131,7 +135,7 @@ describe('package linters', () => {
       (problem) => !('resolutionKind' in problem) || !ignored.has(problem.resolutionKind),
     )
     expect(problems).toEqual([])
-    for (const subpath of ['.', './server', './react', './shared', './inspector']) {
+    for (const subpath of ENTRIES) {
       const esm = analysis.entrypoints[subpath]?.resolutions['node16-esm']
       expect(esm?.resolution?.fileName, subpath).toMatch(/\.d\.ts$/)
       const bundler = analysis.entrypoints[subpath]?.resolutions.bundler
