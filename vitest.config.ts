@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000 }
@@ -9,6 +10,12 @@ const heavy = [
   'test/examples.test.ts',
   'test/docs.test.ts',
 ]
+
+/**
+ * The package's `#dev` import (package.json "imports") points at the built files;
+ * tests run the sources. Each project sets it: projects do not inherit the root's.
+ */
+const resolve = { alias: { '#dev': fileURLToPath(new URL('src/dev.ts', import.meta.url)) } }
 
 export default defineConfig({
   test: {
@@ -38,6 +45,7 @@ export default defineConfig({
     globalSetup: ['test/helpers/pack-dir.ts'],
     projects: [
       {
+        resolve,
         test: {
           ...shared,
           name: 'unit',
@@ -46,6 +54,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         // Browser tests run after the rest: Chromium's load would skew the
         // real-time measurements of the integration tests running beside it.
         test: {

@@ -20,7 +20,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import WS from 'ws'
 import { createConnection } from '../src/index.js'
-import { BENCH, machine, now, order, type Stats, startServer, stats } from './lib.js'
+import { BENCH, machine, now, order, quantile, type Stats, startServer, stats } from './lib.js'
 
 /** What a trial needs of a client: a message handler installed its own way, and close(). */
 interface Receiver {
@@ -101,14 +101,6 @@ export interface ClientBoundResult {
   cpuIqr: Record<Variant, [number, number]>
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const at = (sorted.length - 1) * q
-  const lo = Math.floor(at)
-  const hi = Math.ceil(at)
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo)
-}
-
 export async function clientBound({
   n,
   rounds,
@@ -187,11 +179,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return found ? Number(found.slice(name.length + 3)) : fallback
   }
   const load = loadavg()
+  const m = machine()
+  process.stdout.write(`${m.cpu}, ${m.cores} cores, Node ${m.node}\n`)
   const result = await clientBound({ n: arg('n', 200_000), rounds: arg('rounds', 21) })
   const text = describeClientBound(result)
   process.stdout.write(`${text}\n`)
   if (process.argv.includes('--record')) {
-    const m = machine()
     const command = `node --import tsx bench/client-bound.ts ${process.argv.slice(2).join(' ')}`
     await writeFile(
       join(BENCH, 'CLIENT-BOUND.md'),

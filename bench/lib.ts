@@ -28,6 +28,15 @@ export function stats(values: number[]): Stats {
   return { min: sorted[0] ?? Number.NaN, median, max: sorted[n - 1] ?? Number.NaN, runs: values }
 }
 
+/** The `q` quantile of `values` (0.25 and 0.75 give the interquartile range), interpolated. */
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const at = (sorted.length - 1) * q
+  const lo = Math.floor(at)
+  const hi = Math.ceil(at)
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo)
+}
+
 /**
  * The scripts forked as child processes, bundled once per run into bench/.cache
  * (plain ESM, packages left external), so a child starts without a TypeScript

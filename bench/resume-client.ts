@@ -10,7 +10,7 @@ import { cpuUsage } from 'node:process'
 import WebSocket from 'ws'
 import { createConnection } from '../src/index.js'
 import { resume } from '../src/resume/index.js'
-import { now, order, startServer, stats } from './lib.js'
+import { machine, now, order, startServer, stats } from './lib.js'
 
 const rounds = Number(process.argv[2] ?? 7)
 const n = Number(process.argv[3] ?? 100_000)
@@ -42,6 +42,8 @@ function trial(base: string, withResume: boolean, count: number) {
   })
 }
 
+const m = machine()
+console.log(`${m.cpu}, ${m.cores} cores, Node ${m.node}`)
 const raw = await startServer('raw')
 const base = `ws://127.0.0.1:${raw.port}`
 try {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
- * Runs B1 (and B1C, client-bound) to B9 (and B7S, B7 on a fake clock), prints the table, writes bench/results.json and bench/RESULTS.md.
+ * Runs B1 (and B1C, client-bound in Node; B1B, client-bound in Chromium) to B9 (and B7S, B7 on a fake clock), prints the table, writes bench/results.json and bench/RESULTS.md.
  * A partial run that includes B8 replaces only B8's block of bench/RESULTS.md
  * (and writes bench/results.storm.json), so storms can be rerun on their own.
  * Benchmarks, not tests: nothing here fails on a timing.
@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { backoffComparison } from './backoff-sim.js'
+import { chromiumInbound } from './chromium-inbound.js'
 import { clientBound } from './client-bound.js'
 import { cycleCpu } from './cycle-cpu.js'
 import { deadLink } from './deadlink.js'
@@ -41,6 +42,7 @@ const PLAN = quick
   ? {
       throughput: { n: 30_000, rounds: 5 },
       clientBound: { n: 100_000, rounds: 7 },
+      chromiumInbound: { n: 50_000, rounds: 5 },
       deadLinkRounds: 5,
       herdSim: { n: 500, rounds: 5 },
       herdReal: undefined,
@@ -56,6 +58,7 @@ const PLAN = quick
   : {
       throughput: { n: 100_000, rounds: 9 },
       clientBound: { n: 200_000, rounds: 21 },
+      chromiumInbound: { n: 50_000, rounds: 9 },
       deadLinkRounds: 5,
       herdSim: { n: 1000, rounds: 5 },
       herdReal: { n: 1000, rounds: 5 },
@@ -91,6 +94,7 @@ const results = {
   plan: PLAN,
   B1: await timed('B1', () => throughput('in', PLAN.throughput)),
   B1C: await timed('B1C', () => clientBound(PLAN.clientBound)),
+  B1B: await timed('B1B', () => chromiumInbound(PLAN.chromiumInbound)),
   B1path: await timed('B1', () => messagePathCost({ n: 2_000_000, rounds: 5 }), 'B1 diagnostic'),
   B2: await timed('B2', () => throughput('out', PLAN.throughput)),
   B3: await timed('B3', () => deadLink({ quick, rounds: PLAN.deadLinkRounds })),

@@ -4,12 +4,20 @@
  * minified, ESM, browser platform; then gzip at level 9 (zlib). Deterministic,
  * so `test/size.test.ts` holds heartline to a budget with it.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
+import { build, type Metafile } from 'esbuild'
 import { ROOT } from './lib.js'
 
-/** The issue's target for heartline's own code (xstate external), min+gzip bytes. */
-export const SIZE_TARGET = 4096
+/**
+ * The target for the main entry's own code (xstate external) in an app's
+ * production build (`process.env.NODE_ENV` = "production": every error still
+ * thrown, with its short code; the full messages dropped), min+gzip bytes. Until
+ * the error codes the target was 4096 B for the bundle of the sources.
+ */
+export const SIZE_TARGET = 8192
 /**
  * The budget `npm test` enforces. The target above is not met yet (see
  * bench/RESULTS.md, B6), so this is a ratchet: the size when it was set plus a
@@ -35,8 +43,11 @@ export const SIZE_TARGET = 4096
  * names, `giveup` with its `ongiveup` handler, `send()` refused after `close()`,
  * and one `error` per failed attempt on Node's own WebSocket; about 1 KB
  * minified, 363 B gzipped.
+ * Since the error codes (docs/errors.md) it holds the production build, as the
+ * target does: 10 800 (10 697 B then; 12 023 B for the development build), and
+ * 11 200 with issue 22's API merged (11 088 B; 12 458 B for the development build).
  */
-export const SIZE_BUDGET = 12_500
+export const SIZE_BUDGET = 11_200
 
 export interface Size {
   minified: number
@@ -69,22 +80,115 @@ export const PEER_ENTRIES: Record<string, string> = {
   'websocket-heartbeat-js': "export { default } from 'websocket-heartbeat-js'",
 }
 
+/**
+ * heartline as an app bundles it, without `npm run build`: every module of
+ * machines/ and src/ transpiled one by one by esbuild into a scratch copy of the
+ * package (the layout of dist/, beside a package.json with the real one's
+ * `imports` field), then bundled from there by esbuild for the browser, minified,
+ * with `process.env.NODE_ENV` defined as an app's bundler defines it. So the
+ * package's own `#dev` import, whose `browser` condition picks `dev.browser.js`
+ * over `dev.js`, is what decides, as it is for users. Returns the bundle and removes the scratch copy.
+ */
+export async function appBuild(options: AppBuildOptions): Promise<Uint8Array> {
+  return (await appBundle(options)).code
+}
+
+interface AppBuildOptions {
+  mode: 'production' | 'development'
+  entry?: string
+  external?: string[]
+  minify?: boolean
+}
+
+/** `appBuild`, with esbuild's metafile (module paths relative to the scratch package). */
+async function appBundle({
+  mode,
+  entry = "export * from './dist/src/index.js'",
+  external = ['xstate'],
+  minify = true,
+}: AppBuildOptions): Promise<{ code: Uint8Array; metafile: Metafile }> {
+  const scratch = mkdtempSync(join(tmpdir(), 'heartline-app-build-'))
+  try {
+    const sources = ['machines', 'src'].flatMap((dir) =>
+      (readdirSync(join(ROOT, dir), { recursive: true }) as string[])
+        .filter((file) => /\.tsx?$/.test(file) && !file.endsWith('.d.ts'))
+        .map((file) => join(ROOT, dir, file)),
+    )
+    await build({
+      entryPoints: sources,
+      outbase: ROOT,
+      outdir: join(scratch, 'dist'),
+      // Neutral: for the browser platform esbuild would define process.env.NODE_ENV here already.
+      platform: 'neutral',
+      format: 'esm',
+      target: 'es2022',
+      logLevel: 'silent',
+    })
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      imports: unknown
+    }
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({
+        name: 'heartline',
+        type: 'module',
+        sideEffects: false,
+        imports: pkg.imports,
+      }),
+    )
+    const result = await build({
+      stdin: { contents: entry, resolveDir: scratch, sourcefile: 'app.js' },
+      bundle: true,
+      minify,
+      format: 'esm',
+      platform: 'browser',
+      external,
+      // What is not external (xstate, when a test bundles it in) comes from this checkout.
+      nodePaths: [join(ROOT, 'node_modules')],
+      define: { 'process.env.NODE_ENV': JSON.stringify(mode) },
+      write: false,
+      logLevel: 'silent',
+      legalComments: 'none',
+      metafile: true,
+      absWorkingDir: scratch,
+    })
+    return {
+      code: (result.outputFiles[0] as { contents: Uint8Array }).contents,
+      metafile: result.metafile,
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+/** Min+gzip size of the main entry's own code (xstate external) in an app's build of `mode`. */
+export async function measureApp(mode: 'production' | 'development'): Promise<Size> {
+  const code = await appBuild({ mode })
+  return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length }
+}
+
 export interface SizeResult {
+  /** Target and budget, both for the production build's own code. */
   target: number
   budget: number
-  heartlineOwn: Size
-  heartlineWithXstate: Size
+  /** The main entry's own code (xstate external) in an app's production and development builds. */
+  production: Size
+  development: Size
+  /** The production build with xstate bundled in. */
+  withXstate: Size
   peers: Record<string, Size>
 }
 
 export async function sizes(): Promise<SizeResult> {
   const peers: Record<string, Size> = {}
   for (const [name, entry] of Object.entries(PEER_ENTRIES)) peers[name] = await measure(entry)
+  const whole = await appBuild({ mode: 'production', external: [] })
   return {
     target: SIZE_TARGET,
     budget: SIZE_BUDGET,
-    heartlineOwn: await measure(HEARTLINE_ENTRY, ['xstate']),
-    heartlineWithXstate: await measure(HEARTLINE_ENTRY),
+    production: await measureApp('production'),
+    development: await measureApp('development'),
+    withXstate: { minified: whole.length, gzip: gzipSync(whole, { level: 9 }).length },
     peers,
   }
 }
@@ -115,9 +219,22 @@ export async function breakdown(
     legalComments: 'none',
     metafile: true,
   })
-  const code = (result.outputFiles[0] as { contents: Uint8Array }).contents
+  return shares((result.outputFiles[0] as { contents: Uint8Array }).contents, result.metafile)
+}
+
+/** The per-module split of the main entry's own code in an app's build of `mode` (xstate external). */
+export async function appBreakdown(
+  mode: 'production' | 'development',
+): Promise<{ total: Size; modules: ModuleShare[] }> {
+  const { code, metafile } = await appBundle({ mode })
+  const split = shares(code, metafile)
+  for (const m of split.modules) m.module = m.module.replace(/^dist\//, '')
+  return split
+}
+
+function shares(code: Uint8Array, metafile: Metafile): { total: Size; modules: ModuleShare[] } {
   const gzip = gzipSync(code, { level: 9 }).length
-  const output = Object.values(result.metafile.outputs)[0]
+  const output = Object.values(metafile.outputs)[0]
   const inputs = Object.entries(output?.inputs ?? {})
   const sum = inputs.reduce((total, [, input]) => total + input.bytesInOutput, 0)
   const modules = inputs

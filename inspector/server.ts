@@ -27,6 +27,8 @@ export const PAGE_CONFIG = {
   logLevel: 'warn',
   clearScreen: false,
   appType: 'spa',
+  // The package's `#dev` import points at the built files; the page runs the sources.
+  resolve: { alias: { '#dev': resolve(here, '../src/dev.ts') } },
 } as const
 
 export function startInspector(

@@ -8,8 +8,11 @@
  * connect timeout, a manual or network-triggered restart) always retry: the code
  * on those is heartline's own or 1006, and says nothing about the server.
  */
+
+import { DEV } from '#dev'
 import type { ReconnectVerdict } from '../machines/types.js'
 import { describeValue } from './describe.js'
+import { coded } from './error-code.js'
 import type { CloseDetails } from './options.js'
 import { retryHintOf } from './retry-hint.js'
 
@@ -75,11 +78,15 @@ export function checkReconnectDecision(value: unknown): Error | null {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0) return null
     return new RangeError(
-      `heartline: \`shouldReconnect\` returned ${describeValue(value)}; a delay must be a finite number of ms ≥ 0. The default policy decided instead.`,
+      DEV
+        ? `heartline: \`shouldReconnect\` returned ${describeValue(value)}; a delay must be a finite number of ms ≥ 0. The default policy decided instead.`
+        : coded('E25'),
     )
   }
   return new TypeError(
-    `heartline: \`shouldReconnect\` must return true, false or a delay in ms; got ${describeValue(value)}. The default policy decided instead.`,
+    DEV
+      ? `heartline: \`shouldReconnect\` must return true, false or a delay in ms; got ${describeValue(value)}. The default policy decided instead.`
+      : coded('E26'),
   )
 }
 

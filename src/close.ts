@@ -7,7 +7,10 @@
  * may send by choice; 3000–3999 are registered, 4000–4999 private; 1005 and
  * 1006 must never appear on the wire.
  */
+
+import { DEV } from '#dev'
 import { describeValue, domException } from './describe.js'
+import { coded } from './error-code.js'
 
 /** A control frame carries at most 125 bytes; the code takes 2 (RFC 6455 §5.5). */
 export const MAX_REASON_BYTES = 123
@@ -16,15 +19,6 @@ export const NO_STATUS = 1005
 
 const encoder = new TextEncoder()
 
-/** Why a refused code is refused, when the range alone does not say it. */
-function codeHint(code: number): string {
-  if (code === 1005 || code === 1006 || code === 1015)
-    return ' (reserved to report a close without a status; never sent, RFC 6455 §7.4.1)'
-  if (code > 1000 && code < 3000)
-    return ' (1001–2999 are for the protocol and its extensions, RFC 6455 §7.4.2)'
-  return ''
-}
-
 /**
  * WebIDL `[Clamp] unsigned short`: ToNumber, NaN → 0, clamped to 0–65535, then
  * made whole. The standard rounds half to even; Chromium, the reference here,
@@ -32,7 +26,9 @@ function codeHint(code: number): string {
  */
 function clampCode(code: unknown): number {
   if (typeof code === 'symbol' || typeof code === 'bigint') {
-    throw new TypeError(`heartline: close code must be a number; got ${describeValue(code)}.`)
+    throw new TypeError(
+      DEV ? `heartline: close code must be a number; got ${describeValue(code)}.` : coded('E19'),
+    )
   }
   const n = Number(code)
   if (Number.isNaN(n)) return 0
@@ -48,9 +44,18 @@ export function checkClose(code: unknown, reason: unknown): { code?: number; rea
   if (code !== undefined) {
     checkedCode = clampCode(code)
     if (checkedCode !== 1000 && (checkedCode < 3000 || checkedCode > 4999)) {
-      const converted = code === checkedCode ? '' : ` (converts to ${checkedCode})`
+      // One expression, so that a production build drops all of it (see dev.ts); the
+      // hint says why a code is refused when the range alone does not.
       throw domException(
-        `heartline: close code must be 1000 or an integer in 3000–4999; got ${describeValue(code)}${converted}${codeHint(checkedCode)}.`,
+        DEV
+          ? `heartline: close code must be 1000 or an integer in 3000–4999; got ${describeValue(code)}${code === checkedCode ? '' : ` (converts to ${checkedCode})`}${
+              checkedCode === 1005 || checkedCode === 1006 || checkedCode === 1015
+                ? ' (reserved to report a close without a status; never sent, RFC 6455 §7.4.1)'
+                : checkedCode > 1000 && checkedCode < 3000
+                  ? ' (1001–2999 are for the protocol and its extensions, RFC 6455 §7.4.2)'
+                  : ''
+            }.`
+          : coded('E20'),
         'InvalidAccessError',
       )
     }
@@ -59,13 +64,17 @@ export function checkClose(code: unknown, reason: unknown): { code?: number; rea
   if (reason !== undefined) {
     if (typeof reason === 'symbol') {
       throw new TypeError(
-        `heartline: close reason must be a string (or convert to one); got ${describeValue(reason)}.`,
+        DEV
+          ? `heartline: close reason must be a string (or convert to one); got ${describeValue(reason)}.`
+          : coded('E21'),
       )
     }
     // Chromium refuses a reason without a code (the standard would send no status).
     if (checkedCode === undefined) {
       throw domException(
-        `heartline: close reason must come with a code (1000 or 3000–4999); got ${describeValue(reason)} and no code.`,
+        DEV
+          ? `heartline: close reason must come with a code (1000 or 3000–4999); got ${describeValue(reason)} and no code.`
+          : coded('E22'),
         'InvalidAccessError',
       )
     }
@@ -73,7 +82,9 @@ export function checkClose(code: unknown, reason: unknown): { code?: number; rea
     const bytes = encoder.encode(checkedReason).byteLength
     if (bytes > MAX_REASON_BYTES) {
       throw domException(
-        `heartline: close reason must be at most ${MAX_REASON_BYTES} UTF-8 bytes; got ${bytes} bytes (${checkedReason.length} characters).`,
+        DEV
+          ? `heartline: close reason must be at most ${MAX_REASON_BYTES} UTF-8 bytes; got ${bytes} bytes (${checkedReason.length} characters).`
+          : coded('E23'),
         'SyntaxError',
       )
     }

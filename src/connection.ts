@@ -7,6 +7,7 @@
  */
 
 import { type Actor, createActor, type InspectionEvent } from 'xstate'
+import { DEV } from '#dev'
 import {
   type ConnectionEmitted,
   type ConnectionMachine,
@@ -16,6 +17,7 @@ import {
 import { closedForGood } from './after-close.js'
 import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
+import { coded } from './error-code.js'
 import {
   type AnyListener,
   captureOf,
@@ -233,7 +235,9 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   subscribe(listener: (event: StateChangeEvent) => void): () => void {
     if (typeof listener !== 'function') {
       throw new TypeError(
-        `heartline: subscribe() takes a function; got ${describeValue(listener)}.`,
+        DEV
+          ? `heartline: subscribe() takes a function; got ${describeValue(listener)}.`
+          : coded('E24'),
       )
     }
     this.#needCauses()

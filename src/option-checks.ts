@@ -4,7 +4,10 @@
  * targets) and the check of `send()`, each throwing an error that names the
  * option, what arrived and what is allowed.
  */
+
+import { DEV } from '#dev'
 import { describeValue as describe, domException } from './describe.js'
+import { coded } from './error-code.js'
 import type { LifecycleTargets, SendData } from './options.js'
 
 /** Rejects keys an options object does not know (a typo would otherwise be ignored silently). */
@@ -17,8 +20,10 @@ export function knownKeys(
     if (known.includes(key)) continue
     const near = known.find((k) => k.toLowerCase() === key.toLowerCase())
     throw new TypeError(
-      `heartline: unknown option \`${name}${key}\`${near ? ` (did you mean \`${name}${near}\`?)` : ''}; ` +
-        `known ${name ? `\`${name.slice(0, -1)}\` options` : 'options'} are ${known.join(', ')}.`,
+      DEV
+        ? `heartline: unknown option \`${name}${key}\`${near ? ` (did you mean \`${name}${near}\`?)` : ''}; ` +
+            `known ${name ? `\`${name.slice(0, -1)}\` options` : 'options'} are ${known.join(', ')}.`
+        : coded('E02', name + key),
     )
   }
 }
@@ -32,7 +37,9 @@ export function section(
   if (value === true) return {}
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(
-      `heartline: \`${name}\` must be an options object, true (defaults) or false (off); got ${describe(value)}.`,
+      DEV
+        ? `heartline: \`${name}\` must be an options object, true (defaults) or false (off); got ${describe(value)}.`
+        : coded('E03', name),
     )
   }
   knownKeys(`${name}.`, value as Record<string, unknown>, known)
@@ -48,13 +55,17 @@ export function checkProtocols(value: string | string[]): void {
   for (const p of list) {
     if (!TOKEN.test(p)) {
       throw domException(
-        `heartline: \`protocols\` entries must be non-empty HTTP tokens (letters, digits and !#$%&'*+-.^_\`|~, no spaces, commas or quotes); got ${describe(p)}.`,
+        DEV
+          ? `heartline: \`protocols\` entries must be non-empty HTTP tokens (letters, digits and !#$%&'*+-.^_\`|~, no spaces, commas or quotes); got ${describe(p)}.`
+          : coded('E09'),
         'SyntaxError',
       )
     }
     if (seen.has(p)) {
       throw domException(
-        `heartline: \`protocols\` must not repeat a subprotocol; got ${describe(p)} twice.`,
+        DEV
+          ? `heartline: \`protocols\` must not repeat a subprotocol; got ${describe(p)} twice.`
+          : coded('E10'),
         'SyntaxError',
       )
     }
@@ -81,8 +92,13 @@ export function isConstructor(value: unknown): boolean {
  * declares the interface's static constants CONNECTING 0 and OPEN 1.
  */
 export function notWebSocketClass(ctor: unknown): string | null {
+  // What is wrong, for the message; a production build has no message and returns ''.
   if (!isConstructor(ctor)) {
-    return typeof ctor === 'function' ? 'a function that cannot be called with new' : describe(ctor)
+    return DEV
+      ? typeof ctor === 'function'
+        ? 'a function that cannot be called with new'
+        : describe(ctor)
+      : ''
   }
   const c = ctor as {
     CONNECTING?: unknown
@@ -96,7 +112,9 @@ export function notWebSocketClass(ctor: unknown): string | null {
   )
   return missing.length === 0
     ? null
-    : `a constructor (${c.name || 'anonymous'}) without ${missing.join(', ')}`
+    : DEV
+      ? `a constructor (${c.name || 'anonymous'}) without ${missing.join(', ')}`
+      : ''
 }
 
 export function isSendData(value: unknown): value is SendData {
@@ -129,7 +147,9 @@ export function resolveLifecycle(value: unknown): LifecycleTargets | false {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(
-      `heartline: \`lifecycle\` must be false or { window?, document? } event targets; got ${describe(value)}.`,
+      DEV
+        ? `heartline: \`lifecycle\` must be false or { window?, document? } event targets; got ${describe(value)}.`
+        : coded('E11'),
     )
   }
   const v = value as Record<string, unknown>
@@ -139,7 +159,9 @@ export function resolveLifecycle(value: unknown): LifecycleTargets | false {
     if (target === undefined) continue
     if (!isEventTarget(target)) {
       throw new TypeError(
-        `heartline: \`lifecycle.${key}\` must be an EventTarget (addEventListener/removeEventListener); got ${describe(target)}.`,
+        DEV
+          ? `heartline: \`lifecycle.${key}\` must be an EventTarget (addEventListener/removeEventListener); got ${describe(target)}.`
+          : coded('E12', `lifecycle.${key}`),
       )
     }
     targets[key] = target
@@ -157,7 +179,9 @@ export function toSendData(data: unknown): SendData {
   if (isSendData(data)) return data
   if (typeof data === 'symbol') {
     throw new TypeError(
-      `heartline: send() takes a string, ArrayBuffer, ArrayBufferView, Blob or a value that converts to a string; got ${describe(data)}, which does not.`,
+      DEV
+        ? `heartline: send() takes a string, ArrayBuffer, ArrayBufferView, Blob or a value that converts to a string; got ${describe(data)}, which does not.`
+        : coded('E13'),
     )
   }
   return String(data)

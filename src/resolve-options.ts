@@ -7,9 +7,12 @@
  * (its default when undefined) or throws. Messages come from one template, so each
  * reads `heartline: \`name\` must <be what is allowed>; got <what arrived>.`
  */
+
+import { DEV } from '#dev'
 import type { BackoffPolicy, ConnectionInput } from '../machines/connection.js'
 import { defaultShouldReconnect } from './close-policy.js'
 import { describeValue as describe } from './describe.js'
+import { coded } from './error-code.js'
 import type { LayerFactory } from './layer.js'
 import {
   checkProtocols,
@@ -64,9 +67,16 @@ export interface ResolvedOptions {
 /** One option's check: `value` as given, `name` for the message, `fallback` when undefined. */
 type Check = (value: unknown, name: string, fallback?: unknown) => unknown
 
-/** The one message template: TypeError for the wrong kind of value, RangeError for one out of range. */
+/**
+ * The one message template: TypeError for the wrong kind of value (E04), RangeError
+ * for one out of range (E05); a production build names the code and the option.
+ */
 function fail(kind: ErrorConstructor, name: string, allowed: string, value: unknown): never {
-  throw new kind(`heartline: \`${name}\` must ${allowed}; got ${describe(value)}.`)
+  throw new kind(
+    DEV
+      ? `heartline: \`${name}\` must ${allowed}; got ${describe(value)}.`
+      : coded(kind === TypeError ? 'E04' : 'E05', name),
+  )
 }
 
 /** A check that only tests the kind of value (TypeError). */
@@ -81,7 +91,7 @@ const number =
   (value, name, fallback) => {
     if (value === undefined) return fallback
     if (typeof value !== 'number' || Number.isNaN(value)) {
-      fail(TypeError, name, `be a number${unit}`, value)
+      fail(TypeError, name, DEV ? `be a number${unit}` : '', value)
     }
     return ok(value) ? value : fail(RangeError, name, range, value)
   }
@@ -94,19 +104,32 @@ const oneOf =
       ? fallback
       : allowed.includes(value as string)
         ? value
-        : fail(RangeError, name, `be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value)
+        : fail(
+            RangeError,
+            name,
+            DEV ? `be one of ${allowed.map((a) => `'${a}'`).join(', ')}` : '',
+            value,
+          )
 
-const MS = ' of milliseconds'
-const positiveMs = number(MS, 'be a finite number > 0', (n) => Number.isFinite(n) && n > 0)
-const zeroOrMoreMs = number(MS, 'be a finite number ≥ 0', (n) => Number.isFinite(n) && n >= 0)
-const aFunction = kind('be a function', (v) => typeof v === 'function')
-const aBoolean = kind('be a boolean', (v) => typeof v === 'boolean')
+const MS = DEV ? ' of milliseconds' : ''
+const positiveMs = number(
+  MS,
+  DEV ? 'be a finite number > 0' : '',
+  (n) => Number.isFinite(n) && n > 0,
+)
+const zeroOrMoreMs = number(
+  MS,
+  DEV ? 'be a finite number ≥ 0' : '',
+  (n) => Number.isFinite(n) && n >= 0,
+)
+const aFunction = kind(DEV ? 'be a function' : '', (v) => typeof v === 'function')
+const aBoolean = kind(DEV ? 'be a boolean' : '', (v) => typeof v === 'boolean')
 
 const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
   interval: positiveMs,
   timeout: positiveMs,
   ping: kind(
-    'be a string, binary data or a function returning one',
+    DEV ? 'be a string, binary data or a function returning one' : '',
     (v) => typeof v === 'function' || isSendData(v),
   ),
   isPong: aFunction,
@@ -116,11 +139,11 @@ const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
 const RECONNECT: Record<keyof BackoffPolicy, Check> = {
   initialDelay: zeroOrMoreMs,
   maxDelay: zeroOrMoreMs,
-  factor: number('', 'be a finite number ≥ 1', (n) => Number.isFinite(n) && n >= 1),
+  factor: number('', DEV ? 'be a finite number ≥ 1' : '', (n) => Number.isFinite(n) && n >= 1),
   jitter: oneOf('full', 'none'),
   maxAttempts: number(
     '',
-    'be a whole number ≥ 0 or Infinity',
+    DEV ? 'be a whole number ≥ 0 or Infinity' : '',
     (n) => n >= 0 && (!Number.isFinite(n) || Number.isInteger(n)),
   ),
   stableAfter: zeroOrMoreMs,
@@ -129,7 +152,7 @@ const RECONNECT: Record<keyof BackoffPolicy, Check> = {
 const QUEUE: Record<'max' | 'overflow', Check> = {
   max: number(
     '',
-    'be a whole number ≥ 1 (use `queue: false` for no queue)',
+    DEV ? 'be a whole number ≥ 1 (use `queue: false` for no queue)' : '',
     (n) => Number.isInteger(n) && n >= 1,
   ),
   overflow: oneOf('reject', 'drop-oldest'),
@@ -172,21 +195,25 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
     const ctor = given === undefined ? (globalThis as { WebSocket?: unknown }).WebSocket : given
     if (ctor === undefined) {
       throw new TypeError(
-        'heartline: WebSocket implementation missing: this runtime has no global WebSocket. ' +
-          "On Node 20 pass `WebSocket` from the `ws` package: createConnection(url, { WebSocket }) with `import WebSocket from 'ws'`.",
+        DEV
+          ? 'heartline: WebSocket implementation missing: this runtime has no global WebSocket. ' +
+              "On Node 20 pass `WebSocket` from the `ws` package: createConnection(url, { WebSocket }) with `import WebSocket from 'ws'`."
+          : coded('E06'),
       )
     }
     const not = notWebSocketClass(ctor)
     if (not !== null) {
       throw new TypeError(
-        `heartline: \`WebSocket\` must be a WebSocket class (usable with \`new\`, its prototype has send, close and addEventListener: the browser's, \`ws\`'s or a subclass); got ${not}.`,
+        DEV
+          ? `heartline: \`WebSocket\` must be a WebSocket class (usable with \`new\`, its prototype has send, close and addEventListener: the browser's, \`ws\`'s or a subclass); got ${not}.`
+          : coded('E07'),
       )
     }
     return ctor
   },
   protocols: (value, name) => {
     kind(
-      'be a string, an array of strings or a function',
+      DEV ? 'be a string, an array of strings or a function' : '',
       (v) =>
         typeof v === 'string' ||
         typeof v === 'function' ||
@@ -207,7 +234,9 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
     }
     if (r.maxDelay < r.initialDelay) {
       throw new RangeError(
-        `heartline: \`reconnect.maxDelay\` (${r.maxDelay}) must be ≥ \`reconnect.initialDelay\` (${r.initialDelay}).`,
+        DEV
+          ? `heartline: \`reconnect.maxDelay\` (${r.maxDelay}) must be ≥ \`reconnect.initialDelay\` (${r.initialDelay}).`
+          : coded('E08'),
       )
     }
     return r
@@ -217,7 +246,7 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
   queue: sharedDefaults(sectionOf(QUEUE, DEFAULTS.queue)),
   shouldReconnect: aFunction,
   clock: kind(
-    'have setTimeout and clearTimeout (an XState clock such as SimulatedClock)',
+    DEV ? 'have setTimeout and clearTimeout (an XState clock such as SimulatedClock)' : '',
     (v) =>
       typeof v === 'object' &&
       v !== null &&
@@ -226,7 +255,7 @@ const OPTIONS: Record<keyof ConnectionOptions, Check> = {
   ),
   random: aFunction,
   inspect: kind(
-    'be a function or an observer object',
+    DEV ? 'be a function or an observer object' : '',
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
   ),
   lifecycle: resolveLifecycle,
@@ -248,7 +277,9 @@ export function resolveOptions(options: ConnectionOptions | undefined): Resolved
     options !== undefined &&
     (typeof options !== 'object' || options === null || Array.isArray(options))
   ) {
-    throw new TypeError(`heartline: options must be an object; got ${describe(options)}.`)
+    throw new TypeError(
+      DEV ? `heartline: options must be an object; got ${describe(options)}.` : coded('E01'),
+    )
   }
   const given = (options ?? {}) as Record<string, unknown>
   const keys = Object.keys(OPTIONS) as Array<keyof ConnectionOptions>

@@ -2,8 +2,10 @@
  * The retry hint: a server names, in its close reason, how many milliseconds the
  * client should wait before its next attempt, e.g. `service restart retry-after=4210ms`.
  * The format is specified in docs/retry-hint.md so that any server can send it.
- * Pure and dependency-free: the parser ships in the main entry.
+ * Pure (its only imports say how an error reads): the parser ships in the main entry.
  */
+import { DEV } from '#dev'
+import { coded } from './error-code.js'
 
 /** The largest hint honoured (1 hour): anything longer is taken for a mistake and ignored. */
 export const MAX_RETRY_HINT = 3_600_000
@@ -41,14 +43,18 @@ export function retryHintOf(close: { cause: string; reason: string }): number | 
 export function formatRetryHint(delay: number, text = ''): string {
   if (!Number.isInteger(delay) || delay < 0 || delay > MAX_RETRY_HINT) {
     throw new RangeError(
-      `heartline: a retry hint must be a whole number of ms in [0, ${MAX_RETRY_HINT}]; got ${String(delay)}.`,
+      DEV
+        ? `heartline: a retry hint must be a whole number of ms in [0, ${MAX_RETRY_HINT}]; got ${String(delay)}.`
+        : coded('E27'),
     )
   }
   const reason = `${text === '' ? '' : `${text} `}retry-after=${delay}ms`
   const bytes = new TextEncoder().encode(reason).length
   if (bytes > 123) {
     throw new RangeError(
-      `heartline: the close reason ${JSON.stringify(reason)} is ${bytes} bytes; a close reason allows 123 (shorten the text).`,
+      DEV
+        ? `heartline: the close reason ${JSON.stringify(reason)} is ${bytes} bytes; a close reason allows 123 (shorten the text).`
+        : coded('E28'),
     )
   }
   return reason

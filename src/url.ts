@@ -4,7 +4,10 @@
  * Node), http(s) mapped to ws(s), any other scheme and any fragment refused with
  * a SyntaxError DOMException; with errors that say how to fix it.
  */
+
+import { DEV } from '#dev'
 import { describeValue as describe, domException } from './describe.js'
+import { coded } from './error-code.js'
 
 /** The base URL a browser resolves against: the document's, or the worker's location. */
 function pageBase(): string | undefined {
@@ -25,38 +28,53 @@ export function checkUrl(value: unknown, name = 'url'): string {
     try {
       url = new URL(value, base)
     } catch {
-      const authority = value.replace(/^[a-z][a-z0-9+.-]*:\/*/i, '').split(/[/?#]/)[0] ?? ''
-      const host = authority.replace(/^.*@/, '').replace(/:\d*$/, '')
-      const problem = !/^[a-z][a-z0-9+.-]*:/i.test(value)
-        ? base === undefined
-          ? 'is not an absolute URL (there is no page to resolve it against)'
-          : 'is not a valid URL'
-        : /^(wss?|https?):/i.test(value) && host === ''
-          ? 'has no host'
-          : 'is not a valid URL'
+      // One expression, so that a production build drops all of it (see dev.ts).
       refuse(
-        `heartline: \`${name}\` ${problem}; got ${describe(value)}. Use ws://host/path or wss://host/path.`,
+        DEV
+          ? `heartline: \`${name}\` ${
+              !/^[a-z][a-z0-9+.-]*:/i.test(value)
+                ? base === undefined
+                  ? 'is not an absolute URL (there is no page to resolve it against)'
+                  : 'is not a valid URL'
+                : /^(wss?|https?):/i.test(value) &&
+                    (value.replace(/^[a-z][a-z0-9+.-]*:\/*/i, '').split(/[/?#]/)[0] ?? '')
+                      .replace(/^.*@/, '')
+                      .replace(/:\d*$/, '') === ''
+                  ? 'has no host'
+                  : 'is not a valid URL'
+            }; got ${describe(value)}. Use ws://host/path or wss://host/path.`
+          : coded('E15', name),
       )
     }
   } else {
     throw new TypeError(
-      `heartline: \`${name}\` must be a string, a URL or a function returning one; got ${describe(value)}.`,
+      DEV
+        ? `heartline: \`${name}\` must be a string, a URL or a function returning one; got ${describe(value)}.`
+        : coded('E14', name),
     )
   }
   if (url.protocol === 'http:') url.protocol = 'ws:'
   else if (url.protocol === 'https:') url.protocol = 'wss:'
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     refuse(
-      `heartline: \`${name}\` must use ws: or wss: (http: and https: are mapped to them); got ${JSON.stringify(url.protocol)} in ${describe(String(value))}.`,
+      DEV
+        ? `heartline: \`${name}\` must use ws: or wss: (http: and https: are mapped to them); got ${JSON.stringify(url.protocol)} in ${describe(String(value))}.`
+        : coded('E16', name),
     )
   }
   if (url.hostname === '') {
-    refuse(`heartline: \`${name}\` has no host; got ${describe(String(value))}.`)
+    refuse(
+      DEV
+        ? `heartline: \`${name}\` has no host; got ${describe(String(value))}.`
+        : coded('E17', name),
+    )
   }
   // `hash` reads '' for a bare '#', which is still a fragment.
   if (url.href.includes('#')) {
     refuse(
-      `heartline: \`${name}\` must not have a fragment (WebSocket URLs cannot); got ${describe(String(value))}.`,
+      DEV
+        ? `heartline: \`${name}\` must not have a fragment (WebSocket URLs cannot); got ${describe(String(value))}.`
+        : coded('E18', name),
     )
   }
   return url.href
