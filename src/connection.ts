@@ -57,12 +57,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   /** The adapter reads the chart through XState's inspection stream (see #needCauses). */
   #causes = false
 
-  /**
-   * @param internals  Not for applications (tests only): `ownEvents: false`
-   *   hands every message to the platform's dispatch even over `ws`, so the two
-   *   paths can be compared.
-   * @internal
-   */
+  /** @internal Tests only: `ownEvents: false` hands every message to the platform's dispatch over `ws` too. */
   constructor(url: UrlProvider, options?: ConnectionOptions, internals?: { ownEvents?: boolean })
   constructor(url: UrlProvider, options?: ConnectionOptions)
   constructor(url: UrlProvider, options?: ConnectionOptions, internals?: { ownEvents?: boolean }) {
