@@ -318,6 +318,15 @@ export const connectionMachine = setup({
           }
         : {},
     ),
+    /** A layer's close: closed as asked, reported with the layer's cause, reconnecting as usual. */
+    acceptLayerClose: assign(({ event }) =>
+      event.type === 'layer.close'
+        ? {
+            closeCause: 'protocol-error' as const,
+            closeRequest: { code: event.code, reason: event.reason },
+          }
+        : {},
+    ),
     // A new socket has not proved stable yet (`stable` is read once its end is judged).
     clearCloseState: assign({
       closeCause: null,
@@ -420,6 +429,7 @@ export const connectionMachine = setup({
             },
             'socket.close': socketEnded(),
             'app.close': { target: 'closing', actions: 'acceptUserClose' },
+            'layer.close': { target: 'closing', actions: 'acceptLayerClose' },
           },
           after: {
             // The attempt is abandoned, not awaited: the socket actor is stopped.
@@ -442,6 +452,7 @@ export const connectionMachine = setup({
               actions: ['announceError', { type: 'beginClose', params: { cause: 'error' } }],
             },
             'app.close': { target: 'closing', actions: 'acceptUserClose' },
+            'layer.close': { target: 'closing', actions: 'acceptLayerClose' },
           },
           states: {
             open: {

@@ -30,6 +30,8 @@ export type CloseCause =
   | 'manual'
   | 'network'
   | 'leader-gone'
+  /** A delivery layer (such as resume) found its protocol broken and ended the socket. */
+  | 'protocol-error'
 
 /** Why a socket is being opened: the first one, or the cause that ended the previous one. */
 export type AttemptReason = 'initial' | Exclude<CloseCause, 'user' | 'leader-gone'>
@@ -136,6 +138,8 @@ export type AppEvent =
   | { type: 'app.resume' }
   /** `send()` found the pong deadline already passed while its timer has not fired. */
   | { type: 'heartbeat.overdue' }
+  /** A delivery layer ends the current socket with this code and reason (its protocol broke). */
+  | { type: 'layer.close'; code: number; reason: string }
 
 /** What the page-lifecycle actor reports from the environment (browser `offline` / `online`). */
 export type NetworkEvent = { type: 'network.offline' } | { type: 'network.online' }

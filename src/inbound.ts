@@ -1,39 +1,30 @@
 /**
- * The inbound message path where the platform's `MessageEvent` and `EventTarget`
- * are written in JavaScript (Node, Deno): there, building a `MessageEvent` and
- * dispatching it cost about half of what `ws` spends receiving a message. While
- * every `message` listener is a plain function (no `once`, `signal`, capture or
- * `handleEvent` object), dispatching at a target with no parent only calls them in
- * order (DOM Standard, "dispatch" and "inner invoke"), so this module calls them
- * itself, with an event that reads as that dispatched `MessageEvent`. Anything
- * else, and every platform whose `MessageEvent` is native (browsers), goes
- * through the platform's own dispatch.
+ * The inbound message path. Over a browser's WebSocket (and any socket that is
+ * not `ws`) each message is the platform's own `MessageEvent`, dispatched by the
+ * platform. Over `ws` in Node, where `MessageEvent` and `EventTarget` are written
+ * in JavaScript and building and dispatching one costs about half of what `ws`
+ * spends receiving a message, the connection does as `ws` does: it delivers its
+ * own documented event class, `HeartlineMessageEvent`, calling the `message`
+ * listeners itself while every one of them is a plain function (no `once`,
+ * `signal`, capture or `handleEvent` object). Dispatching at a target with no
+ * parent only calls those in order (DOM Standard, "dispatch" and "inner
+ * invoke"). The first listener of another kind hands every later message to the
+ * platform's dispatch, with the platform's `MessageEvent` (docs/drop-in.md).
  */
 
 import type { AddListenerOptions } from './event-target.js'
-import { type Slot, slots } from './handlers.js'
+import { reportLater } from './report.js'
 
-type Fn = (this: EventTarget, event: Event) => unknown
+type Fn = (this: EventTarget, event: HeartlineMessageEvent) => unknown
 interface Entry {
   fn: Fn
-  /** Set when `fn` is an `on<type>` handler's place: the handler is called without it. */
-  slot: Slot | undefined
   removed: boolean
-}
-
-const later = (globalThis as { process?: { nextTick?(fn: () => void): void } }).process?.nextTick
-
-/** As the platform's EventTarget reports a listener's exception: thrown again later (Node: next tick). */
-function report(error: unknown): void {
-  ;(later ?? queueMicrotask)(() => {
-    throw error
-  })
 }
 
 /** As Node's EventTarget treats what a listener returns: a rejected promise is reported as a throw. */
 function settle(result: unknown): void {
   const then = (result as { then?: unknown }).then
-  if (typeof then === 'function') then.call(result, undefined, report)
+  if (typeof then === 'function') then.call(result, undefined, reportLater)
 }
 
 /**
@@ -61,188 +52,154 @@ const CANCELED = 16
 /** Listeners are running (eventPhase AT_TARGET). */
 const AT_TARGET = 32
 
-/** What few events ever need (a type changed by initEvent, a read of ports), kept off the hot path. */
-const rare = new WeakMap<object, { type: string; ports?: unknown[] }>()
-
 /**
- * A `MessageEvent` as the platform dispatches it at a target with no parent. Its
- * prototype chain holds `MessageEvent.prototype` (`instanceof`, the phase
- * constants); its own accessors and methods shadow every brand-checked member
- * there, with the same names, arities and enumerability (fields are private:
- * reading a member off anything else throws a TypeError, as a brand check does).
+ * heartline's own message event, delivered over `ws` in Node as `ws` delivers
+ * its own: it has every member of the DOM's `MessageEvent`, reading as the
+ * platform's event dispatched at a target with no parent would (`currentTarget`
+ * and `eventPhase` are the connection and 2 while listeners run, `null` and 0
+ * after; `stopImmediatePropagation()` skips the later listeners). It is not an
+ * instance of the platform's `Event`: to dispatch a message elsewhere, build a
+ * `MessageEvent` from its fields.
  */
-class Inbound {
-  #target: EventTarget
-  #data: unknown
-  #origin: string
-  #timeStamp: number
+export class HeartlineMessageEvent {
+  static readonly NONE = 0
+  static readonly CAPTURING_PHASE = 1
+  static readonly AT_TARGET = 2
+  static readonly BUBBLING_PHASE = 3
+  get NONE(): 0 {
+    return 0
+  }
+  get CAPTURING_PHASE(): 1 {
+    return 1
+  }
+  get AT_TARGET(): 2 {
+    return 2
+  }
+  get BUBBLING_PHASE(): 3 {
+    return 3
+  }
+  readonly #target: EventTarget
+  readonly #data: unknown
+  readonly #origin: string
+  readonly #timeStamp: number
   #flags = AT_TARGET
+  /** What few events ever need (a type changed by initEvent, a read of ports), kept off the hot path. */
+  #rare: { type: string; ports?: unknown[] } | undefined
+
   constructor(target: EventTarget, data: unknown, origin: string) {
     this.#target = target
     this.#data = data
     this.#origin = origin
     this.#timeStamp = runStamp()
   }
-  static done(event: Inbound): boolean {
+  /** Whether `stopImmediatePropagation()` was called (the delivery stops). */
+  static stopped(event: HeartlineMessageEvent): boolean {
     return (event.#flags & STOP_NOW) !== 0
   }
-  static end(event: Inbound): void {
+  /** The delivery ended: `currentTarget` and `eventPhase` read as after a dispatch. */
+  static ended(event: HeartlineMessageEvent): void {
     event.#flags &= ~AT_TARGET
   }
-  get type() {
-    return this.#is(rare.get(this)?.type ?? 'message')
+  get type(): string {
+    return this.#rare?.type ?? 'message'
   }
-  get data() {
+  get data(): unknown {
     return this.#data
   }
-  get origin() {
+  get origin(): string {
     return this.#origin
   }
-  /** Throws a TypeError on anything but an Inbound, as the platform's brand checks do. */
-  #is<T>(value: T): T {
-    return value
+  get lastEventId(): string {
+    return ''
   }
-  get lastEventId() {
-    return this.#is('')
+  get source(): null {
+    return null
   }
-  get source() {
-    return this.#is(null)
+  get ports(): unknown[] {
+    this.#rare ??= { type: 'message' }
+    this.#rare.ports ??= []
+    return this.#rare.ports
   }
-  get ports() {
-    const own = rare.get(this) ?? { type: this.type }
-    rare.set(this, own)
-    own.ports ??= []
-    return own.ports
-  }
-  get target() {
+  get target(): EventTarget {
     return this.#target
   }
-  get srcElement() {
+  get srcElement(): EventTarget {
     return this.#target
   }
-  get currentTarget() {
+  get currentTarget(): EventTarget | null {
     return (this.#flags & AT_TARGET) !== 0 ? this.#target : null
   }
-  get eventPhase() {
+  get eventPhase(): number {
     return (this.#flags & AT_TARGET) !== 0 ? 2 : 0
   }
-  get bubbles() {
+  get bubbles(): boolean {
     return (this.#flags & BUBBLES) !== 0
   }
-  get cancelable() {
+  get cancelable(): boolean {
     return (this.#flags & CANCELABLE) !== 0
   }
-  get composed() {
-    return this.#is(false)
+  get composed(): boolean {
+    return false
   }
-  get isTrusted() {
-    return this.#is(false)
+  get isTrusted(): boolean {
+    return false
   }
-  get defaultPrevented() {
+  get defaultPrevented(): boolean {
     return (this.#flags & (CANCELABLE | CANCELED)) === (CANCELABLE | CANCELED)
   }
-  get returnValue() {
+  get returnValue(): boolean {
     return !this.defaultPrevented
   }
   set returnValue(value: unknown) {
     if (!value) this.preventDefault()
   }
-  get cancelBubble() {
+  get cancelBubble(): boolean {
     return (this.#flags & STOP) !== 0
   }
   set cancelBubble(value: unknown) {
     if (value) this.#flags |= STOP
   }
-  get timeStamp() {
+  get timeStamp(): number {
     return this.#timeStamp
   }
-  composedPath() {
+  composedPath(): EventTarget[] {
     return (this.#flags & AT_TARGET) !== 0 ? [this.#target] : []
   }
-  preventDefault() {
+  preventDefault(): void {
     this.#flags |= CANCELED
   }
-  stopPropagation() {
+  stopPropagation(): void {
     this.#flags |= STOP
   }
-  stopImmediatePropagation() {
+  stopImmediatePropagation(): void {
     this.#flags |= STOP | STOP_NOW
   }
-  initEvent(type: string, bubbles = false, cancelable = false) {
+  initEvent(type: string, bubbles = false, cancelable = false): void {
     if ((this.#flags & AT_TARGET) !== 0) return
-    rare.set(this, { ...rare.get(this), type: `${type}` })
+    this.#rare = { ...this.#rare, type: `${type}` }
     this.#flags = (this.#flags & ~(BUBBLES | CANCELABLE)) | (bubbles ? BUBBLES : 0)
     if (cancelable) this.#flags |= CANCELABLE
   }
-  /** As Node prints a MessageEvent. */
-  [Symbol.for('nodejs.util.inspect.custom')](
-    depth: number,
-    options: object,
-    inspect: (value: unknown, options: object) => string,
-  ) {
-    if (depth < 0) return 'MessageEvent'
-    const shown = {
-      type: this.type,
-      defaultPrevented: (this.#flags & CANCELED) !== 0,
-      cancelable: this.cancelable,
-      timeStamp: this.#timeStamp,
-    }
-    return `MessageEvent ${inspect(shown, options)}`
-  }
 }
 
 /**
- * Gives Inbound's members the platform's enumerability and setters and puts
- * `MessageEvent.prototype` under them; false (the platform's dispatch stays in
- * charge) where `MessageEvent` is native or has a member Inbound does not shadow.
- */
-function shape(): boolean {
-  if (typeof MessageEvent !== 'function' || /\[native code\]/.test(String(MessageEvent)))
-    return false
-  const mine = Inbound.prototype
-  for (const source of [Event.prototype, MessageEvent.prototype]) {
-    for (const key of Reflect.ownKeys(source)) {
-      const theirs = Object.getOwnPropertyDescriptor(source, key) as PropertyDescriptor
-      if (key === 'constructor' || !(theirs.get || typeof theirs.value === 'function')) continue
-      const own = Object.getOwnPropertyDescriptor(mine, key)
-      if (own === undefined) return false
-      own.enumerable = theirs.enumerable
-      if (own.set && !theirs.set) own.set = undefined
-      Object.defineProperty(mine, key, own)
-    }
-  }
-  Object.defineProperty(mine, 'constructor', { value: MessageEvent })
-  Object.setPrototypeOf(mine, MessageEvent.prototype)
-  return true
-}
-
-let shaped: boolean | undefined
-
-/**
- * Whether connections made from now on take the direct path where the platform
- * allows it (on by default; the differential tests compare both paths).
- */
-export function setDirectPath(on: boolean): void {
-  enabled = on
-}
-let enabled = true
-
-/**
- * The `message` listeners of one target, mirrored from its add/removeEventListener
- * calls while they are all plain functions; once one is not, the platform's
- * dispatch takes over for good (`direct` reads false).
+ * The `message` listeners of one connection, mirrored from its
+ * add/removeEventListener calls while they are all plain functions (only where
+ * the connection delivers its own events); once one is not, the platform's
+ * dispatch takes over for good.
  */
 export class MessageListeners {
   /** Replaced, never changed in place: a running delivery keeps the list it began with. */
   #list: Entry[] | null
+  /**
+   * Whether anything ever listened for messages (a handler or a listener): until
+   * then an inbound message builds no event at all.
+   */
+  heard = false
 
-  constructor() {
-    shaped ??= shape()
-    this.#list = shaped && enabled ? [] : null
-  }
-
-  get direct(): boolean {
-    return this.#list !== null
+  /** `own`: deliver heartline's own events to plain listeners (over `ws`). */
+  constructor(own: boolean) {
+    this.#list = own ? [] : null
   }
 
   /** After the platform accepted `listener` for `message`. */
@@ -255,7 +212,7 @@ export class MessageListeners {
       (typeof o === 'object' && o !== null ? !o.capture && !o.once && o.signal === undefined : !o)
     if (!plain) this.#list = null
     else if (!list.some((e) => e.fn === listener))
-      this.#list = [...list, { fn: listener as Fn, slot: slots.get(listener), removed: false }]
+      this.#list = [...list, { fn: listener as Fn, removed: false }]
   }
 
   remove(listener: unknown, capture: boolean): void {
@@ -267,32 +224,30 @@ export class MessageListeners {
     this.#list = list.filter((_, i) => i !== at)
   }
 
-  /** Calls every listener, in order, with one message event (only while `direct`). */
+  /** One event per message, as the standard requires, and none when nobody listens. */
   deliver(target: EventTarget, data: unknown, origin: string): void {
-    const list = this.#list as Entry[]
-    const n = list.length
-    if (n === 0) return
-    const event = new Inbound(target, data, origin)
-    for (let i = 0; i < n; i++) {
-      const entry = list[i] as Entry
-      // A listener removed by an earlier one is not called ("inner invoke", step 2).
-      if (entry.removed) continue
-      try {
-        const slot = entry.slot
-        if (slot === undefined) {
-          const result = entry.fn.call(target, event as unknown as Event)
-          if (result != null) settle(result)
-        } else {
-          // As the handler's own listener does (src/handlers.ts): false cancels.
-          const handler = slot.value
-          if (typeof handler === 'function' && handler.call(target, event) === false)
-            event.preventDefault()
-        }
-      } catch (error) {
-        report(error)
-      }
-      if (Inbound.done(event)) break
-    }
-    Inbound.end(event)
+    const list = this.#list
+    if (list !== null) call(list, target, data, origin)
+    else if (this.heard) target.dispatchEvent(new MessageEvent('message', { data, origin }))
   }
+}
+
+/** Calls every listener, in order, with one message event. */
+function call(list: Entry[], target: EventTarget, data: unknown, origin: string): void {
+  const n = list.length
+  if (n === 0) return
+  const event = new HeartlineMessageEvent(target, data, origin)
+  for (let i = 0; i < n; i++) {
+    const entry = list[i] as Entry
+    // A listener removed by an earlier one is not called ("inner invoke", step 2).
+    if (entry.removed) continue
+    try {
+      const result = entry.fn.call(target, event)
+      if (result != null) settle(result)
+    } catch (error) {
+      reportLater(error)
+    }
+    if (HeartlineMessageEvent.stopped(event)) break
+  }
+  HeartlineMessageEvent.ended(event)
 }

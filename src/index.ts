@@ -30,6 +30,7 @@ export {
   type CloseCause,
   type ConnectionStateName,
   connectionMachine,
+  LATE_TIMER_MS,
   STATE_NAMES,
   stateNameOf,
 } from '../machines/connection.js'
@@ -39,30 +40,28 @@ export {
   type ClosePolicyRow,
   defaultShouldReconnect,
 } from './close-policy.js'
-export {
-  type CloseEventDetails,
-  Connection,
-  type ConnectionEventMap,
-  createConnection,
-  type DropEvent,
-  type DropReason,
-  type ErrorEventDetails,
-  type GaveUpEvent,
-  type GiveUpEvent,
-  type Handler,
-  LATE_TIMER_MS,
-  type OpenEvent,
-  type ReconnectingEvent,
-  type ResetEvent,
-  type ResumedEvent,
-  type StateChangeEvent,
-} from './connection.js'
+export { Connection, createConnection, type Handler } from './connection.js'
 export type {
   AddListenerOptions,
   AnyListener,
   ListenerOptions,
   RemoveListenerOptions,
 } from './event-target.js'
+export type {
+  CloseEventDetails,
+  ConnectionEventMap,
+  DropEvent,
+  DropReason,
+  ErrorEventDetails,
+  GaveUpEvent,
+  GiveUpEvent,
+  OpenEvent,
+  ReconnectingEvent,
+  ResetEvent,
+  ResumedEvent,
+  StateChangeEvent,
+} from './events.js'
+export type { HeartlineMessageEvent } from './inbound.js'
 export type {
   ConnectionLayer,
   DirectionCounts,

@@ -4,12 +4,14 @@
  * layer's code, so an application that does not import a layer does not pay
  * for it.
  *
- * The connection calls the layer at five points: a socket opened, an inbound
+ * The connection calls the layer at six points: a socket opened, an inbound
  * message before the application sees it, an application `send()`, a socket
- * ended, and the connection closed for good. The layer writes through the
- * host it was given.
+ * ended, a change of state, and the connection closed for good. The layer
+ * states what it needs from every socket up front (`arrayBuffers`), writes
+ * through the host it was given and ends a socket through the host's `end`,
+ * which the chart reports with the layer's cause: it never holds a socket.
  */
-import type { SendData, WebSocketLike } from './options.js'
+import type { SendData } from './options.js'
 
 /** What a connection hands to its layer. */
 export interface LayerHost {
@@ -18,6 +20,12 @@ export interface LayerHost {
    * writes nothing) when no socket is open.
    */
   write(data: SendData): boolean
+  /**
+   * Ends the current socket because the layer's protocol broke: the chart
+   * closes it with `code` and `reason` (as a `close()` would, but reconnecting
+   * as the policy allows) and reports the end with cause `protocol-error`.
+   */
+  end(code: number, reason: string): void
   /** Fires a real `Event` of `type` on the connection, `detail`'s fields as own properties. */
   dispatch(type: string, detail: Record<string, unknown>): void
   /** The connection's timers (its `clock` option, or real timers). */
@@ -31,8 +39,17 @@ export interface LayerHost {
 
 /** A delivery layer bound to one connection. */
 export interface ConnectionLayer {
-  /** A socket opened (before anything else is written to it). */
-  opened(socket: WebSocketLike): void
+  /**
+   * Binary messages as ArrayBuffers: a socket whose binaryType reads `blob` is
+   * switched to `arraybuffer` when it opens (the layer reads binary frames
+   * synchronously), and `opened` is told so.
+   */
+  readonly arrayBuffers?: boolean
+  /**
+   * A socket opened (before anything else is written to it). `blobs`: the
+   * application asked for Blobs and the socket was switched to ArrayBuffers.
+   */
+  opened(blobs: boolean): void
   /**
    * An inbound message's data, before the application sees it: return the data
    * to deliver (the same or unwrapped), or null when the layer consumed it (a
@@ -45,6 +62,8 @@ export interface ConnectionLayer {
   ended(): void
   /** The connection reached `closed` (given up or closed by the application). */
   closed(): void
+  /** The connection's public state changed to `to` (before `statechange` is dispatched). */
+  stateChanged?(to: string): void
 }
 
 /**

@@ -12,7 +12,6 @@ import {
   type RemoveListenerOptions,
   StandardEventTarget,
 } from './event-target.js'
-import { HandlerSlots } from './handlers.js'
 
 /** readyState for each public state: waiting to reconnect reads CONNECTING, as a new socket would. */
 export const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
@@ -29,6 +28,12 @@ export type HandlerOf<T, E> = ((this: T, event: E) => unknown) | null
 
 /** A listener of target `T`: a function called with `T` as `this`, or an object with `handleEvent`. */
 export type ListenerOf<T, E> = ((this: T, event: E) => unknown) | { handleEvent(event: E): unknown }
+
+/** An `on<type>` handler's value and the listener that holds its place. */
+interface Handler {
+  value: object
+  listener: (event: Event) => void
+}
 
 /** Told after a listener was added (or its addition deferred); the arguments as passed. */
 export const LISTENER_ADDED: unique symbol = Symbol()
@@ -48,37 +53,58 @@ export abstract class WebSocketShape<
   readonly CLOSING = 2
   readonly CLOSED = 3
 
-  readonly #handlers = new HandlerSlots(this)
-  get onopen(): HandlerOf<T, M['open']> {
-    return this.#handlers.get('open') as HandlerOf<T, M['open']>
-  }
-  set onopen(value: HandlerOf<T, M['open']>) {
-    this.#handlers.set('open', value)
-  }
-  get onmessage(): HandlerOf<T, M['message']> {
-    return this.#handlers.get('message') as HandlerOf<T, M['message']>
-  }
-  set onmessage(value: HandlerOf<T, M['message']>) {
-    this.#handlers.set('message', value)
-  }
-  get onerror(): HandlerOf<T, M['error']> {
-    return this.#handlers.get('error') as HandlerOf<T, M['error']>
-  }
-  set onerror(value: HandlerOf<T, M['error']>) {
-    this.#handlers.set('error', value)
-  }
-  get onclose(): HandlerOf<T, M['close']> {
-    return this.#handlers.get('close') as HandlerOf<T, M['close']>
-  }
-  set onclose(value: HandlerOf<T, M['close']>) {
-    this.#handlers.set('close', value)
-  }
+  /**
+   * The `on<type>` handler attributes, as HTML defines event handler IDL
+   * attributes: a value that is not an object reads back as null; the first
+   * handler set takes a place among the listeners (one listener per type, kept
+   * while a handler is set) and a later handler runs in that same place; setting
+   * null gives the place up; `this` is the target; returning false cancels.
+   */
+  readonly #handlers: Record<string, Handler | undefined> = {}
+  declare onopen: HandlerOf<T, M['open']>
+  declare onmessage: HandlerOf<T, M['message']>
+  declare onerror: HandlerOf<T, M['error']>
+  declare onclose: HandlerOf<T, M['close']>
   /** heartline's own: the retry budget is spent (the `giveup` event). */
-  get ongiveup(): HandlerOf<T, M['giveup']> {
-    return this.#handlers.get('giveup') as HandlerOf<T, M['giveup']>
+  declare ongiveup: HandlerOf<T, M['giveup']>
+
+  static {
+    // The accessors, made once here as `ws` makes its own in one loop.
+    for (const type of ['open', 'message', 'error', 'close', 'giveup']) {
+      Object.defineProperty(WebSocketShape.prototype, `on${type}`, {
+        configurable: true,
+        get(this: WebSocketShape<unknown, never>) {
+          return this.#handlers[type]?.value ?? null
+        },
+        set(this: WebSocketShape<unknown, never>, value: unknown) {
+          this.#setHandler(type, value)
+        },
+      })
+    }
   }
-  set ongiveup(value: HandlerOf<T, M['giveup']>) {
-    this.#handlers.set('giveup', value)
+
+  #setHandler(type: string, value: unknown): void {
+    const handlers = this.#handlers
+    const handler = handlers[type]
+    if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) {
+      if (handler === undefined) return
+      handlers[type] = undefined
+      this.removeEventListener(type, handler.listener)
+      return
+    }
+    if (handler !== undefined) {
+      handler.value = value
+      return
+    }
+    const fresh: Handler = {
+      value,
+      listener: (event) => {
+        const fn = fresh.value
+        if (typeof fn === 'function' && fn.call(this, event) === false) event.preventDefault()
+      },
+    }
+    handlers[type] = fresh
+    this.addEventListener(type, fresh.listener)
   }
 
   override addEventListener<K extends keyof M>(

@@ -30,9 +30,7 @@ export interface SocketHost {
   opened(ws: WebSocketLike, url: string): void
   /** The socket must take no more application data. */
   detach(ws: WebSocketLike): void
-  /** The current binaryType, re-applied to every new socket. */
-  binaryType(): string | undefined
-  /** A new socket was created for `url`. */
+  /** A new socket was created for `url` (the host applies its binaryType). */
   created(ws: WebSocketLike, url: string): void
   /** A ping's round trip ended (the first inbound message after it), in ms. */
   rtt(sample: number): void
@@ -171,8 +169,6 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
           protocols === undefined
             ? new Ctor(currentUrl)
             : new Ctor(currentUrl, protocols as string | string[])
-        const binaryType = host.binaryType()
-        if (binaryType !== undefined) ws.binaryType = binaryType
         ws.addEventListener('open', onOpen)
         if (ws.on) ws.on('message', onWsMessage)
         else ws.addEventListener('message', onMessage as (event: never) => void)

@@ -23,6 +23,7 @@ const ALL: Record<StateChangeCause, true> = {
   'app.close': true,
   'app.reconnect': true,
   'app.resume': true,
+  'layer.close': true,
   'network.offline': true,
   'network.online': true,
   'leader.elected': true,

@@ -27,6 +27,7 @@ export type StateChangeCause =
   | 'app.close'
   | 'app.reconnect'
   | 'app.resume'
+  | 'layer.close'
   | 'network.offline'
   | 'network.online'
   | 'leader.elected'

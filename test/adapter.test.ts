@@ -10,6 +10,7 @@ import {
   type Connection,
   type ConnectionOptions,
   createConnection,
+  type LayerHost,
 } from '../src/index.js'
 
 const URL_ = 'ws://mock.test:1234/'
@@ -51,6 +52,28 @@ function listen() {
 }
 
 describe('adapter on mock-socket', () => {
+  it('a layer made with the connection may read it and listen to it at once (construction does not re-enter)', async () => {
+    listen()
+    const seen: string[] = []
+    const conn = connect({
+      resume: ((host: LayerHost) => {
+        seen.push(`made in ${host.state()}`)
+        const target = host.connection as Connection
+        target.addEventListener('statechange', (e) => seen.push(`${e.from}->${e.to} (${e.event})`))
+        return {
+          opened: () => undefined,
+          inbound: (data: unknown) => data,
+          send: () => true,
+          ended: () => undefined,
+          closed: () => undefined,
+        }
+      }) as ConnectionOptions['resume'],
+    })
+    await vi.advanceTimersByTimeAsync(10)
+    expect(conn.state).toBe('open')
+    expect(seen).toEqual(['made in connecting', 'connecting->open (socket.open)'])
+  })
+
   it('maps states to WebSocket readyState values', async () => {
     listen()
     const conn = connect()

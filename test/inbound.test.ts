@@ -1,15 +1,18 @@
 /**
  * The direct message path (src/inbound.ts) against the platform's own dispatch,
  * in Node: the same connection code, once calling plain `message` listeners itself
- * and once handing every message to the platform's EventTarget. Everything a
- * listener can observe must read the same: every conformance row, and every
- * member of the event during and after its dispatch.
+ * with heartline's own `HeartlineMessageEvent` and once handing every message to
+ * the platform's EventTarget as its `MessageEvent`. Everything a listener can
+ * observe must read the same, every conformance row and every member of the
+ * event during and after its dispatch, except the event's class itself (its
+ * constructor, `instanceof`, brand, tag and how Node prints it), which is
+ * heartline's own as `ws`'s is `ws`'s.
  */
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import WS from 'ws'
-import { setDirectPath } from '../src/inbound.js'
-import { type Connection, createConnection } from '../src/index.js'
+import { HeartlineMessageEvent } from '../src/inbound.js'
+import { Connection } from '../src/index.js'
 import { BEHAVIOURS, failedRows, type Json, runRows } from './conformance/behaviours.js'
 import type { Sock } from './conformance/kit.js'
 import { type ConformanceServer, startConformanceServer } from './conformance/server.js'
@@ -25,12 +28,9 @@ type Path = 'direct' | 'platform'
 const noop = () => undefined
 
 function connect(path: Path, url: string, protocols?: unknown, extra?: Record<string, unknown>) {
-  setDirectPath(path === 'direct')
-  try {
-    return createConnection(url, heartlineOptions(protocols, extra, { WebSocket: WS }))
-  } finally {
-    setDirectPath(true)
-  }
+  return new Connection(url, heartlineOptions(protocols, extra, { WebSocket: WS }), {
+    ownEvents: path === 'direct',
+  })
 }
 
 const ws = (url: unknown, protocols?: unknown): Sock => {
@@ -65,6 +65,17 @@ it('every conformance row reads the same on the direct path as through the platf
   expect(direct['et.current-target']).toEqual([true, true])
   delete platform['et.current-target']
   delete direct['et.current-target']
+  // The two rows that ask `instanceof` read the class: heartline's own on the
+  // direct path (both rows are ones where `ws`, too, has its own class).
+  const classRead = (rows: Record<string, Json>) => {
+    const message = rows['ev.message'] as Record<string, Json>
+    const alone = rows['handler.alone'] as { during: Json[] }
+    const read = [message.isEvent, message.isMessageEvent, alone.during[0]]
+    message.isEvent = message.isMessageEvent = alone.during[0] = null
+    return read
+  }
+  expect(classRead(direct)).toEqual([false, false, false])
+  expect(classRead(platform)).toEqual([true, true, true])
   expect(direct).toEqual(platform)
 })
 
@@ -77,18 +88,24 @@ function read(event: Event, conn: Connection): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   const name = (v: unknown): unknown =>
     v === conn ? 'conn' : Array.isArray(v) ? v.map(name) : typeof v === 'function' ? 'fn' : v
-  for (const key of KEYS) {
+  // The symbol-keyed members (toStringTag, Node's inspect hook) belong to the class: see identity().
+  for (const key of KEYS.filter((k) => typeof k === 'string')) {
     const value = (event as unknown as Record<PropertyKey, unknown>)[key]
     out[String(key)] = key === 'timeStamp' ? typeof value : name(value)
   }
   out.composedPath = name(event.composedPath())
-  out.instanceofMessageEvent = event instanceof MessageEvent
-  out.instanceofEvent = event instanceof Event
-  out.ctor = event.constructor === MessageEvent
-  out.tag = Object.prototype.toString.call(event)
   out.keys = Object.keys(event)
   out.forIn = Object.keys({ ...Object.fromEntries(Object.entries(event)) })
-  out.clone = structuredClone(event) as unknown
+  out.identity = identity(event)
+  return out
+}
+
+/** What tells the event's class apart: heartline's own on the direct path, the platform's on the other. */
+function identity(event: Event): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  out.instanceofMessageEvent = event instanceof MessageEvent
+  out.instanceofHeartline = event instanceof HeartlineMessageEvent
+  out.tag = Object.prototype.toString.call(event)
   out.inspect = inspect(event).replace(/timeStamp: [\d.]+/, 'timeStamp: T')
   out.brand = KEYS.filter((k) => typeof k === 'string').map((k) => {
     const d =
@@ -102,6 +119,19 @@ function read(event: Event, conn: Connection): Record<string, unknown> {
     }
   })
   return out
+}
+
+/** A scenario's log without the events' identities, and the identities apart. */
+function split(result: unknown): { rest: unknown; identities: Array<Record<string, unknown>> } {
+  const identities: Array<Record<string, unknown>> = []
+  const rest = JSON.parse(
+    JSON.stringify(result, (key, value) => {
+      if (key !== 'identity') return value
+      identities.push(value)
+      return undefined
+    }),
+  )
+  return { rest, identities }
 }
 
 async function scenario(path: Path): Promise<unknown> {
@@ -150,13 +180,22 @@ async function scenario(path: Path): Promise<unknown> {
 }
 
 it('a listener sees the same event, order, stops, removals and errors on both paths', async () => {
-  const direct = await scenario('direct')
-  const platform = await scenario('platform')
-  expect(JSON.stringify(direct)).toContain('"instanceofMessageEvent":true')
-  expect(direct).toEqual(platform)
+  const direct = split(await scenario('direct'))
+  const platform = split(await scenario('platform'))
+  expect(direct.identities.length).toBe(platform.identities.length)
+  expect(direct.identities.length).toBeGreaterThan(1)
+  for (const id of direct.identities) {
+    expect(id).toMatchObject({ instanceofHeartline: true, instanceofMessageEvent: false })
+    expect(id.tag).toBe('[object Object]')
+    expect(id.inspect).toMatch(/^HeartlineMessageEvent /)
+  }
+  for (const id of platform.identities) {
+    expect(id).toMatchObject({ instanceofHeartline: false, instanceofMessageEvent: true })
+  }
+  expect(direct.rest).toEqual(platform.rest)
 })
 
-it('dispatched again at another target, the direct path’s event still names the connection', async () => {
+it('dispatched again at another target, the direct path’s event is refused: it is heartline’s own', async () => {
   const seen: unknown[] = []
   for (const path of ['direct', 'platform'] as const) {
     const conn = connect(path, `ws://127.0.0.1:${server.port}/echo`)
@@ -167,10 +206,14 @@ it('dispatched again at another target, the direct path’s event still names th
     })
     const other = new EventTarget()
     other.addEventListener('message', (e) => seen.push(path, e.target === other, e.target === conn))
-    other.dispatchEvent(event)
+    try {
+      other.dispatchEvent(event)
+    } catch (error) {
+      seen.push(path, (error as Error).name)
+    }
     conn.close()
   }
-  // The one difference (docs/drop-in.md, "The message path"): the direct path's
-  // event is not the platform's, and the platform's dispatch cannot retarget it.
-  expect(seen).toEqual(['direct', false, true, 'platform', true, false])
+  // docs/drop-in.md, "The message path": to forward a message, build a new
+  // MessageEvent from its fields.
+  expect(seen).toEqual(['direct', 'TypeError', 'platform', true, false])
 })

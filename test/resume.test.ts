@@ -161,6 +161,22 @@ describe('resume: one process', () => {
     await new Promise((resolve) => conn.addEventListener('resumed', resolve))
   })
 
+  it('reports its own close with its own cause, not as the server’s, and reconnects', async () => {
+    const s = await server()
+    const conn = client(s.url)
+    const closes: unknown[] = []
+    const states: string[] = []
+    conn.addEventListener('close', (e) => closes.push([e.code, e.cause, e.willReconnect]))
+    conn.addEventListener('statechange', (e) => states.push(e.to))
+    await until(conn, () => s.list[0]?.attached, 'attached')
+    for (const ws of s.wss.clients) ws.send('not a resume frame')
+    await until(conn, () => closes.length === 1, 'the close')
+    expect(closes).toEqual([[4200, 'protocol-error', true]])
+    // The layer ended the socket through the chart: it closed as any other close does.
+    expect(states.slice(-2)).toEqual(['closing', 'waitingToReconnect'])
+    expect(conn.metrics.lastClose?.cause).toBe('protocol-error')
+  })
+
   it('the server refuses a first frame that is not a hello (4200) and an unknown version (1002)', async () => {
     const s = await server()
     for (const [first, code] of [

@@ -6,7 +6,7 @@
  * (outgoing.ts) and the receiving side (incoming.ts).
  */
 import type { ConnectionLayer, LayerHost } from '../layer.js'
-import type { SendData, WebSocketLike } from '../options.js'
+import type { SendData } from '../options.js'
 import {
   ACK,
   binaryFrame,
@@ -49,7 +49,6 @@ export class ResumeLayer implements ConnectionLayer {
    * sent), also while it closes (phase `down`); before it, none does.
    */
   #welcomed = false
-  #socket: WebSocketLike | null = null
   /** The application asked for Blobs: the socket reads ArrayBuffers, the layer wraps them. */
   #blobs = false
 
@@ -59,14 +58,19 @@ export class ResumeLayer implements ConnectionLayer {
     this.#trace = options.trace
     this.#out = new OutgoingBuffer(options.maxBytes)
     this.#in = new IncomingAcks(host, options, () => this.#phase === 'ready')
-    // A heartbeat ping is a chance to acknowledge that does not depend on the
-    // ack timer (throttled in background tabs).
-    const connection = host.connection as {
-      addEventListener(type: 'statechange', listener: (event: { to: string }) => void): void
-    }
-    connection.addEventListener('statechange', (event) => {
-      if (event.to === 'awaitingPong') this.#in.sendAck()
-    })
+  }
+
+  /** Binary frames are read synchronously: the socket delivers ArrayBuffers. */
+  get arrayBuffers(): boolean {
+    return true
+  }
+
+  /**
+   * A heartbeat ping is a chance to acknowledge that does not depend on the ack
+   * timer (throttled in background tabs).
+   */
+  stateChanged(to: string): void {
+    if (to === 'awaitingPong') this.#in.sendAck()
   }
 
   get session(): ResumeSession {
@@ -81,12 +85,10 @@ export class ResumeLayer implements ConnectionLayer {
     }
   }
 
-  opened(socket: WebSocketLike): void {
-    this.#socket = socket
+  opened(blobs: boolean): void {
     this.#phase = 'hello'
     this.#welcomed = false
-    this.#blobs = socket.binaryType === 'blob'
-    if (this.#blobs) socket.binaryType = 'arraybuffer'
+    this.#blobs = blobs
     const hello: { v: number; sid?: string; ack: number } = {
       v: PROTOCOL_VERSION,
       ack: this.#in.received,
@@ -104,7 +106,6 @@ export class ResumeLayer implements ConnectionLayer {
 
   ended(): void {
     this.#phase = 'down'
-    this.#socket = null
     this.#in.stopAckTimer()
     this.#stopWelcomeTimer()
   }
@@ -268,16 +269,12 @@ export class ResumeLayer implements ConnectionLayer {
 
   #protocolError(reason: string): null {
     this.#trace?.({ type: 'protocol-error', reason })
-    const socket = this.#socket
+    if (this.#phase === 'down') return null
     this.#phase = 'down'
-    try {
-      // Printable ASCII only, so 123 characters are 123 bytes (RFC 6455 §5.5): the
-      // reason may quote what the server sent, and close() throws past the limit.
-      const text = `resume: ${reason}`.replace(/[^\x20-\x7e]/g, '?')
-      socket?.close(PROTOCOL_ERROR, text.slice(0, 123))
-    } catch {
-      // Closing already.
-    }
+    // Printable ASCII only, so 123 characters are 123 bytes (RFC 6455 §5.5): the
+    // reason may quote what the server sent, and close() throws past the limit.
+    const text = `resume: ${reason}`.replace(/[^\x20-\x7e]/g, '?')
+    this.#host.end(PROTOCOL_ERROR, text.slice(0, 123))
     return null
   }
 }

@@ -8,18 +8,12 @@
 
 import { createEvent } from '../events.js'
 import type { ConnectionStateName } from '../index.js'
+import { reportLater } from '../report.js'
 import { publicTypes, type StateChangeCause } from '../vocabulary.js'
 import type { SharedConnectionEventMap } from './events.js'
 import type { RelayedEvent } from './protocol.js'
 
 type StateChange = SharedConnectionEventMap['statechange']
-
-function rethrowLater(error: unknown): void {
-  // As EventTarget does: one failing subscriber must not stop the others.
-  setTimeout(() => {
-    throw error
-  }, 0)
-}
 
 function originOf(url: string): string {
   try {
@@ -64,7 +58,7 @@ export class ViewEvents {
       try {
         subscriber(change)
       } catch (error) {
-        rethrowLater(error)
+        reportLater(error)
       }
     }
   }

@@ -1,0 +1,206 @@
+/**
+ * The chart's ports into one connection. Inward: what the shared action and
+ * actor implementations (src/machine.ts, src/socket.ts) may do to it, and
+ * nothing more, each port handing its work to the part that owns it: the socket
+ * slot (sockets, the write gate, the queue), the message listeners, the metrics,
+ * the delivery layer. Outward: what the chart emitted and each settled snapshot,
+ * turned into application events in the order an application expects. Its
+ * methods live on this prototype, shared by every connection (a literal of
+ * arrow functions would cost each connection a dozen closures).
+ */
+import {
+  type CloseInfo,
+  type ConnectionEmitted,
+  type ConnectionStateName,
+  type ReconnectVerdict,
+  type SocketActorInput,
+  stateNameOf,
+} from '../machines/connection.js'
+import { consultClosePolicy } from './close-policy.js'
+import { createEvent, type StateChangeEvent } from './events.js'
+import type { MessageListeners } from './inbound.js'
+// [resume hook] types only: the layer's code lives in heartline/resume.
+import type { ConnectionLayer, LayerHost } from './layer.js'
+import type { ConnectionHost } from './machine.js'
+import type { MetricsRecorder } from './metrics.js'
+import type { WebSocketLike } from './options.js'
+import { reportLater } from './report.js'
+import type { ResolvedOptions } from './resolve-options.js'
+import type { LivenessProbe, UrlSource } from './socket.js'
+import type { SocketSlot } from './socket-slot.js'
+import { publicTypes } from './vocabulary.js'
+
+export class ChartPorts implements ConnectionHost {
+  /** The delivery layer (the `resume` option), set once before the chart starts. */
+  layer: ConnectionLayer | null = null
+  /**
+   * Application events the chart caused, held until its snapshot settles, so
+   * that inside `onopen` the connection already reads `open` (actions run before
+   * the snapshot updates).
+   */
+  pending: Array<() => void> = []
+  /**
+   * The state last reported by `statechange` (the `from` of the next one); the
+   * connection's `state` itself reads the chart's snapshot.
+   */
+  reported: ConnectionStateName = 'connecting'
+  /** The `subscribe()` listeners; none until the first (most connections never have one). */
+  subscribers: Set<(event: StateChangeEvent) => void> | null = null
+
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly url: UrlSource,
+    /** The connection: application events are dispatched at it. */
+    readonly target: EventTarget,
+    readonly slot: SocketSlot,
+    readonly messages: MessageListeners,
+    readonly metrics: MetricsRecorder,
+  ) {}
+
+  deliver(received: unknown): void {
+    // [resume hook] inbound data, before the application: the layer unwraps it
+    // or consumes it (null).
+    const layer = this.layer
+    const data = layer === null ? received : layer.inbound(received)
+    if (data !== null) this.messages.deliver(this.target, data, this.slot.origin)
+  }
+
+  created(ws: WebSocketLike, url: string): void {
+    this.slot.created(ws, url)
+  }
+
+  opened(ws: WebSocketLike, url: string): void {
+    const layer = this.layer
+    const blobs = this.slot.opened(ws, url, layer?.arrayBuffers === true)
+    // [resume hook] socket open: the layer writes its handshake first.
+    layer?.opened(blobs)
+  }
+
+  detach(ws: WebSocketLike): void {
+    // [resume hook] the socket the layer wrote to ended.
+    if (this.slot.detach(ws)) this.layer?.ended()
+  }
+
+  rtt(sample: number): void {
+    this.metrics.rtt(sample)
+  }
+
+  started(input: SocketActorInput, probe: LivenessProbe): void {
+    this.slot.probe = probe
+    this.metrics.attemptStarted(input.attempt, input.reason)
+  }
+
+  judgeClose(close: CloseInfo): ReconnectVerdict {
+    return consultClosePolicy(this.options.shouldReconnect, close, (problem) =>
+      this.report(problem),
+    )
+  }
+
+  flush(): void {
+    this.slot.flush()
+  }
+
+  dropAll(): void {
+    const dropped = this.slot.takeAll()
+    if (dropped.length === 0) return
+    this.pending.push(() => {
+      for (const data of dropped) this.dispatch('drop', { data, reason: 'closed' })
+    })
+  }
+
+  /** What a layer may do: write past the queue, fire events, use the clock, end a socket. */
+  layerHost(connection: {
+    readonly state: string
+    readonly actor: { send(event: { type: 'layer.close'; code: number; reason: string }): void }
+  }): LayerHost {
+    const clock = this.options.clock
+    return {
+      connection,
+      write: (data) => this.slot.write(data),
+      end: (code, reason) => connection.actor.send({ type: 'layer.close', code, reason }),
+      dispatch: (type, detail) => this.dispatch(type, detail),
+      setTimeout: clock ? (fn, ms) => clock.setTimeout(fn, ms) : (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: clock
+        ? (id) => clock.clearTimeout(id)
+        : (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+      state: () => connection.state,
+    }
+  }
+
+  /** A problem of the application's own code (its close policy): an `error` event, once settled. */
+  report(error: unknown): void {
+    this.metrics.error(error)
+    this.pending.push(() => this.dispatch('error', { error }))
+  }
+
+  dispatch(type: string, fields: Record<string, unknown>): void {
+    this.target.dispatchEvent(createEvent(type, fields))
+  }
+
+  // ---- outward: what the chart reports -------------------------------------------
+
+  /** An event the chart emitted: counted now, dispatched once the snapshot settles. */
+  emitted(emitted: ConnectionEmitted): void {
+    const { type, ...fields } = emitted
+    const metrics = this.metrics
+    switch (emitted.type) {
+      case 'open':
+        metrics.opened()
+        break
+      case 'close':
+        metrics.closed(fields as Omit<typeof emitted, 'type'>)
+        break
+      case 'error':
+        metrics.error(emitted.error)
+        break
+      case 'reconnecting':
+        metrics.retryPlanned(emitted.delay)
+        break
+    }
+    // Held until the chart's snapshot settles, so that inside `onopen` the
+    // connection already reads `open` (actions run before the snapshot updates).
+    this.pending.push(() => {
+      const detail = type === 'open' ? { url: this.slot.url } : fields
+      for (const name of publicTypes(type)) this.dispatch(name, detail)
+    })
+  }
+
+  /**
+   * The chart's snapshot settled (after each macrostep): report a change of public
+   * state, then the events the chart emitted on the way. `cause` is the chart event
+   * behind it, known only while someone listens for `statechange`.
+   */
+  settled(value: unknown, cause: string | undefined): void {
+    const next = stateNameOf(value)
+    const from = this.reported
+    if (next !== from) {
+      this.reported = next
+      this.metrics.state(next)
+      // [resume hook] a change of state; closed for good.
+      const layer = this.layer
+      if (layer !== null) {
+        layer.stateChanged?.(next)
+        if (next === 'closed') layer.closed()
+      }
+      // Without a cause nobody listens: every listener and subscriber asked for causes first.
+      if (cause !== undefined) this.#stateChange(from, next, cause)
+    }
+    const pending = this.pending
+    if (pending.length === 0) return
+    this.pending = []
+    for (const run of pending) run()
+  }
+
+  #stateChange(from: ConnectionStateName, to: ConnectionStateName, cause: string): void {
+    const change = createEvent('statechange', { from, to, event: cause }) as StateChangeEvent
+    this.target.dispatchEvent(change)
+    if (this.subscribers === null) return
+    for (const subscriber of this.subscribers) {
+      try {
+        subscriber(change)
+      } catch (error) {
+        reportLater(error)
+      }
+    }
+  }
+}

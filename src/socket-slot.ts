@@ -1,0 +1,199 @@
+/**
+ * The one owner of a connection's sockets and of what is written to them: the
+ * current attempt's socket, the one still closing, the write gate (the open
+ * socket that takes sends directly) and the outgoing queue. The socket actor
+ * (src/socket.ts) creates and tears sockets down and tells the slot through the
+ * chart's ports (src/ports.ts); the facade reads it and sends through it. Nobody
+ * else holds a socket.
+ *
+ * The gate is opened by the flush on entering `connected` (so queued messages
+ * always go first) and closed when the socket ends or its pong deadline passed.
+ */
+import type { DropReason } from './events.js'
+import type { SendData, WebSocketLike } from './options.js'
+import type { LivenessProbe } from './socket.js'
+
+export interface QueueLimits {
+  max: number
+  overflow: 'reject' | 'drop-oldest'
+}
+
+const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
+
+export class SocketSlot {
+  /** The current attempt's socket, from its creation until it ends. */
+  #socket: WebSocketLike | null = null
+  /** The socket detached last: while the chart waits for its close, readyState follows it. */
+  #ending: WebSocketLike | null = null
+  /** The socket that opened last, until it ends (a layer writes to it before the gate opens). */
+  #open: WebSocketLike | null = null
+  /** The write gate: the socket sends go straight to, or null while they must wait. */
+  #gate: WebSocketLike | null = null
+  #items: SendData[] = []
+  /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
+  probe: LivenessProbe | null = null
+  /** The URL of the current (or last) attempt. */
+  url: string
+  /** The subprotocol of the socket that opened last. */
+  protocol = ''
+  /** The extensions the server agreed to for the socket that opened last. */
+  extensions = ''
+  /** The origin of the socket that opened last, as a MessageEvent reports it. */
+  origin = ''
+  #binaryType: string | undefined
+
+  constructor(
+    url: string,
+    binaryType: string | undefined,
+    private readonly limits: QueueLimits | false,
+    /** Called for every message that will not be sent. */
+    private readonly drop: (data: SendData, reason: DropReason) => void,
+  ) {
+    this.url = url
+    this.#binaryType = binaryType
+  }
+
+  // ---- the socket's life, told by the socket actor -------------------------------
+
+  created(ws: WebSocketLike, url: string): void {
+    if (this.#binaryType !== undefined) ws.binaryType = this.#binaryType
+    this.#socket = ws
+    this.url = url
+  }
+
+  /**
+   * The socket opened. With `arrayBuffers` (a layer reads binary frames itself),
+   * a socket that would deliver Blobs delivers ArrayBuffers instead; returns
+   * whether it was switched (the layer then hands the application Blobs).
+   */
+  opened(ws: WebSocketLike, url: string, arrayBuffers: boolean): boolean {
+    this.protocol = ws.protocol
+    this.extensions = typeof ws.extensions === 'string' ? ws.extensions : ''
+    this.url = url
+    this.origin = new URL(url).origin
+    this.#open = ws
+    if (!arrayBuffers || ws.binaryType !== 'blob') return false
+    ws.binaryType = 'arraybuffer'
+    return true
+  }
+
+  /** The socket takes no more data; returns whether it was the open one. */
+  detach(ws: WebSocketLike): boolean {
+    this.#ending = ws
+    if (this.#gate === ws) this.#gate = null
+    if (this.#socket === ws) this.#socket = null
+    if (this.#open !== ws) return false
+    this.#open = null
+    return true
+  }
+
+  // ---- what the facade reads -----------------------------------------------------
+
+  /** readyState for the chart's `state`: a socket that failed reads CLOSED while closing. */
+  readyState(state: 0 | 1 | 2 | 3): 0 | 1 | 2 | 3 {
+    // A browser socket that failed is CLOSED while its error event runs, before
+    // its close event; `ws` reads CLOSING there. Either way the socket says.
+    return state === 2 && this.#ending?.readyState === 3 ? 3 : state
+  }
+
+  get bufferedAmount(): number {
+    return this.#gate?.bufferedAmount ?? 0
+  }
+
+  get queued(): number {
+    return this.#items.length
+  }
+
+  get binaryType(): string {
+    return this.#binaryType ?? this.#socket?.binaryType ?? 'blob'
+  }
+
+  /**
+   * Applied to the current socket and every later one. A value the socket does
+   * not know is ignored, as the WebIDL enum attribute is (WHATWG WebSockets,
+   * `binaryType`); with no socket yet, `blob`, `arraybuffer` and `ws`'s
+   * `nodebuffer` and `fragments` are kept.
+   */
+  set binaryType(value: string) {
+    const socket = this.#socket
+    if (socket) {
+      socket.binaryType = value
+      this.#binaryType = socket.binaryType
+    } else if (BINARY_TYPES.includes(String(value))) {
+      this.#binaryType = String(value)
+    }
+  }
+
+  // ---- writing -------------------------------------------------------------------
+
+  /**
+   * Sends through the gate when it is open and the socket is. readyState is read
+   * as well: a socket may have started closing in this very tick, before its
+   * close event reached the chart; such data waits instead. Returns 1 when sent,
+   * 0 when the data must queue, -1 when the pong deadline has passed but its
+   * timer has not fired (the caller holds the data and lets the chart judge).
+   */
+  sendNow(data: SendData): 1 | 0 | -1 {
+    const ws = this.#gate
+    if (ws === null || ws.readyState !== 1) return 0
+    if (this.probe?.pongOverdue()) return -1
+    ws.send(data)
+    return 1
+  }
+
+  /** Writes to the socket that opened last, past the gate and the queue (a layer's frames). */
+  write(data: SendData): boolean {
+    const ws = this.#open
+    if (ws === null || ws.readyState !== 1) return false
+    ws.send(data)
+    return true
+  }
+
+  /** Stops direct sends: later sends queue behind what is queued. */
+  hold(): void {
+    this.#gate = null
+  }
+
+  /** Queues `data`; false when refused (each refusal and each message pushed out is dropped). */
+  queue(data: SendData, closedForGood: boolean): boolean {
+    const limits = this.limits
+    if (closedForGood) {
+      this.drop(data, 'closed')
+      return false
+    }
+    if (limits === false) {
+      this.drop(data, 'not-open')
+      return false
+    }
+    if (this.#items.length >= limits.max) {
+      if (limits.overflow === 'reject') {
+        this.drop(data, 'queue-full')
+        return false
+      }
+      const oldest = this.#items.shift() as SendData
+      this.#items.push(data)
+      this.drop(oldest, 'queue-overflow')
+      return true
+    }
+    this.#items.push(data)
+    return true
+  }
+
+  /** Sends everything queued, in order, to the current socket, then opens the gate to it. */
+  flush(): void {
+    const ws = this.#socket
+    if (ws === null) return
+    const queued = this.#items
+    this.#items = []
+    for (let i = 0; i < queued.length; i++) ws.send(queued[i] as SendData)
+    this.#gate = ws
+  }
+
+  /** Empties the queue, returning what it held (nothing will send it). */
+  takeAll(): SendData[] {
+    this.#gate = null
+    const all = this.#items
+    this.#items = []
+    return all
+  }
+}
