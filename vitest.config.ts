@@ -12,6 +12,20 @@ const heavy = [
 ]
 
 /**
+ * Node files that measure real time (a frozen server's detection bound, a sweep on
+ * real timers, throughput): they run one at a time, after the other unit files,
+ * so that no test file beside them takes the CPU their timers need.
+ */
+const timing = [
+  'test/integration.test.ts',
+  'test/faults.test.ts',
+  'test/harness.test.ts',
+  'test/data-path.test.ts',
+  'test/server.test.ts',
+  'test/resume-faults.test.ts',
+]
+
+/**
  * The package's `#dev` import (package.json "imports") points at the built files;
  * tests run the sources. Each project sets it: projects do not inherit the root's.
  */
@@ -50,7 +64,20 @@ export default defineConfig({
           ...shared,
           name: 'unit',
           include: ['test/**/*.test.{ts,tsx}'],
-          exclude: heavy,
+          exclude: [...heavy, ...timing],
+          // Fake clocks, servers on loopback and child processes: two files at a
+          // time keep both cores busy (vitest's default on 2 cores is one).
+          maxWorkers: 2,
+        },
+      },
+      {
+        resolve,
+        test: {
+          ...shared,
+          name: 'timing',
+          include: timing,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -64,7 +91,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           name: 'e2e',
           include: heavy,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
