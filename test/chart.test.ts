@@ -2,9 +2,16 @@
  * The chart alone, one test per row of the transitions table in README.md, on a
  * SimulatedClock with a scripted socket actor.
  */
+
 import { describe, expect, it } from 'vitest'
-import { backoffDelay } from '../machines/connection.js'
-import { runChart } from './helpers/chart.js'
+import { createActor, SimulatedClock } from 'xstate'
+import {
+  backoffDelay,
+  connectionMachine,
+  type ReconnectVerdict,
+  stateNameOf,
+} from '../machines/connection.js'
+import { baseInput, runChart } from './helpers/chart.js'
 
 const open = (c: ReturnType<typeof runChart>) =>
   c.current().emit({ type: 'socket.open', protocol: '' })
@@ -462,5 +469,94 @@ describe('heartbeat off', () => {
     c.advance(60_000)
     expect(c.state()).toBe('open')
     expect(c.current().commands).toEqual([])
+  })
+})
+
+describe('retry hint (the close policy stored { hint })', () => {
+  const drop = (c: ReturnType<typeof runChart>) =>
+    c.current().emit({ type: 'socket.close', code: 1012, reason: 'restart', wasClean: true })
+
+  it('jitter none: waits max(hint, the attempt’s ceiling), capped at maxDelay, with no draw', () => {
+    const hints = [300, 10, 5000]
+    let i = 0
+    let draws = 0
+    const c = runChart(
+      {},
+      {
+        verdict: (): ReconnectVerdict => ({ hint: hints[i++] ?? 0 }),
+        random: () => {
+          draws++
+          return 0.5
+        },
+      },
+    )
+    const delays: number[] = []
+    for (let n = 0; n < 3; n++) {
+      drop(c)
+      delays.push(c.context().retryDelay)
+      c.advance(c.context().retryDelay - 1)
+      expect(c.state()).toBe('waitingToReconnect')
+      c.advance(1)
+      expect(c.state()).toBe('connecting')
+    }
+    // ceilings 100, 200, 400: the hint above it, the ceiling above the hint, maxDelay last.
+    expect(delays).toEqual([300, 200, 1000])
+    expect(draws).toBe(0)
+    expect(c.context().attempt).toBe(3)
+  })
+
+  it('after a connection that stayed up for stableAfter, a hinted retry is free; an unstable one counts', () => {
+    const c = runChart({ heartbeat: false }, { verdict: () => ({ hint: 300 }) })
+    open(c)
+    c.advance(5000)
+    expect(c.context().stable).toBe(true)
+    drop(c)
+    expect(c.context().attempt).toBe(0)
+    expect(c.emitted.filter((e) => e.type === 'reconnecting')).toEqual([
+      { type: 'reconnecting', attempt: 0, delay: 300 },
+    ])
+    c.advance(300)
+    // The new socket has proved nothing: its hinted end is counted.
+    open(c)
+    expect(c.context().stable).toBe(false)
+    drop(c)
+    expect(c.context().attempt).toBe(1)
+  })
+})
+
+describe('the chart on its own defaults', () => {
+  it('draws no randomness: a full-jitter retry waits the top of its window', () => {
+    const clock = new SimulatedClock()
+    const reconnect = {
+      initialDelay: 100,
+      maxDelay: 1000,
+      factor: 2,
+      jitter: 'full' as const,
+      maxAttempts: Number.POSITIVE_INFINITY,
+      stableAfter: 5000,
+    }
+    const actor = createActor(connectionMachine, { input: { ...baseInput, reconnect }, clock })
+    actor.start()
+    actor.send({ type: 'socket.open', protocol: '' })
+    expect(stateNameOf(actor.getSnapshot().value)).toBe('open')
+    actor.send({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    // [0, 100) drawn with the largest number below 1.
+    expect(actor.getSnapshot().context.retryDelay).toBe(99)
+    actor.send({ type: 'app.close', code: 1000, reason: '' })
+    expect(stateNameOf(actor.getSnapshot().value)).toBe('closed')
+    actor.stop()
+  })
+})
+
+describe('state names', () => {
+  it('each state of the chart has its public name; any other value reads as closed', () => {
+    expect(stateNameOf('waitingToReconnect')).toBe('waitingToReconnect')
+    expect(stateNameOf({ live: 'connecting' })).toBe('connecting')
+    expect(stateNameOf({ live: { connected: 'open' } })).toBe('open')
+    expect(stateNameOf({ live: { connected: 'awaitingPong' } })).toBe('awaitingPong')
+    // The transient `ended`/`judged` (never in a snapshot), and shapes the chart never has.
+    for (const value of ['ended', 'judged', undefined, null, 42, { live: {} }, { live: null }]) {
+      expect(stateNameOf(value)).toBe('closed')
+    }
   })
 })
