@@ -233,26 +233,34 @@ describe('inspector page', () => {
     await fault('fault-drop')
     await waitForShown(['waitingToReconnect', 'connecting', 'open'], from)
     await page.waitForSelector('#metrics[data-source="conn.metrics"] #metric-opened')
-    // The panel redraws once a second: wait for the redraw that shows the reconnect.
-    await page.waitForFunction(
-      () => Number(document.getElementById('metric-opened')?.textContent?.split(' / ')[0]) > 1,
-    )
-    const { shown: text, own } = await page.evaluate(() => {
+    // The panel redraws once a second while the connection may go on reconnecting:
+    // wait for a redraw whose figures are the connection's own at that moment, read
+    // in the same task (a panel that counted for itself would never match).
+    const shownAndOwn = await page.waitForFunction(() => {
       const conn = (
         window as unknown as {
           __inspector: { connection: () => { metrics: { attempts: number; reconnects: number } } }
         }
       ).__inspector.connection()
-      return {
-        shown: document.getElementById('metric-opened')?.textContent,
-        own: conn.metrics,
-      }
+      const [attempts, reconnects] = (document.getElementById('metric-opened')?.textContent ?? '')
+        .split(' / ')
+        .map(Number)
+      const own = conn.metrics
+      return attempts !== undefined &&
+        attempts > 1 &&
+        attempts === own.attempts &&
+        reconnects === own.reconnects
+        ? { attempts, reconnects, own: { attempts: own.attempts, reconnects: own.reconnects } }
+        : false
     })
-    // The panel redraws once a second: the figures it shows are at most one attempt behind.
-    const [attempts, reconnects] = (text ?? '').split(' / ').map(Number)
+    const { attempts, reconnects, own } = (await shownAndOwn.jsonValue()) as {
+      attempts: number
+      reconnects: number
+      own: { attempts: number; reconnects: number }
+    }
     expect(attempts).toBeGreaterThan(1)
-    expect(own.attempts - (attempts ?? 0)).toBeLessThanOrEqual(1)
-    expect(own.reconnects - (reconnects ?? 0)).toBeLessThanOrEqual(1)
+    expect(attempts).toBe(own.attempts)
+    expect(reconnects).toBe(own.reconnects)
     expect(await page.textContent('#metric-history')).toMatch(/→ open/)
   })
 
