@@ -16,45 +16,11 @@
  * received by the server or reported by a `drop` event: none silently lost,
  * none doubled.
  */
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium } from './helpers/chromium.js'
-import {
-  startControlledServer as startServer,
-  type ControlledServer as TestServer,
-} from './helpers/controlled-server.js'
-import {
-  leaders,
-  openTab,
-  type SharedPages,
-  serveSharedPages,
-  until,
-} from './helpers/shared-pages.js'
+import type { CDPSession, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { leaders, openTab, sharedTabWorld, until } from './helpers/shared-pages.js'
 
-let pages: SharedPages
-let browser: Browser
-let context: BrowserContext
-let server: TestServer
-
-beforeAll(async () => {
-  pages = await serveSharedPages()
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await pages?.close()
-})
-
-beforeEach(async () => {
-  server = await startServer()
-  context = await browser.newContext()
-})
-
-afterEach(async () => {
-  await context.close()
-  await server.close()
-})
+const world = sharedTabWorld()
 
 interface Seen {
   drops: Array<{ data: string; reason: string }>
@@ -63,7 +29,9 @@ interface Seen {
 }
 
 const openTabs = (n: number) =>
-  Promise.all(Array.from({ length: n }, () => openTab(context, pages.base, server.url)))
+  Promise.all(
+    Array.from({ length: n }, () => openTab(world.context, world.pages.base, world.server.url)),
+  )
 const allOpen = (tabs: Page[]) =>
   Promise.all(tabs.map((p) => until(p, `window.conn.state === 'open'`)))
 const batch = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}-${i}`)
@@ -81,8 +49,8 @@ async function threeTabs() {
   for (const [i, page] of followers.entries()) {
     expect(await send(page, before[i] as string[])).toEqual(before[i]?.map(() => true))
   }
-  await server.when(() => server.received.length === 20, 'the messages sent before')
-  const cdp = await context.newCDPSession(leader)
+  await world.server.when(() => world.server.received.length === 20, 'the messages sent before')
+  const cdp = await world.context.newCDPSession(leader)
   return { leader, followers, cdp }
 }
 
@@ -113,7 +81,7 @@ async function unanswered(followers: Page[], n: number): Promise<string[][]> {
 /** None of `held` reached the server; each was reported by a `drop` with reason handoff. */
 async function reported(followers: Page[], held: string[][]) {
   for (const [i, page] of followers.entries()) {
-    expect(held[i]?.filter((m) => server.received.includes(m))).toEqual([])
+    expect(held[i]?.filter((m) => world.server.received.includes(m))).toEqual([])
     const drops = (await page.evaluate('window.seen.drops')) as Seen['drops']
     expect(drops.filter((d) => d.data.includes('-held-'))).toEqual(
       held[i]?.map((data) => ({ data, reason: 'handoff' })),
@@ -134,7 +102,7 @@ async function crash(page: Page, cdp: CDPSession): Promise<void> {
  * both lost, never received twice), and new messages flow through the new leader.
  */
 async function handedOver(followers: Page[], sent: string[][]) {
-  await server.when(() => server.connections === 2, 'the new leader’s connection')
+  await world.server.when(() => world.server.connections === 2, 'the new leader’s connection')
   await Promise.all(
     followers.map((p) => until(p, `window.seen.opens === 2 && window.conn.state === 'open'`)),
   )
@@ -147,18 +115,18 @@ async function handedOver(followers: Page[], sent: string[][]) {
     const dropped = seen.drops.map((d) => d.data)
     for (const drop of seen.drops) expect(drop.reason).toBe('handoff')
     const missing = (sent[i] ?? []).filter(
-      (m) => !server.received.includes(m) && !dropped.includes(m),
+      (m) => !world.server.received.includes(m) && !dropped.includes(m),
     )
     expect(missing, `follower ${i}: neither received nor dropped`).toEqual([])
   }
   const after = followers.map((_, i) => batch(`f${i}-after`, 10))
   for (const [i, page] of followers.entries()) await send(page, after[i] as string[])
-  await server.when(
-    () => after.flat().every((m) => server.received.includes(m)),
+  await world.server.when(
+    () => after.flat().every((m) => world.server.received.includes(m)),
     'the messages sent after',
   )
-  expect(new Set(server.received).size).toBe(server.received.length)
-  expect(server.connections).toBe(2)
+  expect(new Set(world.server.received).size).toBe(world.server.received.length)
+  expect(world.server.connections).toBe(2)
 }
 
 describe('shared tabs: a leader that ends without a word (Chromium)', () => {
@@ -172,7 +140,7 @@ describe('shared tabs: a leader that ends without a word (Chromium)', () => {
     const dropped = await Promise.all(
       followers.map((p) => p.evaluate('window.seen.drops.length') as Promise<number>),
     )
-    const received = during.flat().filter((m) => server.received.includes(m)).length
+    const received = during.flat().filter((m) => world.server.received.includes(m)).length
     console.log(
       `crash mid-stream: of ${during.flat().length} messages, ${received} received, ${dropped.reduce((a, b) => a + b, 0)} reported by drop`,
     )

@@ -1,43 +1,7 @@
-/**
- * A shared connection's events in real headless Chromium: real `Event`s (a
- * `MessageEvent`, a `CloseEvent`) dispatched with the shared connection as
- * `target`, `currentTarget` and `this`, in followers and in a tab that became
- * leader, with `once`, `signal` and the `on<type>` handler's position honoured
- * across a hand-off.
- */
-import type { Browser, BrowserContext } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium } from './helpers/chromium.js'
-import { type ControlledServer, startControlledServer } from './helpers/controlled-server.js'
-import {
-  leaders,
-  openTab,
-  type SharedPages,
-  serveSharedPages,
-  until,
-} from './helpers/shared-pages.js'
+import { describe, expect, it } from 'vitest'
+import { leaders, openTab, sharedTabWorld, until } from './helpers/shared-pages.js'
 
-let pages: SharedPages
-let browser: Browser
-let context: BrowserContext
-let server: ControlledServer
-
-beforeAll(async () => {
-  pages = await serveSharedPages()
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  await pages?.close()
-})
-beforeEach(async () => {
-  server = await startControlledServer()
-  context = await browser.newContext()
-})
-afterEach(async () => {
-  await context.close()
-  await server.close()
-})
+const world = sharedTabWorld()
 
 /** Runs in the page right after `start()`, in the same task: before any event. */
 const RECORD = `
@@ -80,18 +44,18 @@ interface Seen {
 
 describe('a shared connection’s events (Chromium)', () => {
   it('are real Events targeted at the shared connection; once, signal and onopen’s place hold across a hand-off', async () => {
-    const first = await openTab(context, pages.base, server.url)
+    const first = await openTab(world.context, world.pages.base, world.server.url)
     await until(first, `window.conn.state === 'open'`)
-    const tab = await openTab(context, pages.base, server.url, '{}', RECORD)
+    const tab = await openTab(world.context, world.pages.base, world.server.url, '{}', RECORD)
     await until(tab, `window.conn.state === 'open'`)
     expect(await tab.evaluate('window.conn.leader')).toBe(false)
-    for (const client of server.clients()) client.send('as-follower')
+    for (const client of world.server.clients()) client.send('as-follower')
     await until(tab, `window.seen.messages.includes('as-follower')`)
 
     await first.close()
     await until(tab, `window.conn.leader && window.seen.opens === 2`)
     expect(await leaders([tab])).toHaveLength(1)
-    for (const client of server.clients()) client.send('as-leader')
+    for (const client of world.server.clients()) client.send('as-leader')
     await until(tab, `window.seen.messages.includes('as-leader')`)
 
     const ev = (await tab.evaluate('window.ev')) as {
@@ -108,7 +72,7 @@ describe('a shared connection’s events (Chromium)', () => {
       expect(seen).toMatchObject({ event: true, target: true, currentTarget: true, self: true })
     }
     const ofType = (type: string) => ev.seen.filter((s) => s.type === type)
-    const origin = new URL(server.url).origin
+    const origin = new URL(world.server.url).origin
     expect(ofType('message')).toEqual([
       expect.objectContaining({ kind: 'MessageEvent', origin }),
       expect.objectContaining({ kind: 'MessageEvent', origin }),

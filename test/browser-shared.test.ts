@@ -6,53 +6,20 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
-import { launchChromium } from './helpers/chromium.js'
-import {
-  startControlledServer as startServer,
-  type ControlledServer as TestServer,
-} from './helpers/controlled-server.js'
-import {
-  leaders,
-  openTab,
-  type SharedPages,
-  serveSharedPages,
-  until,
-} from './helpers/shared-pages.js'
+import { startControlledServer as startServer } from './helpers/controlled-server.js'
+import { leaders, openTab, sharedTabWorld, until } from './helpers/shared-pages.js'
 
-let pages: SharedPages
-let browser: Browser
-let context: BrowserContext
-let server: TestServer
+const world = sharedTabWorld()
 
-beforeAll(async () => {
-  pages = await serveSharedPages()
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await pages?.close()
-})
-
-beforeEach(async () => {
-  server = await startServer()
-  context = await browser.newContext()
-})
-
-afterEach(async () => {
-  await context.close()
-  await server.close()
-})
-
-const tab = (options = '{}') => openTab(context, pages.base, server.url, options)
+const tab = (options = '{}') => openTab(world.context, world.pages.base, world.server.url, options)
 const openTabs = (n: number) => Promise.all(Array.from({ length: n }, () => tab()))
 const allOpen = (tabs: Page[]) =>
   Promise.all(tabs.map((p) => until(p, `window.conn.state === 'open'`)))
 const broadcast = (data: string) => {
-  for (const client of server.clients()) client.send(data)
+  for (const client of world.server.clients()) client.send(data)
 }
 
 /**
@@ -73,7 +40,7 @@ describe('one socket for all tabs (Chromium)', () => {
     const tabs = await openTabs(3)
     await allOpen(tabs)
     expect(await leaders(tabs)).toHaveLength(1)
-    expect(server.connections).toBe(1)
+    expect(world.server.connections).toBe(1)
 
     const expected: string[] = []
     for (const [i, page] of tabs.entries()) {
@@ -83,17 +50,22 @@ describe('one socket for all tabs (Chromium)', () => {
         await page.evaluate(`${JSON.stringify(batch)}.map((m) => window.conn.send(m))`),
       ).toEqual(batch.map(() => true))
     }
-    await server.when(() => server.received.length >= expected.length, 'all 60 messages')
+    await world.server.when(
+      () => world.server.received.length >= expected.length,
+      'all 60 messages',
+    )
     // A last message per tab after its batch: a duplicate of the batch would precede it.
     for (const [i, page] of tabs.entries()) await page.evaluate(`window.conn.send('end-${i}')`)
-    await server.when(
-      () => server.received.filter((m) => m.startsWith('end-')).length === 3,
+    await world.server.when(
+      () => world.server.received.filter((m) => m.startsWith('end-')).length === 3,
       'the ends',
     )
-    expect([...server.received].sort()).toEqual([...expected, 'end-0', 'end-1', 'end-2'].sort())
+    expect([...world.server.received].sort()).toEqual(
+      [...expected, 'end-0', 'end-1', 'end-2'].sort(),
+    )
     // Each tab's own messages arrive in the order it sent them.
     for (let i = 0; i < 3; i++) {
-      const mine = server.received.filter((m) => m.startsWith(`t${i}-`))
+      const mine = world.server.received.filter((m) => m.startsWith(`t${i}-`))
       expect(mine).toEqual(expected.filter((m) => m.startsWith(`t${i}-`)))
     }
 
@@ -104,12 +76,12 @@ describe('one socket for all tabs (Chromium)', () => {
       expect(await page.evaluate('window.seen.messages')).toEqual([...sent, 'b-end'])
       expect(await page.evaluate('window.seen.drops')).toEqual([])
     }
-    expect(server.connections).toBe(1)
+    expect(world.server.connections).toBe(1)
   })
 
   it('closing the leader page: another tab leads with exactly one new connection, without waiting on any timer; a later tab joins it', async () => {
     let leaderOpenAt = 0
-    await context.exposeFunction('report', (what: string, at: number) => {
+    await world.context.exposeFunction('report', (what: string, at: number) => {
       if (what === 'leader-open') leaderOpenAt = at
     })
     const tabs = await openTabs(3)
@@ -125,7 +97,7 @@ describe('one socket for all tabs (Chromium)', () => {
     leaderOpenAt = 0
     const closedAt = Date.now()
     await first.close()
-    await server.when(() => server.connections === 2, 'the new leader’s connection')
+    await world.server.when(() => world.server.connections === 2, 'the new leader’s connection')
     const newConnectionMs = Date.now() - closedAt
     for (const page of rest) expect(await page.evaluate('window.firedTimers')).toEqual([])
     // Every remaining tab opens a second time: on the new leader's socket.
@@ -150,21 +122,24 @@ describe('one socket for all tabs (Chromium)', () => {
 
     // Sent at once, before this tab has heard who leads: it waits, then goes through the leader.
     const later = await openTab(
-      context,
-      pages.base,
-      server.url,
+      world.context,
+      world.pages.base,
+      world.server.url,
       '{}',
       `window.early = window.conn.state; window.conn.send('from-later')`,
     )
     expect(await later.evaluate('window.early')).toBe('connecting')
     await until(later, `window.conn.state === 'open'`)
     expect(await later.evaluate('window.conn.leader')).toBe(false)
-    await server.when(() => server.received.includes('from-later'), 'the later tab’s message')
+    await world.server.when(
+      () => world.server.received.includes('from-later'),
+      'the later tab’s message',
+    )
     broadcast('to-all')
     await Promise.all(
       [...rest, later].map((p) => until(p, `window.seen.messages.includes('to-all')`)),
     )
-    expect(server.connections).toBe(2)
+    expect(world.server.connections).toBe(2)
   })
 
   it('reports a message handed to a leader that goes away before writing it as a drop (handoff)', async () => {
@@ -172,9 +147,19 @@ describe('one socket for all tabs (Chromium)', () => {
     const probe = await startServer()
     const deadUrl = probe.url
     await probe.close()
-    const a = await openTab(context, pages.base, deadUrl, '{ reconnect: { initialDelay: 50 } }')
+    const a = await openTab(
+      world.context,
+      world.pages.base,
+      deadUrl,
+      '{ reconnect: { initialDelay: 50 } }',
+    )
     await until(a, 'window.conn.leader')
-    const b = await openTab(context, pages.base, deadUrl, '{ reconnect: { initialDelay: 50 } }')
+    const b = await openTab(
+      world.context,
+      world.pages.base,
+      deadUrl,
+      '{ reconnect: { initialDelay: 50 } }',
+    )
     await until(b, 'window.seen.leaderchanges.length === 1')
     expect(await b.evaluate(`window.conn.send('in-flight')`)).toBe(true)
     await until(a, 'window.conn.queued === 1')
@@ -201,16 +186,19 @@ describe('one socket for all tabs (Chromium)', () => {
     // The follower keeps the same socket, still relayed by the closed view's tab.
     expect(await follower.evaluate('window.conn.state')).toBe('open')
     await follower.evaluate(`window.conn.send('still-here')`)
-    await server.when(() => server.received.includes('still-here'), 'the follower’s message')
+    await world.server.when(
+      () => world.server.received.includes('still-here'),
+      'the follower’s message',
+    )
     broadcast('still-shared')
     await until(follower, `window.seen.messages.includes('still-shared')`)
     expect(await leader.evaluate('window.seen.messages')).toEqual([])
-    expect(server.clients()).toHaveLength(1)
-    expect(server.connections).toBe(1)
+    expect(world.server.clients()).toHaveLength(1)
+    expect(world.server.connections).toBe(1)
 
     await follower.evaluate('window.conn.close()')
-    await server.when(() => server.clients().length === 0, 'the socket closing')
-    expect(server.connections).toBe(1)
+    await world.server.when(() => world.server.clients().length === 0, 'the socket closing')
+    expect(world.server.connections).toBe(1)
   })
 
   it('reconnect() in a follower reconnects the shared socket; after close() it rejoins without a new connection', async () => {
@@ -219,7 +207,7 @@ describe('one socket for all tabs (Chromium)', () => {
     const [leader] = await leaders(tabs)
     const follower = tabs.find((p) => p !== leader) as Page
     await follower.evaluate('window.conn.reconnect()')
-    await server.when(() => server.connections === 2, 'the fresh attempt')
+    await world.server.when(() => world.server.connections === 2, 'the fresh attempt')
     await allOpen(tabs)
     await follower.evaluate('window.conn.close()')
     expect(await follower.evaluate('window.conn.state')).toBe('closed')
@@ -227,8 +215,11 @@ describe('one socket for all tabs (Chromium)', () => {
     await until(follower, `window.conn.state === 'open'`)
     expect(await follower.evaluate('window.conn.leader')).toBe(false)
     await follower.evaluate(`window.conn.send('rejoined')`)
-    await server.when(() => server.received.includes('rejoined'), 'the rejoined tab’s message')
-    expect(server.connections).toBe(2)
+    await world.server.when(
+      () => world.server.received.includes('rejoined'),
+      'the rejoined tab’s message',
+    )
+    expect(world.server.connections).toBe(2)
   })
 
   it('extensions: the leader socket’s, from the announcement for a tab that joins, then from each relayed open', async () => {
@@ -245,14 +236,14 @@ describe('one socket for all tabs (Chromium)', () => {
     await once(http, 'listening')
     const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`
     try {
-      const a = await openTab(context, pages.base, url)
+      const a = await openTab(world.context, world.pages.base, url)
       await until(a, `window.conn.state === 'open'`)
       const negotiated = (await a.evaluate('window.conn.extensions')) as string
       expect(negotiated).toMatch(/^permessage-deflate/)
       // Read in the task that created it: before it has heard from the leader.
       const b = await openTab(
-        context,
-        pages.base,
+        world.context,
+        world.pages.base,
         url,
         '{}',
         'window.early = window.conn.extensions',

@@ -6,7 +6,10 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { build } from 'esbuild'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { launchChromium } from './chromium.js'
+import { type ControlledServer, startControlledServer } from './controlled-server.js'
 
 /** Runs in the page: `window.start(url, options)` creates `window.conn` and records into `window.seen`. */
 const PAGE_SCRIPT = `
@@ -86,4 +89,40 @@ export function until(page: Page, expression: string, timeout = 10_000) {
 export async function leaders(pages: Page[]): Promise<Page[]> {
   const flags = await Promise.all(pages.map((p) => p.evaluate('window.conn.leader')))
   return pages.filter((_, i) => flags[i] === true)
+}
+
+/** What a shared-tab browser test works with; the fields are set by the hooks of `sharedTabWorld`. */
+export interface SharedTabs {
+  /** The served pages (one bundle per file). */
+  pages: SharedPages
+  browser: Browser
+  /** A fresh browser context per test: one origin, one lock manager, one BroadcastChannel namespace. */
+  context: BrowserContext
+  /** A fresh counting server per test. */
+  server: ControlledServer
+}
+
+/**
+ * Registers the hooks every shared-tab browser file needs: the pages and Chromium
+ * once per file, a fresh context and server per test, all closed after.
+ */
+export function sharedTabWorld(): SharedTabs {
+  const tabs = {} as SharedTabs
+  beforeAll(async () => {
+    tabs.pages = await serveSharedPages()
+    tabs.browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await tabs.browser?.close()
+    await tabs.pages?.close()
+  })
+  beforeEach(async () => {
+    tabs.server = await startControlledServer()
+    tabs.context = await tabs.browser.newContext()
+  })
+  afterEach(async () => {
+    await tabs.context.close()
+    await tabs.server.close()
+  })
+  return tabs
 }
