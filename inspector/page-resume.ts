@@ -11,7 +11,7 @@
  */
 import type { Connection } from '../src/index.js'
 import type { LayerFactory } from '../src/layer.js'
-import { binaryMessage, binarySeq } from '../src/resume/frames.js'
+import { binaryMessage, binarySeq } from '../src/protocol/resume.js'
 import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
 import { $ } from './dom.js'
 import { page } from './page-state.js'

@@ -9,28 +9,29 @@ import type { ConnectionLayer, LayerHost } from '../layer.js'
 import type { SendData } from '../options.js'
 import {
   ACK,
-  binaryFrame,
+  ackSeq,
+  BINARY_HEADER,
   binaryMessage,
+  binaryPayload,
   binarySeq,
+  frameJson,
+  type Hello,
+  helloFrame,
   MESSAGE,
+  messageFrame,
   PROTOCOL_ERROR,
   PROTOCOL_VERSION,
-  parseSeq,
+  readTextMessage,
+  type SeqSlot,
   WELCOME,
   type Welcome,
-} from './frames.js'
+} from '../protocol/resume.js'
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
 import { welcomeProblem } from './welcome.js'
 
-/**
- * String.prototype's own functions, for the inbound hot path. Called as methods
- * (`data.charCodeAt(i)`, `data.slice(n)`), V8 (Node 20) left each lookup a call
- * to its generic LoadIC in the optimized code (perf, B9's client-alone case:
- * about 5% of the samples, 0.05–0.1 µs per message); called through these
- * constants, they are inlined.
- */
+/** See readTextMessage: called through a constant, V8 inlines it on the hot path. */
 const charCodeAt = String.prototype.charCodeAt
 const slice = String.prototype.slice
 
@@ -51,6 +52,8 @@ export class ResumeLayer implements ConnectionLayer {
   #welcomed = false
   /** The application asked for Blobs: the socket reads ArrayBuffers, the layer wraps them. */
   #blobs = false
+  /** Where the text message decoder leaves each seq (one slot, so decoding allocates nothing). */
+  readonly #slot: SeqSlot = { seq: 0 }
 
   constructor(host: LayerHost, options: ReturnType<typeof resolveResumeOptions>) {
     this.#host = host
@@ -89,14 +92,11 @@ export class ResumeLayer implements ConnectionLayer {
     this.#phase = 'hello'
     this.#welcomed = false
     this.#blobs = blobs
-    const hello: { v: number; sid?: string; ack: number } = {
-      v: PROTOCOL_VERSION,
-      ack: this.#in.received,
-    }
+    const hello: Hello = { v: PROTOCOL_VERSION, ack: this.#in.received }
     if (this.#sid !== null) hello.sid = this.#sid
     // The hello acknowledges everything received so far.
     this.#in.helloSent()
-    this.#host.write(`H${JSON.stringify(hello)}`)
+    this.#host.write(helloFrame(hello))
     this.#trace?.({ type: 'hello', session: this.#sid, ack: this.#in.received })
     this.#welcomeTimer = this.#host.setTimeout(() => {
       this.#welcomeTimer = null
@@ -138,19 +138,11 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   inbound(data: unknown): unknown {
-    // The hot path, every text message: `M<seq> <payload>`, its seq read in the
-    // same pass that finds the space. The rest is in #frame, to keep this small.
+    // The hot path, every text message: `M<seq> <payload>`. The rest is in #frame, to keep this small.
     if (typeof data === 'string' && charCodeAt.call(data, 0) === MESSAGE) {
-      let seq = 0
-      let at = 1
-      let c = charCodeAt.call(data, 1)
-      // At most 16 digits, as parseSeq allows; a missing space reads NaN and fails below.
-      while (c >= 48 && c <= 57 && at < 17) {
-        seq = seq * 10 + (c - 48)
-        c = charCodeAt.call(data, ++at)
-      }
-      if (c !== 32 || at === 1) return this.#protocolError('malformed message frame')
-      return this.#received(seq, slice.call(data, at + 1))
+      const at = readTextMessage(data, this.#slot)
+      if (at < 0) return this.#protocolError('malformed message frame')
+      return this.#received(this.#slot.seq, slice.call(data, at))
     }
     return this.#frame(data)
   }
@@ -163,18 +155,14 @@ export class ResumeLayer implements ConnectionLayer {
         // Before this socket's welcome nothing of its session is settled: an ack
         // there could trim messages that were never written.
         if (!this.#welcomed) return this.#protocolError('ack before the welcome')
-        const seq = parseSeq(data, data.length)
+        const seq = ackSeq(data)
         if (seq < 0) return this.#protocolError('malformed ack frame')
         this.#acked(seq)
         return null
       }
       if (kind === WELCOME) {
-        let welcome: unknown
-        try {
-          welcome = JSON.parse(data.slice(1))
-        } catch {
-          return this.#protocolError('malformed welcome frame')
-        }
+        const welcome = frameJson(data)
+        if (welcome === undefined) return this.#protocolError('malformed welcome frame')
         this.#welcome(welcome)
         return null
       }
@@ -184,9 +172,9 @@ export class ResumeLayer implements ConnectionLayer {
     if (bytes === null) return this.#protocolError('malformed binary frame')
     const seq = binarySeq(bytes)
     let payload: unknown
-    if (this.#blobs) payload = new Blob([bytes.subarray(9) as Uint8Array<ArrayBuffer>])
-    else if (data instanceof ArrayBuffer) payload = data.slice(9)
-    else payload = (data as Uint8Array).subarray(9)
+    if (this.#blobs) payload = new Blob([binaryPayload(bytes) as Uint8Array<ArrayBuffer>])
+    else if (data instanceof ArrayBuffer) payload = data.slice(BINARY_HEADER)
+    else payload = binaryPayload(bytes)
     return this.#received(seq, payload)
   }
 
@@ -263,7 +251,7 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   #write(seq: number, kept: Kept, replay: boolean): void {
-    this.#host.write(typeof kept === 'string' ? `M${seq} ${kept}` : binaryFrame(seq, kept))
+    this.#host.write(messageFrame(seq, kept))
     this.#trace?.({ type: 'send', seq, replay })
   }
 

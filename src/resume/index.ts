@@ -16,7 +16,7 @@ export type {
   ResetEventDetail,
   ResumedEventDetail,
 } from '../layer.js'
-export { PROTOCOL_VERSION } from './frames.js'
+export { PROTOCOL_VERSION } from '../protocol/resume.js'
 export type { ResumeOptions, ResumeSession, ResumeTrace } from './options.js'
 
 const layers = new WeakMap<object, ResumeLayer>()

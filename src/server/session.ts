@@ -8,7 +8,16 @@
  */
 import { EventEmitter } from 'node:events'
 import type { WebSocket } from 'ws'
-import { PROTOCOL_ERROR, PROTOCOL_VERSION, REPLACED, type Welcome } from '../resume/frames.js'
+import {
+  messageFrame,
+  PROTOCOL_ERROR,
+  PROTOCOL_VERSION,
+  REPLACED,
+  readClientFrame,
+  type Welcome,
+  welcomeFrame,
+} from '../protocol/resume.js'
+import { closeSocket } from './close-socket.js'
 import type {
   SessionAttachInfo,
   SessionCloseInfo,
@@ -18,7 +27,6 @@ import type {
 import { type InboundHost, InboundMessages } from './session-inbound.js'
 import { type OutboundHost, OutboundMessages, payloadOf } from './session-outbound.js'
 import type { ClaimedSession, MissingSession } from './store.js'
-import { closeSocket, frameOf, readFrame } from './wire.js'
 
 export class Session extends EventEmitter<SessionEvents> {
   readonly id: string
@@ -132,8 +140,8 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (resumed) welcome.replay = claim.replay.length
     if (reset !== undefined) welcome.reset = { lost: reset }
-    socket.send(`W${JSON.stringify(welcome)}`)
-    for (const m of claim.replay) socket.send(frameOf(m))
+    socket.send(welcomeFrame(welcome))
+    for (const m of claim.replay) socket.send(messageFrame(m.seq, m.data))
     this.#ready = true
     this.#in.handover(claim)
     const info: SessionAttachInfo = { ...attach, resumed }
@@ -176,7 +184,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** @internal A frame from the attached socket. */
   frame(socket: WebSocket, data: Buffer, isBinary: boolean): void {
     if (socket !== this.#socket || !this.#ready) return
-    const frame = readFrame(data, isBinary)
+    const frame = readClientFrame(isBinary ? data : data.toString())
     if (frame.kind === 'message') this.#in.push(frame.seq, frame.data, isBinary)
     else if (frame.kind === 'error' || !this.#out.acked(frame.seq)) {
       this.#protocolError(frame.kind === 'error' ? frame.reason : 'bad ack')

@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
-import { HELLO, type Hello, PROTOCOL_ERROR, PROTOCOL_VERSION } from '../resume/frames.js'
+import {
+  frameJson,
+  HELLO,
+  type Hello,
+  PROTOCOL_ERROR,
+  PROTOCOL_VERSION,
+} from '../protocol/resume.js'
+import { closeSocket } from './close-socket.js'
 import { Session } from './session.js'
 import type { SessionAttachInfo, SessionServerEvents, SessionSettings } from './session-events.js'
 import {
@@ -24,7 +31,6 @@ import {
   TOO_MANY_SESSIONS,
 } from './session-options.js'
 import type { ClaimedSession, SessionStore } from './store.js'
-import { closeSocket } from './wire.js'
 
 export type { SessionServerEvents } from './session-events.js'
 export type { AcceptSessionsOptions } from './session-options.js'
@@ -180,17 +186,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       closeSocket(socket, code, reason, closeTimeout)
       return null
     }
-    let hello: Hello | null = null
-    if (!isBinary && data[0] === HELLO) {
-      try {
-        hello = JSON.parse(data.subarray(1).toString()) as Hello
-      } catch {
-        hello = null
-      }
-    }
-    if (hello === null || typeof hello !== 'object') {
+    const body = !isBinary && data[0] === HELLO ? frameJson(data.toString()) : undefined
+    if (body === null || typeof body !== 'object') {
       return refuse(PROTOCOL_ERROR, 'resume: the first frame must be a hello')
     }
+    const hello = body as Hello
     if (hello.v !== PROTOCOL_VERSION) {
       // RFC 6455 §7.4.1: 1002 is a protocol error; the client's default policy does not retry it.
       const version = JSON.stringify(hello.v) ?? 'none'
