@@ -16,13 +16,13 @@ import {
   PROTOCOL_VERSION,
 } from '../protocol/resume.js'
 import { closeSocket } from './close-socket.js'
+import { Heartbeat } from './heartbeat.js'
 import { Session } from './session.js'
 import type { SessionAttachInfo, SessionServerEvents, SessionSettings } from './session-events.js'
 import {
   type AcceptSessionsOptions,
   EARLY_BYTES,
   EARLY_FRAMES,
-  PONG_BUFFER_LIMIT,
   principalOf,
   type ResolvedSessionOptions,
   resolveSessionOptions,
@@ -44,8 +44,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly #settings: SessionSettings
   readonly #options: ResolvedSessionOptions
   readonly #detach: () => void
-  /** Sockets, and whether each answered the last sweep's ping. */
-  readonly #alive = new Map<WebSocket, boolean>()
+  /** Answers each session socket's pings and sweeps it (the one copy `attachHeartbeat` uses). */
+  readonly #heartbeat: Heartbeat
   /** New sessions being created (they count against `maxSessions`). */
   #creating = 0
 
@@ -53,7 +53,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     super()
     const resolved = resolveSessionOptions(options)
     this.#options = resolved
-    const { store, sweepInterval } = resolved
+    const { store } = resolved
     this.store = store
     this.#settings = {
       store,
@@ -70,31 +70,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       },
       attached: (session, info) => this.emit('attach', session, info),
     }
+    this.#heartbeat = new Heartbeat(resolved.heartbeat)
     const onConnection = (socket: WebSocket, request: IncomingMessage) =>
       this.#accept(socket, request)
     wss.on('connection', onConnection)
-    // The pattern the \`ws\` README documents: ping every socket, terminate those
-    // that did not answer the previous ping.
-    const sweep =
-      sweepInterval > 0
-        ? setInterval(() => {
-            for (const [socket, alive] of this.#alive) {
-              if (!alive) {
-                socket.terminate()
-                continue
-              }
-              this.#alive.set(socket, false)
-              try {
-                socket.ping()
-              } catch {
-                // Closing already.
-              }
-            }
-          }, sweepInterval)
-        : undefined
-    sweep?.unref?.()
     this.#detach = () => {
-      if (sweep !== undefined) clearInterval(sweep)
+      this.#heartbeat.stopSweep()
       wss.off('connection', onConnection)
     }
   }
@@ -115,7 +96,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   #accept(socket: WebSocket, request: IncomingMessage): void {
-    const { ping, pong, helloTimeout, closeTimeout } = this.#options
+    const { helloTimeout, closeTimeout } = this.#options
+    // First, so a ping's reply goes out before the ack the ping prompts.
+    this.#heartbeat.attach(socket)
     let session: Session | null = null
     let hello = false
     /** Frames that arrived while the hello was being answered, and their bytes. */
@@ -131,17 +114,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     timer.unref?.()
     socket.on('message', (raw: RawData, isBinary: boolean) => {
       if (socket.readyState !== 1) return
+      // The heartbeat answered it: a chance to acknowledge without waiting for the timer.
+      if (this.#heartbeat.isPing(raw, isBinary)) return session?.pinged()
       const data = Array.isArray(raw)
         ? Buffer.concat(raw)
         : Buffer.isBuffer(raw)
           ? raw
           : Buffer.from(raw)
-      if (!isBinary && data.equals(ping)) {
-        // A client that does not read gets no more replies queued (it counts any data as alive).
-        if (socket.bufferedAmount <= PONG_BUFFER_LIMIT) socket.send(pong)
-        session?.pinged()
-        return
-      }
       if (session !== null) return session.frame(socket, data, isBinary)
       if (hello) {
         earlyBytes += data.byteLength
@@ -165,11 +144,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         },
       )
     })
-    this.#alive.set(socket, true)
-    socket.on('pong', () => this.#alive.set(socket, true))
     socket.on('close', () => {
       clearTimeout(timer)
-      this.#alive.delete(socket)
       session?.detached(socket)
     })
     socket.on('error', () => undefined)
