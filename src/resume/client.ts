@@ -1,10 +1,17 @@
 /**
  * The client half of the resume protocol (docs/resume-protocol.md), bound to
- * one connection through the layer hook (src/layer.ts): says hello with the
- * session id and the last seq received on every new socket, reads the welcome
- * (resumed, new or reset), and routes frames between the outgoing buffer
- * (outgoing.ts) and the receiving side (incoming.ts).
+ * one connection through the layer hook (src/layer.ts): its phases are the
+ * chart machines/resume-session.ts (hello on every new socket, the welcome's
+ * outcome: started, resumed or reset), and this layer does what the chart
+ * emits, and routes frames between the outgoing buffer (outgoing.ts) and the
+ * receiving side (incoming.ts).
  */
+import { type Actor, createActor } from 'xstate'
+import {
+  type ResumeSessionEmitted,
+  resumeSessionMachine,
+  type WelcomeFields,
+} from '../../machines/resume-session.js'
 import type { ConnectionLayer, LayerHost } from '../layer.js'
 import type { SendData } from '../options.js'
 import {
@@ -24,7 +31,6 @@ import {
   readTextMessage,
   type SeqSlot,
   WELCOME,
-  type Welcome,
 } from '../protocol/resume.js'
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
@@ -37,19 +43,12 @@ const slice = String.prototype.slice
 
 export class ResumeLayer implements ConnectionLayer {
   readonly #host: LayerHost
-  readonly #welcomeTimeout: number
   readonly #trace: ResumeOptions['trace']
   readonly #out: OutgoingBuffer
   readonly #in: IncomingAcks
 
-  #sid: string | null = null
-  #welcomeTimer: unknown = null
-  #phase: 'down' | 'hello' | 'ready' = 'down'
-  /**
-   * This socket's welcome was taken: its acks count (bounded by the last seq
-   * sent), also while it closes (phase `down`); before it, none does.
-   */
-  #welcomed = false
+  /** The session's phases: the chart decides, this layer does what it emits. */
+  readonly #chart: Actor<typeof resumeSessionMachine>
   /** The application asked for Blobs: the socket reads ArrayBuffers, the layer wraps them. */
   #blobs = false
   /** Where the text message decoder leaves each seq (one slot, so decoding allocates nothing). */
@@ -57,10 +56,29 @@ export class ResumeLayer implements ConnectionLayer {
 
   constructor(host: LayerHost, options: ReturnType<typeof resolveResumeOptions>) {
     this.#host = host
-    this.#welcomeTimeout = options.welcomeTimeout
     this.#trace = options.trace
     this.#out = new OutgoingBuffer(options.maxBytes)
-    this.#in = new IncomingAcks(host, options, () => this.#phase === 'ready')
+    this.#in = new IncomingAcks(host, options, () => this.#ready())
+    this.#chart = createActor(resumeSessionMachine, {
+      input: { welcomeTimeout: options.welcomeTimeout },
+      // The connection's clock: the welcome's deadline runs on the same time as the chart's.
+      clock: {
+        setTimeout: (fn, ms) => host.setTimeout(fn, ms),
+        clearTimeout: (id) => host.clearTimeout(id),
+      },
+    })
+    this.#chart.on('*', (emitted) => this.#do(emitted as ResumeSessionEmitted))
+    this.#chart.start()
+  }
+
+  /** @internal The session's chart (for an inspector). */
+  get chart(): Actor<typeof resumeSessionMachine> {
+    return this.#chart
+  }
+
+  /** The welcome was taken on this socket: messages flow (the chart's `ready` tag). */
+  #ready(): boolean {
+    return this.#chart.getSnapshot().hasTag('ready')
   }
 
   /** Binary frames are read synchronously: the socket delivers ArrayBuffers. */
@@ -77,49 +95,32 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   get session(): ResumeSession {
+    const snapshot = this.#chart.getSnapshot()
     return {
-      id: this.#sid,
+      id: snapshot.context.session,
       sent: this.#out.sent,
       acknowledged: this.#out.acknowledged,
       received: this.#in.received,
       buffered: this.#out.sent - this.#out.acknowledged,
       bufferedBytes: this.#out.bytes,
-      phase: this.#phase,
+      phase: snapshot.hasTag('ready') ? 'ready' : (snapshot.value as 'down' | 'hello'),
     }
   }
 
   opened(blobs: boolean): void {
-    this.#phase = 'hello'
-    this.#welcomed = false
     this.#blobs = blobs
-    const hello: Hello = { v: PROTOCOL_VERSION, ack: this.#in.received }
-    if (this.#sid !== null) hello.sid = this.#sid
-    // The hello acknowledges everything received so far.
-    this.#in.helloSent()
-    this.#host.write(helloFrame(hello))
-    this.#trace?.({ type: 'hello', session: this.#sid, ack: this.#in.received })
-    this.#welcomeTimer = this.#host.setTimeout(() => {
-      this.#welcomeTimer = null
-      if (this.#phase === 'hello') this.#protocolError('no welcome')
-    }, this.#welcomeTimeout)
+    this.#chart.send({ type: 'socket.opened' })
   }
 
   ended(): void {
-    this.#phase = 'down'
     this.#in.stopAckTimer()
-    this.#stopWelcomeTimer()
-  }
-
-  #stopWelcomeTimer(): void {
-    if (this.#welcomeTimer === null) return
-    this.#host.clearTimeout(this.#welcomeTimer)
-    this.#welcomeTimer = null
+    this.#chart.send({ type: 'socket.ended' })
   }
 
   closed(): void {
     this.#in.clear()
     const dropped = this.#out.clear()
-    this.#sid = null
+    this.#chart.send({ type: 'connection.closed' })
     for (const data of dropped) this.#host.dispatch('drop', { data, reason: 'closed' })
   }
 
@@ -133,7 +134,7 @@ export class ResumeLayer implements ConnectionLayer {
       this.#host.dispatch('drop', { data, reason: 'resume-buffer-full' })
       return false
     }
-    if (this.#phase === 'ready') this.#write(kept.seq, kept.kept, false)
+    if (this.#ready()) this.#write(kept.seq, kept.kept, false)
     return true
   }
 
@@ -154,7 +155,9 @@ export class ResumeLayer implements ConnectionLayer {
       if (kind === ACK) {
         // Before this socket's welcome nothing of its session is settled: an ack
         // there could trim messages that were never written.
-        if (!this.#welcomed) return this.#protocolError('ack before the welcome')
+        if (!this.#chart.getSnapshot().context.welcomed) {
+          return this.#protocolError('ack before the welcome')
+        }
         const seq = ackSeq(data)
         if (seq < 0) return this.#protocolError('malformed ack frame')
         this.#acked(seq)
@@ -163,7 +166,13 @@ export class ResumeLayer implements ConnectionLayer {
       if (kind === WELCOME) {
         const welcome = frameJson(data)
         if (welcome === undefined) return this.#protocolError('malformed welcome frame')
-        this.#welcome(welcome)
+        const problem = welcomeProblem(welcome, {
+          sid: this.#chart.getSnapshot().context.session,
+          sent: this.#out.sent,
+          acknowledged: this.#out.acknowledged,
+          received: this.#in.received,
+        })
+        this.#chart.send({ type: 'welcome', welcome, problem })
         return null
       }
       return this.#protocolError(`unknown frame ${JSON.stringify(data.slice(0, 16))}`)
@@ -180,7 +189,7 @@ export class ResumeLayer implements ConnectionLayer {
 
   /** The payload to deliver, or null for a duplicate (or a protocol error). */
   #received(seq: number, payload: unknown): unknown {
-    if (this.#phase !== 'ready') return this.#protocolError('message before welcome')
+    if (!this.#ready()) return this.#protocolError('message before welcome')
     const taken = this.#in.take(seq)
     if (taken === 'duplicate') return null
     if (taken === 'gap') {
@@ -198,56 +207,62 @@ export class ResumeLayer implements ConnectionLayer {
     this.#out.trim(seq)
   }
 
-  #welcome(frame: unknown): void {
-    this.#stopWelcomeTimer()
-    if (this.#phase !== 'hello') {
-      this.#protocolError('unexpected welcome')
-      return
+  /** What the chart emitted: frames, replays and application events. */
+  #do(emitted: ResumeSessionEmitted): void {
+    switch (emitted.type) {
+      case 'hello': {
+        const hello: Hello = { v: PROTOCOL_VERSION, ack: this.#in.received }
+        if (emitted.session !== null) hello.sid = emitted.session
+        // The hello acknowledges everything received so far.
+        this.#in.helloSent()
+        this.#host.write(helloFrame(hello))
+        this.#trace?.({ type: 'hello', session: emitted.session, ack: this.#in.received })
+        return
+      }
+      case 'started':
+        this.#traceWelcome(emitted.welcome)
+        // A new session: what was sent before the first welcome goes out now.
+        this.#out.replay((seq, kept) => this.#write(seq, kept, false))
+        return
+      case 'resumed': {
+        const w = emitted.welcome
+        this.#traceWelcome(w)
+        this.#out.trim(w.ack)
+        const replayed = this.#out.replay((seq, kept) => this.#write(seq, kept, true))
+        this.#host.dispatch('resumed', {
+          session: w.sid,
+          replayed: { sent: replayed, received: w.replay ?? 0 },
+        })
+        return
+      }
+      case 'reset': {
+        const w = emitted.welcome
+        this.#traceWelcome(w)
+        // Nothing unacknowledged can be recovered, and both directions start again at seq 1.
+        const unconfirmed = this.#out.clear()
+        this.#in.clear()
+        this.#host.dispatch('reset', {
+          previous: emitted.previous,
+          session: w.sid,
+          lost: { sent: unconfirmed.length, received: w.reset?.lost ?? null },
+          unconfirmed,
+        })
+        return
+      }
+      case 'protocol-error': {
+        this.#trace?.({ type: 'protocol-error', reason: emitted.reason })
+        if (!emitted.end) return
+        // Printable ASCII only, so 123 characters are 123 bytes (RFC 6455 §5.5): the
+        // reason may quote what the server sent, and close() throws past the limit.
+        const text = `resume: ${emitted.reason}`.replace(/[^\x20-\x7e]/g, '?')
+        this.#host.end(PROTOCOL_ERROR, text.slice(0, 123))
+      }
     }
-    const problem = welcomeProblem(frame, {
-      sid: this.#sid,
-      sent: this.#out.sent,
-      acknowledged: this.#out.acknowledged,
-      received: this.#in.received,
-    })
-    if (problem !== null) {
-      this.#protocolError(problem)
-      return
-    }
-    const w = frame as Welcome
-    this.#welcomed = true
+  }
+
+  #traceWelcome(w: WelcomeFields): void {
     const replay = w.replay ?? 0
     this.#trace?.({ type: 'welcome', session: w.sid, ack: w.ack, resumed: w.resumed, replay })
-    if (w.resumed) {
-      this.#out.trim(w.ack)
-      this.#phase = 'ready'
-      const replayed = this.#out.replay((seq, kept) => this.#write(seq, kept, true))
-      this.#host.dispatch('resumed', {
-        session: w.sid,
-        replayed: { sent: replayed, received: replay },
-      })
-      return
-    }
-    const previous = this.#sid
-    this.#sid = w.sid
-    if (previous === null) {
-      // A new session: what was sent before the first welcome goes out now.
-      this.#phase = 'ready'
-      this.#out.replay((seq, kept) => this.#write(seq, kept, false))
-      return
-    }
-    // The server no longer had the session: nothing unacknowledged can be
-    // recovered, and both directions start again at seq 1.
-    const unconfirmed = this.#out.clear()
-    this.#in.clear()
-    this.#phase = 'ready'
-    const received = w.reset?.lost ?? null
-    this.#host.dispatch('reset', {
-      previous,
-      session: w.sid,
-      lost: { sent: unconfirmed.length, received },
-      unconfirmed,
-    })
   }
 
   #write(seq: number, kept: Kept, replay: boolean): void {
@@ -256,13 +271,7 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   #protocolError(reason: string): null {
-    this.#trace?.({ type: 'protocol-error', reason })
-    if (this.#phase === 'down') return null
-    this.#phase = 'down'
-    // Printable ASCII only, so 123 characters are 123 bytes (RFC 6455 §5.5): the
-    // reason may quote what the server sent, and close() throws past the limit.
-    const text = `resume: ${reason}`.replace(/[^\x20-\x7e]/g, '?')
-    this.#host.end(PROTOCOL_ERROR, text.slice(0, 123))
+    this.#chart.send({ type: 'protocol.error', reason })
     return null
   }
 }
