@@ -11,7 +11,13 @@
  */
 import type { Connection } from '../src/index.js'
 import type { LayerFactory } from '../src/layer.js'
-import { binaryMessage, binarySeq } from '../src/protocol/resume.js'
+import {
+  binaryMessage,
+  binaryPayload,
+  binarySeq,
+  MESSAGE,
+  readTextMessage,
+} from '../src/protocol/resume.js'
 import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
 import { $ } from './dom.js'
 import { page } from './page-state.js'
@@ -35,6 +41,9 @@ export function initResumeToggle(): void {
   })
 }
 
+/** Where the frame decoder leaves a text message's seq. */
+const slot = { seq: 0 }
+
 /** Payloads of message frames seen on the socket, by direction and seq, until the trace names them. */
 const payloads = new Map<string, string>()
 
@@ -45,20 +54,19 @@ const payloads = new Map<string, string>()
  */
 export function resumeFrame(direction: 'out' | 'in', data: unknown): boolean {
   if (typeof data !== 'string') {
-    // Binary message frames: byte 0 'M', bytes 1–8 the seq (docs/resume-protocol.md).
     const bytes = binaryMessage(data)
     if (bytes === null) return false
     const seq = binarySeq(bytes)
-    payloads.set(`${direction}${seq}`, `binary, ${bytes.byteLength - 9} bytes`)
+    payloads.set(`${direction}${seq}`, `binary, ${binaryPayload(bytes).byteLength} bytes`)
+    return true
+  }
+  if (data.charCodeAt(0) === MESSAGE) {
+    const at = readTextMessage(data, slot)
+    if (at < 0) return false
+    payloads.set(`${direction}${slot.seq}`, `“${data.slice(at)}”`)
     return true
   }
   const kind = data[0]
-  if (kind === 'M') {
-    const space = data.indexOf(' ')
-    if (space < 0) return false
-    payloads.set(`${direction}${data.slice(1, space)}`, `“${data.slice(space + 1)}”`)
-    return true
-  }
   return kind === 'H' || kind === 'W' || kind === 'A'
 }
 
