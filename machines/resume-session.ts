@@ -141,16 +141,15 @@ export const resumeSessionMachine = setup({
     welcomed: false,
   }),
   initial: 'down',
-  on: {
-    'connection.closed': { target: '.down', actions: 'forgetSession' },
-    // Past the hello (or before it), a broken frame is reported; no socket is left to end.
-    'protocol.error': { actions: { type: 'reportError', params: { end: false } } },
-    welcome: { actions: { type: 'reportError', params: { end: false } } },
-  },
+  // Every transition belongs to a state (none to the root), so each is drawn from its state.
   states: {
     down: {
       on: {
         'socket.opened': 'hello',
+        'connection.closed': { actions: 'forgetSession' },
+        // A frame of a socket that broke already: reported; no socket is left to end.
+        'protocol.error': { actions: { type: 'reportError', params: { end: false } } },
+        welcome: { actions: { type: 'reportError', params: { end: false } } },
       },
     },
     hello: {
@@ -161,6 +160,7 @@ export const resumeSessionMachine = setup({
       on: {
         'socket.opened': { target: 'hello', reenter: true },
         'socket.ended': 'down',
+        'connection.closed': { target: 'down', actions: 'forgetSession' },
         'protocol.error': {
           target: 'down',
           actions: { type: 'reportError', params: { end: true } },
@@ -192,6 +192,7 @@ export const resumeSessionMachine = setup({
       on: {
         'socket.opened': 'hello',
         'socket.ended': 'down',
+        'connection.closed': { target: 'down', actions: 'forgetSession' },
         'protocol.error': {
           target: 'down',
           actions: { type: 'reportError', params: { end: true } },

@@ -39,3 +39,11 @@ export function resume(options: ResumeOptions = {}): LayerFactory {
 export function sessionOf(connection: object): ResumeSession | undefined {
   return layers.get(connection)?.session
 }
+
+/**
+ * @internal The running chart of a connection's resume session
+ * (machines/resume-session.ts), for the inspector to draw live; undefined without resume.
+ */
+export function sessionChartOf(connection: object): ResumeLayer['chart'] | undefined {
+  return layers.get(connection)?.chart
+}
