@@ -12,7 +12,8 @@ import {
   type CloseInfo,
   type ConnectionEmitted,
   type ConnectionStateName,
-  type ReconnectVerdict,
+  type EndVerdict,
+  judgeEnd,
   type SocketActorInput,
   stateNameOf,
 } from '../machines/connection.js'
@@ -90,9 +91,14 @@ export class ChartPorts implements ConnectionHost {
     this.metrics.attemptStarted(input.attempt, input.reason)
   }
 
-  judgeClose(close: CloseInfo): ReconnectVerdict {
-    return consultClosePolicy(this.options.shouldReconnect, close, (problem) =>
-      this.report(problem),
+  judge(close: CloseInfo): EndVerdict {
+    const { options } = this
+    return judgeEnd(
+      close,
+      options.reconnect,
+      (asked) =>
+        consultClosePolicy(options.shouldReconnect, asked, (problem) => this.report(problem)),
+      options.random,
     )
   }
 

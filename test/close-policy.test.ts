@@ -98,6 +98,34 @@ describe('default close-code table over a real socket', () => {
     expect(conn.state).toBe('closed')
     expect(asked).toBe(0)
   })
+
+  it('nor does one asked for while the socket was already closing: the policy is not asked', async () => {
+    server = await startControlledServer()
+    let asked = 0
+    const clock = new SimulatedClock()
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock,
+      heartbeat: { interval: 100, timeout: 100 },
+      shouldReconnect: () => {
+        asked++
+        return true
+      },
+    })
+    await nextEvent(conn, 'open')
+    // The server never answers the ping: the pong deadline closes the socket.
+    const c = conn
+    c.addEventListener('statechange', (e) => {
+      if (e.to === 'closing') c.close(4000, 'done')
+    })
+    clock.increment(100)
+    clock.increment(100)
+    const close = await nextEvent(conn, 'close')
+    expect(close.cause).toBe('user')
+    expect(close.willReconnect).toBe(false)
+    expect(conn.state).toBe('closed')
+    expect(asked).toBe(0)
+  })
 })
 
 describe('defaultShouldReconnect, every row', () => {
