@@ -304,3 +304,82 @@ describe('maxAttempts', () => {
     expect(server.connections).toBe(3)
   })
 })
+
+/**
+ * The application's own close() with a 300 ms heartbeat (issue 26 saw 1006 with
+ * cause `user` there, 1005 with a 5 s heartbeat). Whatever the ping is doing, a
+ * close the server answers reports the server's close frame; 1006 comes only
+ * where a WebSocket reports it too (the socket is still CONNECTING) or where the
+ * server does not answer within closeTimeout (the socket is abandoned).
+ */
+describe("the application's close() with a 300 ms heartbeat", () => {
+  const heartbeat = { interval: 300, timeout: 300 }
+  const start = async () => {
+    server = await startControlledServer()
+    const clock = new SimulatedClock()
+    const c = createConnection(server.url, { WebSocket, clock, heartbeat })
+    conn = c
+    await nextEvent(c, 'open')
+    return { c, clock }
+  }
+
+  it('while a ping is outstanding: the server completes the handshake, 1005, clean', async () => {
+    const { c, clock } = await start()
+    server.answerPings = false
+    clock.increment(300)
+    expect(c.state).toBe('awaitingPong')
+    await server.when(() => server.pings === 1, 'ping')
+    clock.increment(299)
+    const closed = nextEvent(c, 'close')
+    c.close()
+    const close = await closed
+    expect([close.code, close.cause, close.wasClean]).toEqual([1005, 'user', true])
+  })
+
+  it('right after the ping is written (same turn): 1005, clean', async () => {
+    const { c, clock } = await start()
+    clock.increment(300)
+    expect(c.state).toBe('awaitingPong')
+    const closed = nextEvent(c, 'close')
+    c.close()
+    const close = await closed
+    expect([close.code, close.cause, close.wasClean]).toEqual([1005, 'user', true])
+  })
+
+  it('while the socket of a reconnect is still CONNECTING: 1006, as a WebSocket reports it', async () => {
+    const { c, clock } = await start()
+    server.answerPings = false
+    clock.increment(300)
+    await server.when(() => server.pings === 1, 'ping')
+    clock.increment(300)
+    const retry = await nextEvent(c, 'reconnecting')
+    clock.increment(retry.delay)
+    expect(c.state).toBe('connecting')
+    const closed = nextEvent(c, 'close')
+    c.close()
+    const close = await closed
+    expect([close.code, close.cause, close.wasClean]).toEqual([1006, 'user', false])
+  })
+
+  it('while closing after a missed pong, to a server that does not answer: abandoned at closeTimeout, 1006', async () => {
+    const { c, clock } = await start()
+    server.answerPings = false
+    clock.increment(300)
+    await server.when(() => server.pings === 1, 'ping')
+    // The server stops reading: the close frame stays unanswered.
+    for (const client of server.clients()) client.pause()
+    clock.increment(300)
+    expect(c.state).toBe('closing')
+    const closed = nextEvent(c, 'close')
+    c.close()
+    // closeTimeout (1000 ms) counts from the start of `closing`, not from close().
+    clock.increment(1000)
+    const close = await closed
+    expect([close.code, close.reason, close.cause, close.wasClean]).toEqual([
+      1006,
+      'user',
+      'user',
+      false,
+    ])
+  })
+})
