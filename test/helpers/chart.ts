@@ -49,7 +49,7 @@ export function runChart(
   opts: {
     random?: () => number
     retryable?: (close: unknown) => boolean
-    /** The close policy's answer, as the adapter's `consultClosePolicy` would store it. */
+    /** The close policy's answer, as the adapter's socket actor would put it on the end. */
     verdict?: (close: unknown) => ReconnectVerdict
   } = {},
 ) {
