@@ -15,6 +15,7 @@ import {
   type ConnectionContext,
   type ConnectionMachine,
   connectionMachine,
+  type EndVerdict,
 } from '../machines/connection.js'
 import { createPageLifecycle } from './page-lifecycle.js'
 import { createSocketActor, type SocketHost } from './socket.js'
@@ -56,7 +57,11 @@ export function sharedMachine(): ConnectionMachine {
         ({ context, system }: { context: ConnectionContext; system: AnySystem }) => {
           const close = abandonedClose(context)
           const { code, reason, wasClean } = close
-          return { type: 'socket.close', code, reason, wasClean, ...hostOf(system)?.judge(close) }
+          let verdict: EndVerdict = {}
+          hostOf(system)?.judge(close, (judged) => {
+            verdict = judged
+          })
+          return { type: 'socket.close', code, reason, wasClean, ...verdict }
         },
       ),
       flushQueue: ({ system }) => hostOf(system)?.flush(),

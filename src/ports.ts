@@ -9,6 +9,7 @@
  * arrow functions would cost each connection a dozen closures).
  */
 import {
+  type AppEvent,
   type CloseInfo,
   type ConnectionEmitted,
   type ConnectionStateName,
@@ -47,6 +48,10 @@ export class ChartPorts implements ConnectionHost {
   reported: ConnectionStateName = 'connecting'
   /** The `subscribe()` listeners; none until the first (most connections never have one). */
   subscribers: Set<(event: StateChangeEvent) => void> | null = null
+  /** The chart's actor, once it exists. */
+  chart: { send(event: AppEvent): void } | null = null
+  /** The application's calls made while its close policy runs, held until that end is reported. */
+  #held: AppEvent[] | null = null
 
   constructor(
     readonly options: ResolvedOptions,
@@ -91,15 +96,26 @@ export class ChartPorts implements ConnectionHost {
     this.metrics.attemptStarted(input.attempt, input.reason)
   }
 
-  judge(close: CloseInfo): EndVerdict {
+  judge(close: CloseInfo, report: (verdict: EndVerdict) => void): void {
     const { options } = this
-    return judgeEnd(
-      close,
-      options.reconnect,
-      (asked) =>
-        consultClosePolicy(options.shouldReconnect, asked, (problem) => this.report(problem)),
-      options.random,
-    )
+    const held: AppEvent[] = []
+    this.#held = held
+    try {
+      const ask = (asked: CloseInfo) =>
+        consultClosePolicy(options.shouldReconnect, asked, (problem) => this.report(problem))
+      report(judgeEnd(close, options.reconnect, ask, options.random))
+    } finally {
+      // A close() or reconnect() inside `shouldReconnect` acts on what follows the
+      // end it was judging, never before that end is reported.
+      this.#held = null
+      for (const event of held) this.chart?.send(event)
+    }
+  }
+
+  /** An application call into the chart (`close()`, `reconnect()`). */
+  post(event: AppEvent): void {
+    if (this.#held !== null) this.#held.push(event)
+    else this.chart?.send(event)
   }
 
   flush(): void {

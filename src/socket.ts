@@ -44,8 +44,8 @@ export interface SocketHost {
   rtt(sample: number): void
   /** An attempt starts; `probe` reads this socket's heartbeat clock (never per message). */
   started?(input: SocketActorInput, probe: LivenessProbe): void
-  /** Asks the close policy about this end and draws the retry's jitter (before the end is reported). */
-  judge(close: CloseInfo): EndVerdict
+  /** Asks the close policy about this end and draws the retry's jitter, then `report`s the end with them. */
+  judge(close: CloseInfo, report: (verdict: EndVerdict) => void): void
 }
 
 /** What `send()` may ask the current socket's heartbeat bookkeeping. */
@@ -91,13 +91,9 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     /** Why this socket ends, as the chart said when it asked for the close (else the server's doing). */
     let cause: CloseCause = 'server-close'
     const ended = (code: number, reason: string, wasClean: boolean) =>
-      send({
-        type: 'socket.close',
-        code,
-        reason,
-        wasClean,
-        ...host.judge({ code, reason, wasClean, cause }),
-      })
+      host.judge({ code, reason, wasClean, cause }, (verdict) =>
+        send({ type: 'socket.close', code, reason, wasClean, ...verdict }),
+      )
     let lastInboundAt = now()
     /**
      * Messages arrived in this turn of the event loop and `lastInboundAt` has not

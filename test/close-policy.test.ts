@@ -15,6 +15,7 @@ import {
 import {
   type ControlledServer,
   nextEvent,
+  reach,
   startControlledServer,
   WebSocket,
 } from './helpers/controlled-server.js'
@@ -381,5 +382,26 @@ describe("the application's close() with a 300 ms heartbeat", () => {
       'user',
       false,
     ])
+  })
+})
+
+describe('a close policy that calls back into the connection', () => {
+  it('close() inside shouldReconnect takes effect after the end it is judging, as before', async () => {
+    server = await startControlledServer()
+    server.onConnection = endWith(1011)
+    const closes: string[] = []
+    const c = createConnection(server.url, {
+      WebSocket,
+      clock: new SimulatedClock(),
+      heartbeat: false,
+      shouldReconnect: () => {
+        c.close()
+        return true
+      },
+    })
+    conn = c
+    c.addEventListener('close', (e) => closes.push(`${e.code} ${e.cause} ${e.willReconnect}`))
+    await reach(c, 'closed')
+    expect(closes).toEqual(['1011 server-close true'])
   })
 })
