@@ -30,7 +30,7 @@ import {
   setup,
   stopChild,
 } from 'xstate'
-import { planRetry } from './retry.js'
+import { attemptsRemain, planRetry } from './retry.js'
 import {
   ABNORMAL_CLOSURE,
   type AttemptReason,
@@ -173,8 +173,7 @@ export const connectionMachine = setup({
   guards: {
     heartbeatEnabled: ({ context }) => context.heartbeat !== false,
     reconnectEnabled: ({ context }) => context.reconnect !== false,
-    attemptsRemain: ({ context }) =>
-      context.reconnect !== false && context.attempt < context.reconnect.maxAttempts,
+    attemptsRemain: ({ context }) => attemptsRemain(context),
     userClosed: ({ context }) => context.closeCause === 'user',
     /** The socket actor asked the close policy before it reported the end; the answer rides on it. */
     policySaysStop: ({ event }) => event.type === 'socket.close' && event.verdict === 'stop',

@@ -57,11 +57,13 @@ export interface EndVerdict {
  * from `random`, as the socket actor does before it reports the end. Nobody is
  * asked about a close the application asked for or when reconnect is off (the
  * chart stops then, whatever the answer), and nothing is drawn for a retry that
- * needs no jitter (a delay given by the policy, `jitter: 'none'`).
+ * needs no jitter (a delay given by the policy, `jitter: 'none'`) or that will
+ * not happen (`attemptsLeft` false: the attempt budget is spent).
  */
 export function judgeEnd(
   close: CloseInfo,
   reconnect: BackoffPolicy | false,
+  attemptsLeft: boolean,
   ask: (close: CloseInfo) => ReconnectVerdict,
   random: () => number,
 ): EndVerdict {
@@ -71,7 +73,15 @@ export function judgeEnd(
     verdict === 'retry'
       ? reconnect.jitter === 'full'
       : typeof verdict === 'object' && hintWindow(reconnect) > 0
-  return jittered ? { verdict, draw: random() } : { verdict }
+  return jittered && attemptsLeft ? { verdict, draw: random() } : { verdict }
+}
+
+/** Whether the attempt budget leaves another retry (the chart's `attemptsRemain` guard). */
+export function attemptsRemain(context: {
+  reconnect: BackoffPolicy | false
+  attempt: number
+}): boolean {
+  return context.reconnect !== false && context.attempt < context.reconnect.maxAttempts
 }
 
 /** The draw an end reported without one stands for: the top of the window. */

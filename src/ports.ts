@@ -10,7 +10,9 @@
  */
 import {
   type AppEvent,
+  attemptsRemain,
   type CloseInfo,
+  type ConnectionContext,
   type ConnectionEmitted,
   type ConnectionStateName,
   type EndVerdict,
@@ -49,7 +51,10 @@ export class ChartPorts implements ConnectionHost {
   /** The `subscribe()` listeners; none until the first (most connections never have one). */
   subscribers: Set<(event: StateChangeEvent) => void> | null = null
   /** The chart's actor, once it exists. */
-  chart: { send(event: AppEvent): void } | null = null
+  chart: {
+    send(event: AppEvent): void
+    getSnapshot(): { context: ConnectionContext }
+  } | null = null
   /** The application's calls made while its close policy runs, held until that end is reported. */
   #held: AppEvent[] | null = null
 
@@ -103,7 +108,10 @@ export class ChartPorts implements ConnectionHost {
     try {
       const ask = (asked: CloseInfo) =>
         consultClosePolicy(options.shouldReconnect, asked, (problem) => this.report(problem))
-      report(judgeEnd(close, options.reconnect, ask, options.random))
+      // The chart's budget as it stands (its snapshot is settled, or, inside a
+      // deadline's step, unchanged in `attempt`): no draw for a retry it will not make.
+      const left = this.chart === null || attemptsRemain(this.chart.getSnapshot().context)
+      report(judgeEnd(close, options.reconnect, left, ask, options.random))
     } finally {
       // A close() or reconnect() inside `shouldReconnect` acts on what follows the
       // end it was judging, never before that end is reported.

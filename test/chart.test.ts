@@ -550,6 +550,28 @@ describe('the chart on its own defaults', () => {
   })
 })
 
+describe('the draw for the jitter', () => {
+  it('is taken only for a retry that happens: none for the end that gives up', () => {
+    let draws = 0
+    const reconnect = { ...policyOf(baseInput), jitter: 'full' as const, maxAttempts: 1 }
+    const c = runChart(
+      { reconnect },
+      {
+        random: () => {
+          draws++
+          return 0.5
+        },
+      },
+    )
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(draws).toBe(1)
+    c.advance(c.context().retryDelay)
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('closed')
+    expect(draws).toBe(1)
+  })
+})
+
 describe('the chart on its own defaults, at a deadline', () => {
   it('abandons the socket at connectTimeout, asks nobody and retries at the top of the window', () => {
     const clock = new SimulatedClock()

@@ -304,6 +304,28 @@ describe('maxAttempts', () => {
     expect(conn.state).toBe('closed')
     expect(server.connections).toBe(3)
   })
+
+  it('the random source is drawn once per retry made, not for the end that gives up', async () => {
+    server = await startControlledServer()
+    server.onConnection = endWith(1011)
+    const clock = new SimulatedClock()
+    let draws = 0
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock,
+      heartbeat: false,
+      reconnect: { maxAttempts: 1, initialDelay: 100 },
+      random: () => {
+        draws++
+        return 0.5
+      },
+    })
+    const gaveUp = nextEvent(conn, 'gave-up')
+    const retry = await nextEvent(conn, 'reconnecting')
+    clock.increment(retry.delay)
+    await gaveUp
+    expect(draws).toBe(1)
+  })
 })
 
 /**

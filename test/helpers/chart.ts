@@ -7,6 +7,7 @@
 import { createActor, fromCallback, raise, SimulatedClock } from 'xstate'
 import {
   abandonedClose,
+  attemptsRemain,
   type CloseCause,
   type CloseInfo,
   type ConnectionEmitted,
@@ -61,8 +62,15 @@ export function runChart(
     return opts.retryable && !opts.retryable(close) ? 'stop' : 'retry'
   }
   const input = { ...baseInput, ...overrides }
+  // As the adapter does: the chart's attempt budget as it stands decides whether a draw is taken.
   const judge = (close: CloseInfo) =>
-    judgeEnd(close, input.reconnect, ask, opts.random ?? (() => 0.5))
+    judgeEnd(
+      close,
+      input.reconnect,
+      attemptsRemain(actor.getSnapshot().context),
+      ask,
+      opts.random ?? (() => 0.5),
+    )
   const socket = fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input }) => {
     let lastInboundAt = clock.now()
     let pingAt = -1
