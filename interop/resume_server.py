@@ -10,7 +10,8 @@ event on stdout: {"listening": port} first, then {"expired": sid, "out": n}
 whenever a session's ttl ran out. Its application echoes every message back on
 its session as it came (text as text, binary as binary); the text message
 "!close" makes it close the session. That is the application the conformance
-list (interop/conformance.json) assumes.
+list (interop/conformance.json) assumes. With --away N it also sends N messages
+(a1…aN) whenever its client's socket goes away (the fault tests' outage case).
 """
 
 import argparse
@@ -73,6 +74,7 @@ class Server:
         self.ack_every = options.ack_every
         self.ping = options.ping
         self.pong = options.pong
+        self.away = options.away
         self.sessions = {}
         self.tombstones = {}  # sid -> last out, or None once told (or closed by the application)
 
@@ -230,6 +232,10 @@ class Server:
             if socket is not None:
                 await self.refuse(socket, 1000, "session closed")
             return
+        await self.send(session, data)
+
+    async def send(self, session, data):
+        """Numbers and keeps `data`; writes it when the client is attached."""
         session.out += 1
         session.kept.append((session.out, data))
         if session.socket is not None:
@@ -246,6 +252,9 @@ class Server:
             session.ack_timer = None
         loop = asyncio.get_running_loop()
         session.expiry = loop.call_later(self.ttl, self.expire, session)
+        # --away: an application that keeps sending while its client is away.
+        for n in range(self.away):
+            asyncio.ensure_future(self.send(session, f"a{n + 1}"))
 
     def expire(self, session):
         session.expiry = None
@@ -293,6 +302,9 @@ async def main():
     parser.add_argument("--ack-every", type=int, default=512)
     parser.add_argument("--ping", default="ping")
     parser.add_argument("--pong", default="pong")
+    parser.add_argument(
+        "--away", type=int, default=0, help="messages the application sends when a socket detaches"
+    )
     options = parser.parse_args()
     server = Server(options)
     async with websockets.serve(

@@ -18,6 +18,8 @@ export interface PythonServerOptions {
   ackEvery?: number
   ping?: string
   pong?: string
+  /** Messages the application sends whenever a socket detaches (kept for the client). */
+  away?: number
 }
 
 export class PythonServer {
@@ -34,6 +36,7 @@ export class PythonServer {
     if (options.ackEvery !== undefined) args.push('--ack-every', String(options.ackEvery))
     if (options.ping !== undefined) args.push('--ping', options.ping)
     if (options.pong !== undefined) args.push('--pong', options.pong)
+    if (options.away !== undefined) args.push('--away', String(options.away))
     this.#child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'inherit'] })
     let buffered = ''
     this.#child.stdout?.on('data', (chunk: Buffer) => {
