@@ -30,8 +30,6 @@ export interface StreamClientOptions {
    */
   hold: number
   fault: () => unknown
-  /** Messages sent per turn of the event loop (fewer: the peer's answers keep pace). @default 100 */
-  batch?: number
   connection?: ConnectionOptions
   resume?: ResumeOptions
 }
@@ -127,8 +125,7 @@ export class StreamClient {
 
   #pump = (): void => {
     const { count, hold } = this.options
-    const batch = this.options.batch ?? 100
-    for (let i = 0; i < batch && this.sent < count; i++) {
+    for (let i = 0; i < 100 && this.sent < count; i++) {
       if (this.#faulted && !this.#released) {
         this.#waiting = this.#pump
         return
