@@ -110,7 +110,7 @@ class Server:
         if not isinstance(hello, dict):
             await self.refuse(socket, PROTOCOL_ERROR, "resume: the first frame must be a hello")
         v = hello.get("v")
-        if not (whole(v, 1, 1)):
+        if not whole(v, 1, 1):
             shown = "none" if "v" not in hello else compact(v)
             if len(shown) > 24:
                 shown = shown[:24] + "\u2026"
