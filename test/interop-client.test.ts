@@ -17,6 +17,8 @@ import { PythonServer } from './helpers/python-server.js'
 import { isRun, StreamClient, sessionOf } from './helpers/resume-client.js'
 
 const COUNT = 1000
+/** The server's ackDelay (ms): small, so the last acknowledgement does not keep a test waiting. */
+const ACK_DELAY = 20
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -24,7 +26,7 @@ afterEach(async () => {
 })
 
 async function python(ttl = 10_000, away = 0): Promise<PythonServer> {
-  const server = await PythonServer.start({ ttl, away })
+  const server = await PythonServer.start({ ttl, away, ackDelay: ACK_DELAY })
   cleanups.push(() => server.kill())
   return server
 }
@@ -75,7 +77,7 @@ function report(name: string, figures: Record<string, unknown>): void {
 /** One Python process for the tests that neither kill it nor need its ttl to run out. */
 let shared: PythonServer
 beforeAll(async () => {
-  shared = await PythonServer.start({ ttl: 10_000 })
+  shared = await PythonServer.start({ ttl: 10_000, ackDelay: ACK_DELAY })
 })
 afterAll(() => shared?.kill())
 
@@ -112,11 +114,12 @@ describe('heartline client, Python server, through the fault proxy', () => {
   }
 
   it('server SIGKILL and a new process: an exact reset (lost.sent = the unacknowledged, lost.received null)', async () => {
-    const first = await python()
+    // The next process is started beforehand: the restart is the kill and the move.
+    const [first, next] = await Promise.all([python(), python()])
     const proxy = await proxyTo(first.port)
     const client = streamClient(proxy.url, async () => {
       await first.kill()
-      proxy.retarget((await python()).port)
+      proxy.retarget(next.port)
     })
     await client.waitFor(() => client.resets.length === 1, 'the reset')
     const sentBefore = client.atFault?.sent as number
