@@ -24,7 +24,7 @@ import { type AppendRound, type ClaimRound, raceAppends, raceClaims } from './he
 
 /**
  * Bytes a kept message counts for beyond its payload: `MESSAGE_OVERHEAD`
- * (src/resume/frames.ts), so empty messages count too. Every `maxBytes` case
+ * (src/protocol/resume.ts), so empty messages count too. Every `maxBytes` case
  * below is written in `cost()`.
  */
 const COUNTED_OVERHEAD = MESSAGE_OVERHEAD

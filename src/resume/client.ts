@@ -35,7 +35,7 @@ import {
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
-import { welcomeProblem } from './welcome.js'
+import { WelcomeCheck } from './welcome.js'
 
 /** See readTextMessage: called through a constant, V8 inlines it on the hot path. */
 const charCodeAt = String.prototype.charCodeAt
@@ -46,6 +46,8 @@ export class ResumeLayer implements ConnectionLayer {
   readonly #trace: ResumeOptions['trace']
   readonly #out: OutgoingBuffer
   readonly #in: IncomingAcks
+  /** Checks every count a welcome reports, against what earlier welcomes told. */
+  readonly #welcomeCheck = new WelcomeCheck()
 
   /** The session's phases: the chart decides, this layer does what it emits. */
   readonly #chart: Actor<typeof resumeSessionMachine>
@@ -166,12 +168,18 @@ export class ResumeLayer implements ConnectionLayer {
       if (kind === WELCOME) {
         const welcome = frameJson(data)
         if (welcome === undefined) return this.#protocolError('malformed welcome frame')
-        const problem = welcomeProblem(welcome, {
-          sid: this.#chart.getSnapshot().context.session,
-          sent: this.#out.sent,
-          acknowledged: this.#out.acknowledged,
-          received: this.#in.received,
-        })
+        // Only a welcome that answers the hello is checked (the check keeps what it
+        // tells); the chart refuses any other as unexpected.
+        const chart = this.#chart.getSnapshot()
+        const problem =
+          chart.value === 'hello'
+            ? this.#welcomeCheck.problem(welcome, {
+                sid: chart.context.session,
+                sent: this.#out.sent,
+                acknowledged: this.#out.acknowledged,
+                received: this.#in.received,
+              })
+            : null
         this.#chart.send({ type: 'welcome', welcome, problem })
         return null
       }

@@ -163,7 +163,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       return null
     }
     const body = !isBinary && data[0] === HELLO ? frameJson(data.toString()) : undefined
-    if (body === null || typeof body !== 'object') {
+    // A hello is one JSON object (docs/resume-protocol.md, rule 7): an array is not one.
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       return refuse(PROTOCOL_ERROR, 'resume: the first frame must be a hello')
     }
     const hello = body as Hello
