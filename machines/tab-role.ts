@@ -8,7 +8,9 @@
  * - `election`, invoked while the tab is `joined`, is the I/O: it opens the
  *   channel, requests the Web Locks and reports what it learns as
  *   `leader.elected` (this tab was granted the leader lock, or another tab
- *   announced itself). Leaving `joined` stops it, which lets go of the locks.
+ *   announced itself); told `lead`, it opens the socket. Leaving `joined` stops
+ *   it, which lets go of the locks (a leader's socket stays up for the other
+ *   tabs until the last one leaves).
  * - the actions act on the view and on the leader's connection.
  *
  * States: `detached` (no view: before the first join, after `close()`),
@@ -17,7 +19,7 @@
  * session of the one that went: this tab's unconfirmed messages wait for the
  * resumed session, then go out again under it).
  */
-import { and, assign, type EventObject, fromCallback, raise, setup } from 'xstate'
+import { and, assign, type EventObject, fromCallback, raise, sendTo, setup } from 'xstate'
 
 /** A resume session handed from one leader to the next: its id and the last server seq received. */
 export interface HandedSession {
@@ -90,6 +92,8 @@ export const tabRoleMachine = setup({
     },
     /** The new leader carries a resume session on: what was unconfirmed waits for it. */
     resumeOn: ({ context }) => context.resume,
+    /** The new leader carries no session on: nothing to resume, held messages go out at once. */
+    noSession: ({ event }) => (event as Elected).session === null,
     leaderKnown: ({ context }) => context.leaderTab !== null,
     leadsItself: ({ context }) => context.leaderTab !== null && context.leaderTab === context.self,
   },
@@ -99,14 +103,23 @@ export const tabRoleMachine = setup({
       const e = event as Elected
       return { leaderTab: e.tab, epoch: e.epoch }
     }),
-    /** Opens the socket in this tab and announces it. */
-    lead: () => undefined,
+    /**
+     * Asks the election actor (the tab's I/O) to open the socket in this tab,
+     * carrying on the session the election handed over, and to announce it.
+     */
+    lead: sendTo('election', ({ event }) => {
+      const e = event as Elected
+      return { type: 'lead', epoch: e.epoch, session: e.session }
+    }),
     /** Follows the announced leader's connection. */
     follow: () => undefined,
     /** The view sees its socket replaced; unconfirmed messages are held (resume) or dropped. */
     leaderGone: () => undefined,
-    /** Held messages go out again under the resumed session, then those that waited. */
-    resend: () => undefined,
+    // Told to the election actor too, so they reach it in order after `lead`.
+    /** Held messages go out again under the resumed session. */
+    resend: sendTo('election', { type: 'resend' }),
+    /** Messages that waited for a leader go to it, in order. */
+    flushWaiting: sendTo('election', { type: 'flush' }),
     /** The view is closed (the socket stays with the other tabs). */
     closeView: () => undefined,
     /** The view is closed because this tab could not open its connection. */
@@ -146,6 +159,7 @@ export const tabRoleMachine = setup({
           },
         },
         follower: {
+          entry: 'flushWaiting',
           on: {
             // Two facts, in order: the leader known is gone, then who leads now.
             'leader.elected': {
@@ -166,7 +180,15 @@ export const tabRoleMachine = setup({
                 // The new leader went too before it resumed.
                 actions: [raise({ type: 'leader.gone' }), raise(({ event }) => event)],
               },
+              {
+                guard: and(['isSelf', 'noSession']),
+                actions: ['recordLeader', 'lead', raise({ type: 'session.resumed' })],
+              },
               { guard: 'isSelf', actions: ['recordLeader', 'lead'] },
+              {
+                guard: and(['isNewer', 'noSession']),
+                actions: ['recordLeader', 'follow', raise({ type: 'session.resumed' })],
+              },
               { guard: 'isNewer', actions: ['recordLeader', 'follow'] },
             ],
             'leader.gone': { actions: ['forgetLeader', 'leaderGone'] },
@@ -176,7 +198,7 @@ export const tabRoleMachine = setup({
             ],
           },
         },
-        leader: {},
+        leader: { entry: 'flushWaiting' },
       },
     },
   },

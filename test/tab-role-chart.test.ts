@@ -20,16 +20,15 @@ function runRole(resume = false) {
   }
   const machine = tabRoleMachine.provide({
     actions: {
-      lead: record('lead'),
       follow: record('follow'),
       leaderGone: record('leaderGone'),
-      resend: record('resend'),
       closeView: record('closeView'),
       failView: record('failView'),
     },
     actors: {
-      election: fromCallback<EventObject, { tab: string }>(({ input }) => {
+      election: fromCallback<EventObject, { tab: string }>(({ input, receive }) => {
         elections.push(`start ${input.tab}`)
+        receive((event) => log.push(event.type))
         return () => elections.push(`stop ${input.tab}`)
       }),
     },
@@ -76,7 +75,7 @@ describe('electing', () => {
     r.send(elected('me', 5))
     expect(r.state()).toBe('leader')
     expect(r.context()).toMatchObject({ leaderTab: 'me', epoch: 5 })
-    expect(r.log).toEqual(['lead'])
+    expect(r.log).toEqual(['lead', 'flush'])
   })
 
   it('leader.elected of another tab → follower', () => {
@@ -85,7 +84,7 @@ describe('electing', () => {
     r.send(elected('other', 7))
     expect(r.state()).toBe('follower')
     expect(r.context()).toMatchObject({ leaderTab: 'other', epoch: 7 })
-    expect(r.log).toEqual(['follow'])
+    expect(r.log).toEqual(['follow', 'flush'])
   })
 
   it('app.close → detached: the view closes and the election stops', () => {
@@ -119,14 +118,14 @@ describe('follower', () => {
     r.send(elected('next', 11))
     expect(r.state()).toBe('follower')
     expect(r.context()).toMatchObject({ leaderTab: 'next', epoch: 11 })
-    expect(r.log).toEqual(['leaderGone', 'follow'])
+    expect(r.log).toEqual(['leaderGone', 'follow', 'flush'])
   })
 
   it('this tab granted the lock: leader.gone, then → leader', () => {
     const r = following()
     r.send(elected('me', 12))
     expect(r.state()).toBe('leader')
-    expect(r.log).toEqual(['leaderGone', 'lead'])
+    expect(r.log).toEqual(['leaderGone', 'lead', 'flush'])
   })
 
   it('with resume, leader.gone → handingOff with no leader known', () => {
@@ -155,7 +154,7 @@ describe('handingOff', () => {
     expect(r.log).toEqual(['leaderGone', 'follow'])
     r.send({ type: 'session.resumed' })
     expect(r.state()).toBe('follower')
-    expect(r.log).toEqual(['leaderGone', 'follow', 'resend'])
+    expect(r.log).toEqual(['leaderGone', 'follow', 'resend', 'flush'])
   })
 
   it('this tab granted the lock: leads, then session.resumed → leader', () => {
@@ -165,7 +164,21 @@ describe('handingOff', () => {
     expect(r.log).toEqual(['leaderGone', 'lead'])
     r.send({ type: 'session.resumed' })
     expect(r.state()).toBe('leader')
-    expect(r.log.at(-1)).toBe('resend')
+    expect(r.log.slice(-2)).toEqual(['resend', 'flush'])
+  })
+
+  it('a new leader with no session to carry on: held messages go out at once', () => {
+    const r = following(true)
+    r.send(elected('next', 11))
+    expect(r.state()).toBe('follower')
+    expect(r.log).toEqual(['leaderGone', 'follow', 'resend', 'flush'])
+  })
+
+  it('this tab leads with no session to carry on: → leader at once', () => {
+    const r = following(true)
+    r.send(elected('me', 11))
+    expect(r.state()).toBe('leader')
+    expect(r.log).toEqual(['leaderGone', 'lead', 'resend', 'flush'])
   })
 
   it('session.resumed with no leader known yet waits', () => {
@@ -204,7 +217,7 @@ describe('leader', () => {
     r.send(elected('me', 5))
     r.send(elected('other', 99))
     expect(r.state()).toBe('leader')
-    expect(r.log).toEqual(['lead'])
+    expect(r.log).toEqual(['lead', 'flush'])
   })
 
   it('leader.failed → detached', () => {
@@ -213,7 +226,7 @@ describe('leader', () => {
     r.send(elected('me', 5))
     r.send({ type: 'leader.failed' })
     expect(r.state()).toBe('detached')
-    expect(r.log).toEqual(['lead', 'failView'])
+    expect(r.log).toEqual(['lead', 'flush', 'failView'])
     expect(r.elections).toEqual(['start me', 'stop me'])
   })
 
