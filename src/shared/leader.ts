@@ -148,6 +148,21 @@ export class Leader {
     conn.addEventListener('drop', (e) => this.#onDrop(e))
   }
 
+  /** "I lead": this leader's announcement, carrying its session on (or the one it was handed). */
+  announcement(epoch: number, carried: HandedSession | null): Wire {
+    const { conn } = this
+    const { state, url, protocol, extensions } = conn
+    const session = this.handed ?? carried
+    return { t: 'leader', tab: this.tab, epoch, state, url, protocol, extensions, session }
+  }
+
+  /** A follower's message for the socket, or its `reconnect()`. */
+  serve(message: Wire): void {
+    if (message.t === 'send' && message.to === this.tab)
+      this.send(message.tab, message.seq, message.data)
+    else if (message.t === 'reconnect' && message.to === this.tab) this.conn.reconnect()
+  }
+
   /** The connection's resume session, with resume on. */
   #session() {
     return sessionOf(this.conn)

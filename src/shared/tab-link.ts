@@ -18,8 +18,10 @@ import {
 } from '../index.js'
 import type { HandedSession } from '../layer.js'
 import { join, newSession, newTabId, type Session } from './election.js'
+import { receiveAsFollower } from './following.js'
+import { Heard } from './heard.js'
 import { Leader, type LocalView } from './leader.js'
-import { type LockManagerLike, serveUntilAlone } from './membership.js'
+import { type LockManagerLike, leaveTabs } from './membership.js'
 import { Outbox } from './outbox.js'
 import type { Names, RelayedEvent, Wire } from './protocol.js'
 import type { ViewEvents } from './view-events.js'
@@ -43,15 +45,12 @@ export class TabLink {
   #leader: Leader | null = null
   /** The announcement being followed (what `follow` applies). */
   #hello: Hello | null = null
-  /** With resume: the leader's session as last heard, handed to this tab's socket if it leads next. */
-  #known: HandedSession | null = null
   /** With resume: the ack the next leader resumed at (what `resend` leaves out). */
   #resumedAt = 0
   #closeWith: { code: number; reason: string } = { code: 1000, reason: '' }
   #failure: unknown = null
-  #lastUrl: string
-  #protocol = ''
-  #extensions = ''
+  /** The leader's socket as last heard (and its session, handed to this tab's socket if it leads next). */
+  readonly #heard: Heard
 
   /** `binaryType`: the value the view was given, applied whenever this tab takes the socket. */
   constructor(
@@ -62,7 +61,7 @@ export class TabLink {
     readonly view: ViewEvents,
     readonly binaryType: () => string | undefined,
   ) {
-    this.#lastUrl = typeof url === 'function' ? '' : String(url)
+    this.#heard = new Heard(typeof url === 'function' ? '' : String(url))
     this.#outbox = new Outbox(options.queue, (data, reason) =>
       this.view.emit('drop', { data, reason }),
     )
@@ -96,13 +95,13 @@ export class TabLink {
   }
   /** The socket's URL, protocol and extensions as last heard from the leader. */
   get lastUrl(): string {
-    return this.#lastUrl
+    return this.#heard.url
   }
   get protocol(): string {
-    return this.#protocol
+    return this.#heard.protocol
   }
   get extensions(): string {
-    return this.#extensions
+    return this.#heard.extensions
   }
   /** This tab's messages not yet confirmed (or still waiting for a leader). */
   get unconfirmed(): number {
@@ -171,7 +170,7 @@ export class TabLink {
     this.#session = session
     const elected = () => {
       const epoch = Math.max(Date.now(), this.#role.getSnapshot().context.epoch + 1)
-      sendBack({ type: 'leader.elected', tab, epoch, session: this.#known })
+      sendBack({ type: 'leader.elected', tab, epoch, session: this.#heard.session })
     }
     if (this.locks === null) elected()
     else {
@@ -190,24 +189,10 @@ export class TabLink {
   /** Lets go of the tabs; a leader keeps the socket until no other tab is left. */
   #leave(session: Session): void {
     if (this.#session === session) this.#session = null
-    session.abort.abort()
-    session.releaseTab?.()
     const leader = this.#leader
     this.#leader = null
-    if (leader === null || this.locks === null) {
-      session.channel?.close()
-      return
-    }
-    // Headless: keep relaying for the other tabs until the last one leaves.
-    const channel = session.channel
-    serveUntilAlone(this.locks, this.names.tabPrefix, session.tab, leader, channel, {
-      serve: (message) => this.#serve(session, leader, message),
-      finish: () => {
-        // Events still coming from the closing connection post to nothing.
-        session.channel = null
-        channel?.close()
-        session.releaseLeader?.()
-      },
+    leaveTabs(this.locks, this.names.tabPrefix, session, leader, (message) => {
+      if (leader) this.#serve(session, leader, message)
     })
   }
 
@@ -257,26 +242,15 @@ export class TabLink {
     this.view.setState(this.#leader.conn.state, 'leader.elected')
   }
 
-  #announce(session: Session, leader: Leader, carried: HandedSession | null = null): void {
-    const { epoch } = this.#role.getSnapshot().context
-    this.#post(session, {
-      t: 'leader',
-      tab: session.tab,
-      epoch,
-      state: leader.conn.state,
-      url: leader.conn.url,
-      protocol: leader.conn.protocol,
-      extensions: leader.conn.extensions,
-      session: leader.handed ?? carried,
-    })
-  }
-
   /** What the leader does with a message from another tab. */
   #serve(session: Session, leader: Leader, message: Wire): void {
-    if (message.t === 'who') this.#announce(session, leader, this.#known)
-    else if (message.t === 'send' && message.to === session.tab)
-      leader.send(message.tab, message.seq, message.data)
-    else if (message.t === 'reconnect' && message.to === session.tab) leader.conn.reconnect()
+    if (message.t === 'who') this.#announce(session, leader, this.#heard.session)
+    else leader.serve(message)
+  }
+
+  #announce(session: Session, leader: Leader, carried: HandedSession | null): void {
+    const { epoch } = this.#role.getSnapshot().context
+    this.#post(session, leader.announcement(epoch, carried))
   }
 
   // ---- following ---------------------------------------------------------------
@@ -287,68 +261,27 @@ export class TabLink {
       this.#serve(session, this.#leader, message)
       return
     }
-    const fromLeader = message.tab === this.#role.getSnapshot().context.leaderTab
-    const toMe = 'to' in message && message.to === session.tab
-    switch (message.t) {
-      case 'leader':
-        this.#hello = message
-        sendBack({
-          type: 'leader.elected',
-          tab: message.tab,
-          epoch: message.epoch,
-          session: message.session,
-        })
-        return
-      case 'event':
-        this.#relayed(message, fromLeader)
-        return
-      case 'done':
-        if (!fromLeader || !toMe) return
-        if (message.at) this.#outbox.numbered(message.at)
-        else this.#outbox.confirm(message.seq)
-        return
-      case 'drop':
-        if (fromLeader && toMe) this.#outbox.refused(message.seq, message.reason)
-        return
-      case 'session':
-        if (!fromLeader) return
-        this.#known = { id: message.id, received: this.#receivedIn(message.id) }
-        this.#outbox.acknowledged(message.acknowledged)
-        return
-      case 'resumed':
-        if (!fromLeader) return
-        this.#known = { id: message.id, received: this.#receivedIn(message.id) }
-        this.#resumedAt = message.ack
+    receiveAsFollower(message, {
+      tab: session.tab,
+      leaderTab: this.#role.getSnapshot().context.leaderTab,
+      heard: this.#heard,
+      outbox: this.#outbox,
+      elected: (hello) => {
+        this.#hello = hello
+        const { tab, epoch, session: carried } = hello
+        sendBack({ type: 'leader.elected', tab, epoch, session: carried })
+      },
+      resumed: (ack) => {
+        this.#resumedAt = ack
         sendBack({ type: 'session.resumed' })
-        return
-    }
-  }
-
-  #receivedIn(id: string): number {
-    return this.#known?.id === id ? this.#known.received : 0
-  }
-
-  /**
-   * A relayed event. With resume a message carries its server seq: each seq
-   * is delivered once, also when the gone leader's last relays arrive after
-   * the next leader's replay of the same messages.
-   */
-  #relayed(message: Extract<Wire, { t: 'event' }>, fromLeader: boolean): void {
-    const { sid, seq } = message
-    if (sid !== undefined && seq !== undefined) {
-      const received = this.#receivedIn(sid)
-      if (seq <= received || (!fromLeader && seq !== received + 1)) return
-      this.#known = { id: sid, received: seq }
-    } else if (!fromLeader) return
-    this.#applyEvent(message.event)
+      },
+      apply: (event) => this.#applyEvent(event),
+    })
   }
 
   #follow(): void {
     const hello = this.#hello as Hello
-    if (hello.session) this.#known = hello.session
-    this.#lastUrl = hello.url
-    this.#protocol = hello.protocol
-    this.#extensions = hello.extensions
+    this.#heard.hello(hello)
     this.view.emit('leaderchange', { leader: false })
     this.view.setState(hello.state, 'leader.elected')
     if (isOpen(hello.state)) this.view.emit('open', { url: hello.url })
@@ -398,9 +331,7 @@ export class TabLink {
   /** An event of the leader's connection, fired in this tab. */
   #applyEvent(event: RelayedEvent, original?: unknown): void {
     if (event.type === 'open') {
-      this.#lastUrl = event.url
-      this.#protocol = event.protocol
-      this.#extensions = event.extensions
+      this.#heard.opened(event)
     }
     this.view.apply(event, original)
   }
