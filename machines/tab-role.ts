@@ -142,7 +142,7 @@ export const tabRoleMachine = setup({
       invoke: {
         id: 'election',
         src: 'election',
-        input: ({ context }) => ({ tab: context.self ?? '' }),
+        input: ({ context }) => ({ tab: context.self as string }),
       },
       on: {
         'app.close': { target: 'detached', actions: 'closeView' },

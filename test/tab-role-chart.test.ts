@@ -242,3 +242,25 @@ describe('leader', () => {
     expect(r.elections).toEqual(['start me', 'stop me', 'start me2'])
   })
 })
+
+describe('without implementations', () => {
+  it('the chart alone decides the same roles (its own actions and election do nothing)', () => {
+    const actor = createActor(tabRoleMachine, {
+      input: { resume: false },
+      clock: new SimulatedClock(),
+    }).start()
+    const role = () => tabRoleOf(actor.getSnapshot().value)
+    actor.send({ type: 'app.reconnect', tab: 'me' })
+    actor.send(elected('other', 3))
+    expect(role()).toBe('follower')
+    actor.send(elected('next', 4))
+    expect(role()).toBe('follower')
+    actor.send({ type: 'app.close' })
+    expect(role()).toBe('detached')
+    actor.send({ type: 'app.reconnect', tab: 'me2' })
+    actor.send(elected('me2', 5))
+    expect(role()).toBe('leader')
+    actor.send({ type: 'leader.failed' })
+    expect(role()).toBe('detached')
+  })
+})
