@@ -23,7 +23,7 @@ import {
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
-import { welcomeProblem } from './welcome.js'
+import { WelcomeCheck } from './welcome.js'
 
 /**
  * String.prototype's own functions, for the inbound hot path. Called as methods
@@ -41,6 +41,8 @@ export class ResumeLayer implements ConnectionLayer {
   readonly #trace: ResumeOptions['trace']
   readonly #out: OutgoingBuffer
   readonly #in: IncomingAcks
+  /** Checks every count a welcome reports, against what earlier welcomes told. */
+  readonly #welcomeCheck = new WelcomeCheck()
 
   #sid: string | null = null
   #welcomeTimer: unknown = null
@@ -232,7 +234,7 @@ export class ResumeLayer implements ConnectionLayer {
       this.#protocolError('unexpected welcome')
       return
     }
-    const problem = welcomeProblem(frame, {
+    const problem = this.#welcomeCheck.problem(frame, {
       sid: this.#sid,
       sent: this.#handedOver ? MAX_SEQ : this.#out.sent,
       acknowledged: this.#out.acknowledged,
