@@ -12,7 +12,7 @@ import {
   resumeSessionMachine,
   type WelcomeFields,
 } from '../../machines/resume-session.js'
-import type { ConnectionLayer, LayerHost } from '../layer.js'
+import type { ConnectionLayer, HandedSession, LayerHost } from '../layer.js'
 import type { SendData } from '../options.js'
 import {
   ACK,
@@ -24,6 +24,7 @@ import {
   frameJson,
   type Hello,
   helloFrame,
+  MAX_SEQ,
   MESSAGE,
   messageFrame,
   PROTOCOL_ERROR,
@@ -55,14 +56,29 @@ export class ResumeLayer implements ConnectionLayer {
   #blobs = false
   /** Where the text message decoder leaves each seq (one slot, so decoding allocates nothing). */
   readonly #slot: SeqSlot = { seq: 0 }
+  /**
+   * The session was handed over (`start`) and not yet welcomed: how many
+   * messages it numbered before is unknown here, so the welcome's ack sets
+   * where this client's numbering goes on.
+   */
+  #handedOver = false
 
-  constructor(host: LayerHost, options: ReturnType<typeof resolveResumeOptions>) {
+  constructor(
+    host: LayerHost,
+    options: ReturnType<typeof resolveResumeOptions>,
+    start?: HandedSession,
+  ) {
     this.#host = host
     this.#trace = options.trace
     this.#out = new OutgoingBuffer(options.maxBytes)
     this.#in = new IncomingAcks(host, options, () => this.#ready())
+    if (start !== undefined) {
+      this.#in.startAt(start.received)
+      this.#handedOver = true
+    }
     this.#chart = createActor(resumeSessionMachine, {
-      input: { welcomeTimeout: options.welcomeTimeout },
+      // A handed-over session: the first hello names it.
+      input: { welcomeTimeout: options.welcomeTimeout, session: start?.id ?? null },
       // The connection's clock: the welcome's deadline runs on the same time as the chart's.
       clock: {
         setTimeout: (fn, ms) => host.setTimeout(fn, ms),
@@ -175,7 +191,8 @@ export class ResumeLayer implements ConnectionLayer {
           chart.value === 'hello'
             ? this.#welcomeCheck.problem(welcome, {
                 sid: chart.context.session,
-                sent: this.#out.sent,
+                // A handed-over session numbered messages this client never saw.
+                sent: this.#handedOver ? MAX_SEQ : this.#out.sent,
                 acknowledged: this.#out.acknowledged,
                 received: this.#in.received,
               })
@@ -228,6 +245,7 @@ export class ResumeLayer implements ConnectionLayer {
         return
       }
       case 'started':
+        this.#handedOver = false
         this.#traceWelcome(emitted.welcome)
         // A new session: what was sent before the first welcome goes out now.
         this.#out.replay((seq, kept) => this.#write(seq, kept, false))
@@ -235,6 +253,9 @@ export class ResumeLayer implements ConnectionLayer {
       case 'resumed': {
         const w = emitted.welcome
         this.#traceWelcome(w)
+        // Numbering goes on from what the server holds of a handed-over session.
+        if (this.#handedOver) this.#out.rebase(w.ack)
+        this.#handedOver = false
         this.#out.trim(w.ack)
         const replayed = this.#out.replay((seq, kept) => this.#write(seq, kept, true))
         this.#host.dispatch('resumed', {
@@ -245,6 +266,7 @@ export class ResumeLayer implements ConnectionLayer {
       }
       case 'reset': {
         const w = emitted.welcome
+        this.#handedOver = false
         this.#traceWelcome(w)
         // Nothing unacknowledged can be recovered, and both directions start again at seq 1.
         const unconfirmed = this.#out.clear()

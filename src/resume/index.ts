@@ -8,10 +8,12 @@
  */
 import type { LayerFactory } from '../layer.js'
 import { ResumeLayer } from './client.js'
-import { type ResumeOptions, type ResumeSession, resolveResumeOptions } from './options.js'
+import { type ResumeOptions, resolveResumeOptions } from './options.js'
+import { layers } from './registry.js'
 
 export type {
   DirectionCounts,
+  HandedSession,
   LayerFactory,
   ResetEventDetail,
   ResumedEventDetail,
@@ -19,7 +21,10 @@ export type {
 export { PROTOCOL_VERSION } from '../protocol/resume.js'
 export type { ResumeOptions, ResumeSession, ResumeTrace } from './options.js'
 
-const layers = new WeakMap<object, ResumeLayer>()
+export { sessionOf } from './registry.js'
+
+/** Each connection's layer, for its chart (the registry hands out only the session). */
+const charts = new WeakMap<object, ResumeLayer>()
 
 /**
  * The `resume` option of `createConnection`: numbered messages, cumulative
@@ -28,16 +33,12 @@ const layers = new WeakMap<object, ResumeLayer>()
  */
 export function resume(options: ResumeOptions = {}): LayerFactory {
   const resolved = resolveResumeOptions(options)
-  return (host) => {
-    const layer = new ResumeLayer(host, resolved)
+  return (host, start) => {
+    const layer = new ResumeLayer(host, resolved, start)
     layers.set(host.connection, layer)
+    charts.set(host.connection, layer)
     return layer
   }
-}
-
-/** The session state of a connection created with `resume`, or undefined without it. */
-export function sessionOf(connection: object): ResumeSession | undefined {
-  return layers.get(connection)?.session
 }
 
 /**
@@ -45,5 +46,5 @@ export function sessionOf(connection: object): ResumeSession | undefined {
  * (machines/resume-session.ts), for the inspector to draw live; undefined without resume.
  */
 export function sessionChartOf(connection: object): ResumeLayer['chart'] | undefined {
-  return layers.get(connection)?.chart
+  return charts.get(connection)?.chart
 }
