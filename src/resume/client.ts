@@ -14,25 +14,9 @@ import {
 } from '../../machines/resume-session.js'
 import type { ConnectionLayer, HandedSession, LayerHost } from '../layer.js'
 import type { SendData } from '../options.js'
-import {
-  ACK,
-  ackSeq,
-  BINARY_HEADER,
-  binaryMessage,
-  binaryPayload,
-  binarySeq,
-  frameJson,
-  type Hello,
-  helloFrame,
-  MAX_SEQ,
-  MESSAGE,
-  messageFrame,
-  PROTOCOL_ERROR,
-  PROTOCOL_VERSION,
-  readTextMessage,
-  type SeqSlot,
-  WELCOME,
-} from '../protocol/resume.js'
+// The hot path's names by name; the rest of the wire format as `wire.…`.
+import * as wire from '../protocol/resume.js'
+import { MESSAGE, readTextMessage, type SeqSlot } from '../protocol/resume.js'
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
@@ -170,19 +154,19 @@ export class ResumeLayer implements ConnectionLayer {
   #frame(data: unknown): unknown {
     if (typeof data === 'string') {
       const kind = data.charCodeAt(0)
-      if (kind === ACK) {
+      if (kind === wire.ACK) {
         // Before this socket's welcome nothing of its session is settled: an ack
         // there could trim messages that were never written.
         if (!this.#chart.getSnapshot().context.welcomed) {
           return this.#protocolError('ack before the welcome')
         }
-        const seq = ackSeq(data)
+        const seq = wire.ackSeq(data)
         if (seq < 0) return this.#protocolError('malformed ack frame')
         this.#acked(seq)
         return null
       }
-      if (kind === WELCOME) {
-        const welcome = frameJson(data)
+      if (kind === wire.WELCOME) {
+        const welcome = wire.frameJson(data)
         if (welcome === undefined) return this.#protocolError('malformed welcome frame')
         // Only a welcome that answers the hello is checked (the check keeps what it
         // tells); the chart refuses any other as unexpected.
@@ -192,7 +176,7 @@ export class ResumeLayer implements ConnectionLayer {
             ? this.#welcomeCheck.problem(welcome, {
                 sid: chart.context.session,
                 // A handed-over session numbered messages this client never saw.
-                sent: this.#handedOver ? MAX_SEQ : this.#out.sent,
+                sent: this.#handedOver ? wire.MAX_SEQ : this.#out.sent,
                 acknowledged: this.#out.acknowledged,
                 received: this.#in.received,
               })
@@ -202,13 +186,13 @@ export class ResumeLayer implements ConnectionLayer {
       }
       return this.#protocolError(`unknown frame ${JSON.stringify(data.slice(0, 16))}`)
     }
-    const bytes = binaryMessage(data)
+    const bytes = wire.binaryMessage(data)
     if (bytes === null) return this.#protocolError('malformed binary frame')
-    const seq = binarySeq(bytes)
+    const seq = wire.binarySeq(bytes)
     let payload: unknown
-    if (this.#blobs) payload = new Blob([binaryPayload(bytes) as Uint8Array<ArrayBuffer>])
-    else if (data instanceof ArrayBuffer) payload = data.slice(BINARY_HEADER)
-    else payload = binaryPayload(bytes)
+    if (this.#blobs) payload = new Blob([wire.binaryPayload(bytes) as Uint8Array<ArrayBuffer>])
+    else if (data instanceof ArrayBuffer) payload = data.slice(wire.BINARY_HEADER)
+    else payload = wire.binaryPayload(bytes)
     return this.#received(seq, payload)
   }
 
@@ -236,11 +220,11 @@ export class ResumeLayer implements ConnectionLayer {
   #do(emitted: ResumeSessionEmitted): void {
     switch (emitted.type) {
       case 'hello': {
-        const hello: Hello = { v: PROTOCOL_VERSION, ack: this.#in.received }
+        const hello: wire.Hello = { v: wire.PROTOCOL_VERSION, ack: this.#in.received }
         if (emitted.session !== null) hello.sid = emitted.session
         // The hello acknowledges everything received so far.
         this.#in.helloSent()
-        this.#host.write(helloFrame(hello))
+        this.#host.write(wire.helloFrame(hello))
         this.#trace?.({ type: 'hello', session: emitted.session, ack: this.#in.received })
         return
       }
@@ -285,7 +269,7 @@ export class ResumeLayer implements ConnectionLayer {
         // Printable ASCII only, so 123 characters are 123 bytes (RFC 6455 §5.5): the
         // reason may quote what the server sent, and close() throws past the limit.
         const text = `resume: ${emitted.reason}`.replace(/[^\x20-\x7e]/g, '?')
-        this.#host.end(PROTOCOL_ERROR, text.slice(0, 123))
+        this.#host.end(wire.PROTOCOL_ERROR, text.slice(0, 123))
       }
     }
   }
@@ -296,7 +280,7 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   #write(seq: number, kept: Kept, replay: boolean): void {
-    this.#host.write(messageFrame(seq, kept))
+    this.#host.write(wire.messageFrame(seq, kept))
     this.#trace?.({ type: 'send', seq, replay })
   }
 
