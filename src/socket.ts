@@ -28,8 +28,13 @@ export interface SocketHost {
   deliver(data: unknown): void
   /** The socket opened (the chart then makes it writable, after the queue flush). */
   opened(ws: WebSocketLike, url: string): void
-  /** The socket must take no more application data. */
-  detach(ws: WebSocketLike): void
+  /**
+   * The socket must take no more application data; `code`: the close code it
+   * ended with, when its close event says so.
+   */
+  detach(ws: WebSocketLike, code?: number): void
+  /** The socket's first inbound frame arrived: its server reads. */
+  heard(): void
   /** A new socket was created for `url` (the host applies its binaryType). */
   created(ws: WebSocketLike, url: string): void
   /** A ping's round trip ended (the first inbound message after it), in ms. */
@@ -78,6 +83,8 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     /** The attempt failed before the socket opened: nothing is left to close. */
     let failed = false
     let opened = false
+    /** No frame has arrived on this socket yet (see SocketHost.heard). */
+    let unheard = true
     let lastInboundAt = now()
     /**
      * Messages arrived in this turn of the event loop and `lastInboundAt` has not
@@ -107,6 +114,10 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
       send({ type: 'socket.open', protocol: ws.protocol })
     }
     const onData = (data: unknown) => {
+      if (unheard) {
+        unheard = false
+        host.heard()
+      }
       if (!unstamped) {
         unstamped = true
         queueMicrotask(stamp)
@@ -132,7 +143,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     const onWsMessage = (data: { toString(): string }, isBinary: boolean) =>
       onData(isBinary ? data : data.toString())
     const onClose = (event: CloseEvent) => {
-      if (ws !== undefined) host.detach(ws)
+      if (ws !== undefined) host.detach(ws, event.code)
       send({
         type: 'socket.close',
         code: event.code,
