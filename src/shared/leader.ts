@@ -7,7 +7,7 @@ import {
   type Connection,
   type ConnectionOptions,
   createConnection,
-  type DropEvent,
+  type DropReason,
   type SendData,
   type UrlProvider,
 } from '../index.js'
@@ -22,7 +22,7 @@ export interface LocalView {
   drop(data: SendData, reason: SharedDropReason): void
 }
 
-/** A message waiting in the connection's queue, by the tab that sent it. */
+/** A message given to the connection, by the tab that sent it. */
 interface Origin {
   tab: string
   seq: number
@@ -45,15 +45,6 @@ export function openSocket(url: UrlProvider, options: ConnectionOptions): Connec
 
 export class Leader {
   readonly conn: Connection
-  /**
-   * The connection's outgoing queue as origins, in the same order: the queue is
-   * flushed whole on open and reports each message it lets go with a `drop`
-   * event in order, so this mirror tells whose message each one was.
-   */
-  #queued: Origin[] = []
-  /** The message inside `conn.send()` right now: synchronous drops are about it. */
-  #sending: Origin | null = null
-  #overflowed = false
   /** Highest written seq per follower, posted once per microtask. */
   readonly #done = new Map<string, number>()
   #donePosting = false
@@ -71,9 +62,6 @@ export class Leader {
       this.#relay({ type: 'statechange', from: e.from, to: e.to, event: e.event }),
     )
     conn.addEventListener('open', (e) => {
-      // The queue went out, in order, before `open` fired.
-      for (const origin of this.#queued) this.#written(origin)
-      this.#queued = []
       this.#relay({
         type: 'open',
         url: e.url,
@@ -102,46 +90,24 @@ export class Leader {
       this.view.apply({ type: 'message', data: e.data }, e)
       this.post({ t: 'event', tab: this.tab, event: { type: 'message', data: e.data } })
     })
-    conn.addEventListener('drop', (e) => this.#onDrop(e))
   }
 
   /** Writes (or queues) one message of `tab`; false when the connection refused it. */
   send(tab: string, seq: number, data: SendData): boolean {
     const origin: Origin = { tab, seq }
-    const before = this.conn.queued
-    this.#sending = origin
-    this.#overflowed = false
-    let accepted: boolean
-    try {
-      accepted = this.conn.send(data)
-    } finally {
-      this.#sending = null
-    }
-    // A refusal was reported by the drop event fired inside send().
-    if (!accepted) return false
-    if (this.conn.queued > before || this.#overflowed) this.#queued.push(origin)
-    else this.#written(origin)
-    return true
+    // The connection tells what became of it: handed over, or dropped and why.
+    return this.conn.send(data, (outcome) => {
+      if (outcome.status === 'written') this.#written(origin)
+      else if (outcome.status === 'dropped') this.#dropped(origin, data, outcome.reason)
+    })
   }
 
-  #onDrop(event: DropEvent): void {
-    let origin: Origin | undefined
-    if (event.reason === 'queue-overflow') {
-      // The oldest queued message made room for the one being sent.
-      origin = this.#queued.shift()
-      this.#overflowed = true
-    } else if (this.#sending !== null) {
-      origin = this.#sending
-    } else {
-      // The connection closed for good: its queue is reported oldest first.
-      origin = this.#queued.shift()
-    }
-    if (origin === undefined) return
+  #dropped(origin: Origin, data: SendData, reason: DropReason): void {
     if (origin.tab === this.tab) {
-      this.view.drop(event.data, event.reason)
+      this.view.drop(data, reason)
       return
     }
-    this.post({ t: 'drop', tab: this.tab, to: origin.tab, seq: origin.seq, reason: event.reason })
+    this.post({ t: 'drop', tab: this.tab, to: origin.tab, seq: origin.seq, reason })
   }
 
   #written(origin: Origin): void {
