@@ -11,7 +11,7 @@
  *
  * A message written to a socket is tentative until that socket shows that its
  * server reads it (its first inbound frame); a socket the server then refuses
- * unread (1012 or 1013 before any inbound frame) gives its tentative messages back
+ * unread (1013 before any inbound frame) gives its tentative messages back
  * to the front of the queue, in order. The rule, and what a server must do for it
  * to hold, is in docs/reliability.md ("When a message is handed over").
  */
@@ -28,11 +28,11 @@ export interface QueueLimits {
 const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
 
 /**
- * Close codes of a server that refused a socket without reading it: 1012 Service
- * Restart and 1013 Try Again Later (RFC 6455 §7.4.1 registry), as `drain()` and
- * `admission()` send them.
+ * The close code of a server that refused a socket without reading it: 1013 Try
+ * Again Later (RFC 6455 §7.4.1 registry), as `admission()` sends it. Not 1012
+ * (Service Restart): a restarting server has usually read what it was sent.
  */
-const REFUSED = new Set([1012, 1013])
+const REFUSED = 1013
 
 /** With `queue: false`, the most tentative messages kept for a report: the default queue's size. */
 const TENTATIVE_WITHOUT_QUEUE = 1000
@@ -122,7 +122,7 @@ export class SocketSlot {
     const tentative = this.#tentative
     this.#tentative = null
     if (tentative !== null && tentative.length > 0) {
-      if (code !== undefined && REFUSED.has(code)) this.#requeue(tentative)
+      if (code === REFUSED) this.#requeue(tentative)
       else for (const item of tentative) tell(item, WRITTEN)
     }
     return true

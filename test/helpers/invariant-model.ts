@@ -384,8 +384,8 @@ export async function runScenario(
   /**
    * Handed over or not (docs/reliability.md): what was written to a socket before
    * its first inbound frame, by socket, at most the queue's size (the oldest
-   * beyond counts as handed over); a socket whose server refuses it unread (1012,
-   * 1013 before any frame) gives these back to the queue.
+   * beyond counts as handed over); a socket whose server refuses it unread (1013
+   * before any frame) gives these back to the queue.
    */
   const heard = new Set<number>()
   const tentative = new Map<number, string[]>()
@@ -563,7 +563,7 @@ export async function runScenario(
         // Refused unread: the adapter still holds it open and never heard from it.
         const unread =
           s !== undefined &&
-          (command.code === 1012 || command.code === 1013) &&
+          command.code === 1013 &&
           s.readyState === 1 &&
           !s.closedByAdapter &&
           s.listenerCount('close') > 0 &&
