@@ -34,7 +34,7 @@ const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
  */
 const REFUSED = 1013
 
-/** With `queue: false`, the most tentative messages kept for a report: the default queue's size. */
+/** With `queue: false`, how many refused messages are reported: the default queue's size. */
 const TENTATIVE_WITHOUT_QUEUE = 1000
 
 export class SocketSlot {
@@ -109,9 +109,8 @@ export class SocketSlot {
   }
 
   /**
-   * The socket takes no more data; returns whether it was the open one. `code`:
-   * the close code it ended with, when it closed. A refusal before any inbound
-   * frame puts what it took back at the front of the queue.
+   * The socket takes no more data; returns whether it was the open one. `code`: its
+   * close code, if it closed (a refusal before any frame gives back what it took).
    */
   detach(ws: WebSocketLike, code?: number): boolean {
     this.#ending = ws
@@ -181,7 +180,7 @@ export class SocketSlot {
     ws.send(data)
     const item = listener === undefined ? data : new Tracked(data, listener)
     if (this.#tentative !== null) this.#keep(item)
-    else tell(item, WRITTEN)
+    else if (listener !== undefined) tell(item, WRITTEN)
     return 1
   }
 
@@ -242,11 +241,7 @@ export class SocketSlot {
     this.#gate = ws
   }
 
-  /**
-   * Empties the queue (nothing will send it). Returns what reports each message as
-   * dropped (`closed`), to be run when the caller is ready to fire events; null
-   * when the queue was empty.
-   */
+  /** Empties the queue; returns what reports each message dropped (`closed`), or null if none. */
   takeAll(): (() => void) | null {
     this.#gate = null
     const all = this.#items
@@ -257,21 +252,31 @@ export class SocketSlot {
     }
   }
 
-  /** Keeps a message written to a socket not yet heard from; past the bound the oldest counts as handed over. */
-  #keep(item: Item): void {
-    const tentative = this.#tentative as Item[]
-    tentative.push(item)
-    const bound = this.limits === false ? TENTATIVE_WITHOUT_QUEUE : this.limits.max
-    if (tentative.length > bound) tell(tentative.shift() as Item, WRITTEN)
+  /** How many tentative messages can come back: as many as the queue holds. */
+  get #bound(): number {
+    return this.limits === false ? TENTATIVE_WITHOUT_QUEUE : this.limits.max
   }
 
   /**
-   * Puts messages a refused socket never read back at the front of the queue, in
-   * order. What no longer fits is dropped as it would have been had it never left
-   * the queue: the oldest (`drop-oldest`) or the newest (`reject`); with no queue
-   * at all, every one, as `not-open`.
+   * Keeps a message written to a socket not yet heard from. Only the newest
+   * `#bound` can come back; older ones are handed over a batch at a time (no
+   * shift per message on a busy socket).
+   */
+  #keep(item: Item): void {
+    const tentative = this.#tentative as Item[]
+    tentative.push(item)
+    const bound = this.#bound
+    if (tentative.length < 2 * bound) return
+    for (const old of tentative.splice(0, bound)) tell(old, WRITTEN)
+  }
+
+  /**
+   * Puts what a refused socket never read back at the front of the queue, in order;
+   * what no longer fits is dropped as the queue drops (no queue: `not-open`).
    */
   #requeue(returned: Item[]): void {
+    const older = returned.length - this.#bound
+    if (older > 0) for (const item of returned.splice(0, older)) tell(item, WRITTEN)
     const limits = this.limits
     if (limits === false) {
       for (const item of returned) this.#drop(item, 'not-open')

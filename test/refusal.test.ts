@@ -30,8 +30,8 @@ function settled(list: Connection[]): Promise<void> {
     if (done()) return resolve()
     const timer = setTimeout(() => {
       const states = list.map((c) => c.state).filter((s) => s !== 'open')
-      reject(new Error(`attempts did not settle within 10 s: ${states.join(', ')}`))
-    }, 10_000)
+      reject(new Error(`attempts did not settle within 20 s: ${states.join(', ')}`))
+    }, 20_000)
     // `open` and `reconnecting` end an attempt (no statechange listener: it would
     // make every connection read the chart's inspection stream).
     const check = () => {
@@ -107,7 +107,7 @@ describe("admission's default refusal (101, then 1013) and a client without resu
       expect(Number(i)).toBe((last.get(c) ?? -1) + 1)
       last.set(c, Number(i))
     }
-  }, 30_000)
+  }, 60_000)
 })
 
 /** A connection over scripted sockets, its drops and its sockets. */
