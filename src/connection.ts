@@ -184,8 +184,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   /**
    * Sends now when open; queues while not (bounded, flushed in order on open).
    * Returns true when sent or queued, false when refused; every refusal and every
-   * message pushed out of the queue fires a `drop` event. `outcome` is told what
-   * became of this message (`SendOutcome`; docs/reliability.md).
+   * message pushed out of the queue fires a `drop` event; `outcome` hears its fate.
    */
   send(input: SendData, outcome?: SendOutcomeListener): boolean {
     const data = typeof input === 'string' ? input : toSendData(input)

@@ -36,10 +36,7 @@ export interface SocketHost {
   deliver(data: unknown): void
   /** The socket opened (the chart then makes it writable, after the queue flush). */
   opened(ws: WebSocketLike, url: string): void
-  /**
-   * The socket must take no more application data; `code`: the close code it
-   * ended with, when its close event says so.
-   */
+  /** The socket must take no more application data (`code`: its close code, if it closed). */
   detach(ws: WebSocketLike, code?: number): void
   /** The socket's first inbound frame arrived: its server reads. */
   heard(): void
@@ -93,8 +90,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     /** The attempt failed before the socket opened: nothing is left to close. */
     let failed = false
     let opened = false
-    /** No frame has arrived on this socket yet (see SocketHost.heard). */
-    let unheard = true
+    let unheard = true // no frame yet (SocketHost.heard)
     /** Why this socket ends, as the chart said when it asked for the close (else the server's doing). */
     let cause: CloseCause = 'server-close'
     const ended = (code: number, reason: string, wasClean: boolean) =>
