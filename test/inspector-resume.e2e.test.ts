@@ -84,6 +84,11 @@ describe('inspector with resume', () => {
     })
     await waitForRow('resume', /hello: new session/)
     await waitForRow('resume', /welcome: new session/)
+    // The session's chart, beside the connection's, lit live.
+    await page.waitForSelector(
+      '#extra-charts [data-chart="resumeSession"] [data-node-id="resumeSession.ready.started"].active',
+      { timeout: 10_000 },
+    )
 
     for (const text of ['m1', 'm2', 'm3']) await send(text)
     await echoesAtLeast(3)
@@ -104,6 +109,15 @@ describe('inspector with resume', () => {
     await waitForRow('resume', /hello session .+, last received \d+/)
     await waitForRow('resume', /welcome: resumed .+, acked ≤ 3, replaying \d+/)
     await waitForRow('resume', /resumed .+: replayed 3 sent/)
+    await page.waitForSelector(
+      '#extra-charts [data-node-id="resumeSession.ready.resumed"].active',
+      { timeout: 10_000 },
+    )
+    expect(
+      await page.$$eval('#extra-charts .state.leaf.active', (g) =>
+        g.map((n) => n.getAttribute('data-node-id')),
+      ),
+    ).toEqual(['resumeSession.ready.resumed'])
     await echoesAtLeast(6)
     // Nothing lost, nothing twice, in order.
     expect(await page.evaluate(() => (window as unknown as Win).__echoes)).toEqual(
@@ -158,5 +172,6 @@ describe('inspector with resume', () => {
     expect(await rows('resume')).toEqual([])
     expect(await page.$('#kind-resume')).toBeNull()
     expect(await page.$('#metric-session')).toBeNull()
+    expect(await page.isHidden('#extra-charts')).toBe(true)
   }, 30_000)
 })
