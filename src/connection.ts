@@ -18,12 +18,7 @@ import { closedForGood } from './after-close.js'
 import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
 import { coded } from './error-code.js'
-import {
-  type AnyListener,
-  captureOf,
-  type ListenerOptions,
-  type RemoveListenerOptions,
-} from './event-target.js'
+import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
 import type { ConnectionEventMap, StateChangeEvent } from './events.js'
 import { MessageListeners } from './inbound.js'
 import { bindHost, sharedMachine } from './machine.js'
@@ -275,7 +270,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   ): void {
     const messages = this.#ports.messages
     if (typeof type !== 'string') messages.add(null, options)
-    else if (type === 'message') messages.remove(listener, captureOf(options))
+    else if (type === 'message') messages.remove(listener, options)
   }
 
   // ---- internals ---------------------------------------------------------------

@@ -3,10 +3,13 @@
  * with the browser's own WebSocket and once with heartline's Connection, and the
  * observable results must be identical row by row, except for the documented
  * deviations and the rows listed in KNOWN_DIFFERENCES.chromium (which must still
- * differ: a fixed row is removed from that list).
+ * differ: a fixed row is removed from that list). The page is bundled as an
+ * app's bundler builds heartline for the browser: the package.json `browser`
+ * map swaps in the browser modules (src/inbound.browser.ts, ...), here applied
+ * to the sources the page imports.
  */
 import { readFileSync } from 'node:fs'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { BEHAVIOURS, type Json } from './conformance/behaviours.js'
@@ -18,6 +21,30 @@ import { launchChromium } from './helpers/chromium.js'
 let server: ConformanceServer
 let browser: Browser
 
+/** package.json's `browser` map (`./dist/src/x.js` → `./dist/src/x.browser.js`), applied to src/. */
+const browserMap: Plugin = {
+  name: 'package-browser-map',
+  setup(b) {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      browser: Record<string, string>
+    }
+    const swaps = new Map(
+      Object.entries(pkg.browser).map(([from, to]) => [
+        new URL(`../${from.replace('./dist/', '').replace(/\.js$/, '.ts')}`, import.meta.url)
+          .pathname,
+        new URL(`../${to.replace('./dist/', '').replace(/\.js$/, '.ts')}`, import.meta.url)
+          .pathname,
+      ]),
+    )
+    b.onResolve({ filter: /\.js$/ }, (args) => {
+      const source = new URL(args.path.replace(/\.js$/, '.ts'), `file://${args.resolveDir}/`)
+        .pathname
+      const swapped = swaps.get(source)
+      return swapped === undefined ? undefined : { path: swapped }
+    })
+  },
+}
+
 beforeAll(async () => {
   const bundle = await build({
     entryPoints: [new URL('./conformance/page.ts', import.meta.url).pathname],
@@ -25,7 +52,11 @@ beforeAll(async () => {
     format: 'iife',
     platform: 'browser',
     write: false,
+    plugins: [browserMap],
   })
+  // The swap took place: the browser modules are in the page, the Node event class is not.
+  expect(bundle.outputFiles[0]?.text).toContain('inbound.browser.ts')
+  expect(bundle.outputFiles[0]?.text).not.toContain('class HeartlineMessageEvent')
   const js = bundle.outputFiles[0]?.text ?? ''
   server = await startConformanceServer({
     html: '<!doctype html><title>conformance</title><script src="/conformance.js"></script>',
