@@ -60,7 +60,7 @@ export abstract class WebSocketShape<
    * while a handler is set) and a later handler runs in that same place; setting
    * null gives the place up; `this` is the target; returning false cancels.
    */
-  readonly #handlers: Record<string, Handler | undefined> = {}
+  #handlers: Record<string, Handler | undefined> | null = null
   declare onopen: HandlerOf<T, M['open']>
   declare onmessage: HandlerOf<T, M['message']>
   declare onerror: HandlerOf<T, M['error']>
@@ -74,7 +74,7 @@ export abstract class WebSocketShape<
       Object.defineProperty(WebSocketShape.prototype, `on${type}`, {
         configurable: true,
         get(this: WebSocketShape<unknown, never>) {
-          return this.#handlers[type]?.value ?? null
+          return this.#handlers?.[type]?.value ?? null
         },
         set(this: WebSocketShape<unknown, never>, value: unknown) {
           this.#setHandler(type, value)
@@ -84,6 +84,8 @@ export abstract class WebSocketShape<
   }
 
   #setHandler(type: string, value: unknown): void {
+    // Made with the first handler: most connections never set one.
+    this.#handlers ??= {}
     const handlers = this.#handlers
     const handler = handlers[type]
     if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) {
