@@ -7,7 +7,7 @@
  */
 
 import { type Actor, createActor, type InspectionEvent } from 'xstate'
-import { DEV } from '#dev'
+import { DEV, MessageListeners } from '#dev'
 import {
   type ConnectionEmitted,
   type ConnectionMachine,
@@ -20,7 +20,6 @@ import { describeValue } from './describe.js'
 import { coded } from './error-code.js'
 import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
 import type { ConnectionEventMap, StateChangeEvent } from './events.js'
-import { MessageListeners } from './inbound.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { toSendData } from './option-checks.js'

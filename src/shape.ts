@@ -5,13 +5,10 @@
  * typed by the class's own event map. A subclass that mirrors its listeners
  * (the direct message path) hears of each change through the two hooks below.
  */
+
+import { StandardEventTarget } from '#dev'
 import type { ConnectionStateName } from '../machines/connection.js'
-import {
-  type AnyListener,
-  type ListenerOptions,
-  type RemoveListenerOptions,
-  StandardEventTarget,
-} from './event-target.js'
+import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
 
 /** readyState for each public state: waiting to reconnect reads CONNECTING, as a new socket would. */
 export const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {

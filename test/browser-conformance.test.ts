@@ -4,9 +4,8 @@
  * observable results must be identical row by row, except for the documented
  * deviations and the rows listed in KNOWN_DIFFERENCES.chromium (which must still
  * differ: a fixed row is removed from that list). The page is bundled as an
- * app's bundler builds heartline for the browser: the package.json `browser`
- * map swaps in the browser modules (src/inbound.browser.ts, ...), here applied
- * to the sources the page imports.
+ * app's bundler builds heartline for the browser: `#dev` resolves by its
+ * `browser` condition (src/dev.browser.ts, with the browser's message path).
  */
 import { readFileSync } from 'node:fs'
 import { build, type Plugin } from 'esbuild'
@@ -21,27 +20,12 @@ import { launchChromium } from './helpers/chromium.js'
 let server: ConformanceServer
 let browser: Browser
 
-/** package.json's `browser` map (`./dist/src/x.js` → `./dist/src/x.browser.js`), applied to src/. */
-const browserMap: Plugin = {
-  name: 'package-browser-map',
+/** `#dev` as a bundler building for the browser resolves it (its `browser` condition). */
+const browserDev: Plugin = {
+  name: 'dev-browser-condition',
   setup(b) {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      browser: Record<string, string>
-    }
-    const swaps = new Map(
-      Object.entries(pkg.browser).map(([from, to]) => [
-        new URL(`../${from.replace('./dist/', '').replace(/\.js$/, '.ts')}`, import.meta.url)
-          .pathname,
-        new URL(`../${to.replace('./dist/', '').replace(/\.js$/, '.ts')}`, import.meta.url)
-          .pathname,
-      ]),
-    )
-    b.onResolve({ filter: /\.js$/ }, (args) => {
-      const source = new URL(args.path.replace(/\.js$/, '.ts'), `file://${args.resolveDir}/`)
-        .pathname
-      const swapped = swaps.get(source)
-      return swapped === undefined ? undefined : { path: swapped }
-    })
+    const file = new URL('../src/dev.browser.ts', import.meta.url).pathname
+    b.onResolve({ filter: /^#dev$/ }, () => ({ path: file }))
   },
 }
 
@@ -52,10 +36,10 @@ beforeAll(async () => {
     format: 'iife',
     platform: 'browser',
     write: false,
-    plugins: [browserMap],
+    plugins: [browserDev],
   })
   // The swap took place: the browser modules are in the page, the Node event class is not.
-  expect(bundle.outputFiles[0]?.text).toContain('inbound.browser.ts')
+  expect(bundle.outputFiles[0]?.text).toContain('src/dev.browser.ts')
   expect(bundle.outputFiles[0]?.text).not.toContain('class HeartlineMessageEvent')
   const js = bundle.outputFiles[0]?.text ?? ''
   server = await startConformanceServer({
