@@ -6,9 +6,14 @@
  * (the direct message path) hears of each change through the two hooks below.
  */
 
-import { StandardEventTarget } from '#dev'
+import { StandardEventTarget as Target } from '#dev'
 import type { ConnectionStateName } from '../machines/connection.js'
-import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
+import type {
+  AnyListener,
+  ListenerOptions,
+  RemoveListenerOptions,
+  StandardEventTarget,
+} from './event-target.js'
 
 /** readyState for each public state: waiting to reconnect reads CONNECTING, as a new socket would. */
 export const READY_STATE: Record<ConnectionStateName, 0 | 1 | 2 | 3> = {
@@ -37,10 +42,17 @@ export const LISTENER_ADDED: unique symbol = Symbol()
 /** Told after a listener was removed; the arguments as passed. */
 export const LISTENER_REMOVED: unique symbol = Symbol()
 
+/**
+ * The EventTarget the shapes extend, as `#dev` picks it (Node's deferral, or a
+ * browser bundle's platform EventTarget), typed by src/event-target.ts so the
+ * declarations name no `#` import.
+ */
+const EventTargetBase: typeof StandardEventTarget = Target
+
 export abstract class WebSocketShape<
   T,
   M extends { open: unknown; message: unknown; error: unknown; close: unknown; giveup: unknown },
-> extends StandardEventTarget {
+> extends EventTargetBase {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
   static readonly CLOSING = 2
