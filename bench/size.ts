@@ -46,10 +46,11 @@ export const SIZE_TARGET = 8192
  * Since the error codes (docs/errors.md) it holds the production build, as the
  * target does: 10 800 (10 697 B then; 12 023 B for the development build), and
  * 11 200 with issue 22's API merged (11 088 B; 12 458 B for the development build);
- * 10 000 once browser bundles left Node's message path out (the `browser`
- * condition of `#dev`: 9 928 B; 10 970 B before). Where the rest goes: bench/TARGETS.md.
+ * 10 200 once browser bundles left Node's message path out (the `browser`
+ * condition of `#dev`: 10 181 B with main of 2026-12-06 merged; 9 933 B before
+ * that merge, 10 970 B before the change). Where the rest goes: bench/TARGETS.md.
  */
-export const SIZE_BUDGET = 10_000
+export const SIZE_BUDGET = 10_200
 
 export interface Size {
   minified: number
