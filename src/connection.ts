@@ -19,10 +19,10 @@ import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
 import { coded } from './error-code.js'
 import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
-import type { ConnectionEventMap, StateChangeEvent } from './events.js'
+import type { ConnectionEventMap, SendOutcomeListener, StateChangeEvent } from './events.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
-import { toSendData } from './option-checks.js'
+import { checkOutcome, toSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider } from './options.js'
 import { ChartPorts } from './ports.js'
 import { chartInput, resolveOptions } from './resolve-options.js'
@@ -178,25 +178,26 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   /**
    * Sends now when open; queues while not (bounded, flushed in order on open).
    * Returns true when sent or queued, false when refused; every refusal and every
-   * message pushed out of the queue fires a `drop` event.
+   * message pushed out of the queue fires a `drop` event; `outcome` hears its fate.
    */
-  send(input: SendData): boolean {
+  send(input: SendData, outcome?: SendOutcomeListener): boolean {
     const data = typeof input === 'string' ? input : toSendData(input)
+    checkOutcome(outcome)
     const ports = this.#ports
     // [resume hook] app send: the layer numbers, keeps and writes it.
     const slot = ports.slot
     if (ports.layer !== null) {
-      if (closedForGood(this.actor.getSnapshot())) return slot.queue(data, true)
-      return ports.layer.send(data)
+      if (closedForGood(this.actor.getSnapshot())) return slot.queue(data, true, outcome)
+      return outcome === undefined ? ports.layer.send(data) : ports.layerSend(data, outcome)
     }
-    const sent = slot.sendNow(data)
+    const sent = slot.sendNow(data, outcome)
     if (sent === 1) return true
-    if (sent === 0) return slot.queue(data, closedForGood(this.actor.getSnapshot()))
+    if (sent === 0) return slot.queue(data, closedForGood(this.actor.getSnapshot()), outcome)
     // The pong deadline has passed but its timer has not fired (timers slept or
     // the thread was busy): the link may be dead, so the data waits and the
     // chart judges the deadline now.
     slot.hold()
-    const kept = slot.queue(data, false)
+    const kept = slot.queue(data, false, outcome)
     this.actor.send({ type: 'heartbeat.overdue' })
     return kept
   }
