@@ -7,7 +7,7 @@
  */
 
 import { type Actor, createActor, type InspectionEvent } from 'xstate'
-import { DEV } from '#dev'
+import { DEV, MessageListeners } from '#dev'
 import {
   type ConnectionEmitted,
   type ConnectionMachine,
@@ -18,14 +18,8 @@ import { closedForGood } from './after-close.js'
 import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
 import { coded } from './error-code.js'
-import {
-  type AnyListener,
-  captureOf,
-  type ListenerOptions,
-  type RemoveListenerOptions,
-} from './event-target.js'
+import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
 import type { ConnectionEventMap, SendOutcomeListener, StateChangeEvent } from './events.js'
-import { MessageListeners } from './inbound.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { checkOutcome, toSendData } from './option-checks.js'
@@ -277,7 +271,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   ): void {
     const messages = this.#ports.messages
     if (typeof type !== 'string') messages.add(null, options)
-    else if (type === 'message') messages.remove(listener, captureOf(options))
+    else if (type === 'message') messages.remove(listener, options)
   }
 
   // ---- internals ---------------------------------------------------------------

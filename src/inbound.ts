@@ -12,7 +12,7 @@
  * platform's dispatch, with the platform's `MessageEvent` (docs/drop-in.md).
  */
 
-import type { AddListenerOptions } from './event-target.js'
+import { type AddListenerOptions, captureOf, type RemoveListenerOptions } from './event-target.js'
 import { reportLater } from './report.js'
 
 type Fn = (this: EventTarget, event: HeartlineMessageEvent) => unknown
@@ -215,9 +215,10 @@ export class MessageListeners {
       this.#list = [...list, { fn: listener as Fn, removed: false }]
   }
 
-  remove(listener: unknown, capture: boolean): void {
+  /** `options` as passed to removeEventListener. */
+  remove(listener: unknown, options: boolean | RemoveListenerOptions | undefined): void {
     const list = this.#list
-    if (list === null || capture) return
+    if (list === null || captureOf(options)) return
     const at = list.findIndex((e) => e.fn === listener)
     if (at < 0) return
     ;(list[at] as Entry).removed = true
