@@ -8,9 +8,10 @@ import { readFile } from 'node:fs/promises'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { type InspectorServer, startInspector } from '../inspector/server.js'
+import type { InspectorServer } from '../inspector/server.js'
 import { createConnection } from '../src/index.js'
 import { type InspectionRecord, toRecord } from '../src/inspector/index.js'
+import { startBuiltInspector } from './helpers/built-inspector.js'
 import { launchChromium } from './helpers/chromium.js'
 import { activeLeaf, FAST_TIMINGS, healthy, shown, waitForShown } from './helpers/inspector-page.js'
 
@@ -23,7 +24,7 @@ let page: Page
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  server = await startInspector({ port: 0, wsPort: 0 })
+  server = await startBuiltInspector()
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   page.on('pageerror', (error) => pageErrors.push(error.message))

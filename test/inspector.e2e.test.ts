@@ -1,6 +1,6 @@
 /**
  * The inspector page, end to end: the real demo server (ws + heartline/server
- * behind the fault proxy), the page served by Vite, headless Chromium. Each fault
+ * behind the fault proxy), the page built by Vite (test/helpers/built-inspector.ts), headless Chromium. Each fault
  * is clicked and the states the chart highlights are checked against the chart.
  * Screenshots go to test-results/.
  */
@@ -11,9 +11,10 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { toDirectedGraph } from 'xstate/graph'
-import { type InspectorServer, startInspector } from '../inspector/server.js'
+import type { InspectorServer } from '../inspector/server.js'
 import { connectionMachine } from '../machines/connection.js'
 import { computeAccept } from '../src/handshake.js'
+import { startBuiltInspector } from './helpers/built-inspector.js'
 import { launchChromium } from './helpers/chromium.js'
 import {
   activeLeaf,
@@ -58,7 +59,7 @@ async function fault(id: string, pressed?: boolean) {
 }
 
 beforeAll(async () => {
-  server = await startInspector({ port: 0, wsPort: 0 })
+  server = await startBuiltInspector()
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   page.on('request', (request) => {
