@@ -91,6 +91,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           name: 'e2e',
           include: heavy,
+          // One Chromium for the run: each file connects to it (test/helpers/chromium.ts).
+          globalSetup: ['test/helpers/chromium-server.ts'],
           sequence: { groupOrder: 2 },
         },
       },

@@ -4,6 +4,7 @@
  * Google's hosts, which this machine refuses) and let it run as root headless.
  */
 import { type Browser, chromium } from 'playwright-core'
+import { inject } from 'vitest'
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
@@ -16,6 +17,13 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ]
 
+/**
+ * The run's Chromium (started once by the browser project's global setup,
+ * chromium-server.ts), or a browser of the file's own where no setup started one.
+ * Either way `close()` ends what the file opened in it.
+ */
 export function launchChromium(): Promise<Browser> {
+  const endpoint = inject('chromiumEndpoint')
+  if (endpoint) return chromium.connect(endpoint)
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
 }
