@@ -399,6 +399,7 @@ describe('inspector page', () => {
 
 describe('npm start', () => {
   let child: ChildProcess | undefined
+  let url = ''
   afterAll(() => {
     child?.kill()
   })
@@ -411,7 +412,7 @@ describe('npm start', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     )
-    const url = await new Promise<string>((resolve, reject) => {
+    url = await new Promise<string>((resolve, reject) => {
       let out = ''
       child?.stdout?.on('data', (chunk) => {
         out += String(chunk)
@@ -423,5 +424,22 @@ describe('npm start', () => {
     const html = await (await fetch(url)).text()
     expect(html).toContain('heartline inspector')
     expect(html).toContain('main.ts')
+  })
+
+  // The tests above run the page as Vite builds it; this one runs it as Vite's
+  // dev server serves it, module by module from the sources.
+  it("the page Vite's dev server serves draws the chart and opens its connection", async () => {
+    expect(url).not.toBe('')
+    const devPage = await browser.newPage()
+    const errors: string[] = []
+    devPage.on('pageerror', (error) => errors.push(error.message))
+    try {
+      await devPage.goto(url)
+      await devPage.waitForSelector('#chart svg', { timeout: 30_000 })
+      await waitForShownIn(devPage, ['open'], 0)
+      expect(errors).toEqual([])
+    } finally {
+      await devPage.close()
+    }
   })
 })
