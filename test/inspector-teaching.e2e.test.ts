@@ -12,7 +12,7 @@ import type { InspectorServer } from '../inspector/server.js'
 import { createConnection } from '../src/index.js'
 import { type InspectionRecord, toRecord } from '../src/inspector/index.js'
 import { startBuiltInspector } from './helpers/built-inspector.js'
-import { launchChromium } from './helpers/chromium.js'
+import { launchChromium, savedDownload } from './helpers/chromium.js'
 import { activeLeaf, FAST_TIMINGS, healthy, shown, waitForShown } from './helpers/inspector-page.js'
 
 const SHOTS = 'test-results'
@@ -82,7 +82,7 @@ describe('recordings', () => {
       page.waitForEvent('download'),
       page.click('#save-recording'),
     ])
-    const path = (await download.path()) as string
+    const path = await savedDownload(download)
     const saved = JSON.parse(await readFile(path, 'utf8'))
     expect(saved.format).toBe('heartline-recording')
     expect(saved.machine.id).toBe('heartline')

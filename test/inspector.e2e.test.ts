@@ -15,7 +15,7 @@ import type { InspectorServer } from '../inspector/server.js'
 import { connectionMachine } from '../machines/connection.js'
 import { computeAccept } from '../src/handshake.js'
 import { startBuiltInspector } from './helpers/built-inspector.js'
-import { launchChromium } from './helpers/chromium.js'
+import { launchChromium, savedDownload } from './helpers/chromium.js'
 import {
   activeLeaf,
   healthy as healthyIn,
@@ -342,7 +342,7 @@ describe('inspector page', () => {
       page.waitForEvent('download'),
       page.click('#export-json'),
     ])
-    const exported = JSON.parse(await readFile((await download.path()) as string, 'utf8'))
+    const exported = JSON.parse(await readFile(await savedDownload(download), 'utf8'))
     expect(exported.kinds).not.toContain('handshake')
     expect(exported.rows.some((r: { kind: string }) => r.kind === 'close')).toBe(true)
     expect(exported.rows.some((r: { kind: string }) => r.kind === 'handshake')).toBe(false)
