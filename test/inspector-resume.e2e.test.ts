@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type InspectorServer, startInspector } from '../inspector/server.js'
+import type { InspectorServer } from '../inspector/server.js'
+import { startBuiltInspector } from './helpers/built-inspector.js'
 import { launchChromium } from './helpers/chromium.js'
 import { FAST_TIMINGS } from './helpers/inspector-page.js'
 
@@ -25,7 +26,7 @@ TIMINGS.set('reconnect.initialDelay', '800')
 TIMINGS.set('reconnect.maxDelay', '800')
 
 beforeAll(async () => {
-  server = await startInspector({ port: 0, wsPort: 0 })
+  server = await startBuiltInspector()
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   page.on('pageerror', (error) => pageErrors.push(error.message))
