@@ -33,7 +33,7 @@ import {
   READY_STATE,
   WebSocketShape,
 } from './shape.js'
-import type { UrlSource } from './socket.js'
+import type { UrlSource } from './socket-host.js'
 import { SocketSlot } from './socket-slot.js'
 import { closedStart } from './start-closed.js'
 import { checkUrl } from './url.js'

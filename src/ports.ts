@@ -35,7 +35,7 @@ import type { MetricsRecorder } from './metrics.js'
 import type { SendData, WebSocketLike } from './options.js'
 import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
-import type { LivenessProbe, UrlSource } from './socket.js'
+import type { LivenessProbe, UrlSource } from './socket-host.js'
 import type { SocketSlot } from './socket-slot.js'
 import { publicTypes } from './vocabulary.js'
 

@@ -12,30 +12,16 @@
  * A message written to a socket is tentative until that socket shows that its
  * server reads it (its first inbound frame); a socket the server then refuses
  * unread (1013 before any inbound frame) gives its tentative messages back
- * to the front of the queue, in order. The rule, and what a server must do for it
- * to hold, is in docs/reliability.md ("When a message is handed over").
+ * to the front of the queue, in order (src/refused.ts). The rule, and what a server
+ * must do for it to hold, is in docs/reliability.md ("When a message is handed over").
  */
 import type { DropReason, SendOutcomeListener } from './events.js'
 import type { SendData, WebSocketLike } from './options.js'
+import { keepTentative, type QueueLimits, REFUSED, requeue, tentativeBound } from './refused.js'
 import { dataOf, type Item, QUEUED, Tracked, tell, WRITTEN } from './send-outcome.js'
-import type { LivenessProbe } from './socket.js'
-
-export interface QueueLimits {
-  max: number
-  overflow: 'reject' | 'drop-oldest'
-}
+import type { LivenessProbe } from './socket-host.js'
 
 const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
-
-/**
- * The close code of a server that refused a socket without reading it: 1013 Try
- * Again Later (RFC 6455 §7.4.1 registry), as `admission()` sends it. Not 1012
- * (Service Restart): a restarting server has usually read what it was sent.
- */
-const REFUSED = 1013
-
-/** With `queue: false`, how many refused messages are reported: the default queue's size. */
-const TENTATIVE_WITHOUT_QUEUE = 1000
 
 export class SocketSlot {
   /** The current attempt's socket, from its creation until it ends. */
@@ -179,7 +165,7 @@ export class SocketSlot {
     if (this.probe?.pongOverdue()) return -1
     ws.send(data)
     const item = listener === undefined ? data : new Tracked(data, listener)
-    if (this.#tentative !== null) this.#keep(item)
+    if (this.#tentative !== null) keepTentative(this.#tentative, item, tentativeBound(this.limits))
     else if (listener !== undefined) tell(item, WRITTEN)
     return 1
   }
@@ -235,7 +221,7 @@ export class SocketSlot {
     for (let i = 0; i < queued.length; i++) {
       const item = queued[i] as Item
       ws.send(dataOf(item))
-      if (tentative !== null) this.#keep(item)
+      if (tentative !== null) keepTentative(tentative, item, tentativeBound(this.limits))
       else tell(item, WRITTEN)
     }
     this.#gate = ws
@@ -252,46 +238,12 @@ export class SocketSlot {
     }
   }
 
-  /** How many tentative messages can come back: as many as the queue holds. */
-  get #bound(): number {
-    return this.limits === false ? TENTATIVE_WITHOUT_QUEUE : this.limits.max
-  }
-
-  /**
-   * Keeps a message written to a socket not yet heard from. Only the newest
-   * `#bound` can come back; older ones are handed over a batch at a time (no
-   * shift per message on a busy socket).
-   */
-  #keep(item: Item): void {
-    const tentative = this.#tentative as Item[]
-    tentative.push(item)
-    const bound = this.#bound
-    if (tentative.length < 2 * bound) return
-    for (const old of tentative.splice(0, bound)) tell(old, WRITTEN)
-  }
-
-  /**
-   * Puts what a refused socket never read back at the front of the queue, in order;
-   * what no longer fits is dropped as the queue drops (no queue: `not-open`).
-   */
+  /** Puts what a refused socket never read back at the front of the queue (refused.ts). */
   #requeue(returned: Item[]): void {
-    const older = returned.length - this.#bound
-    if (older > 0) for (const item of returned.splice(0, older)) tell(item, WRITTEN)
-    const limits = this.limits
-    if (limits === false) {
-      for (const item of returned) this.#drop(item, 'not-open')
-      return
+    const adopt = (queue: Item[]) => {
+      this.#items = queue
     }
-    const all = returned.concat(this.#items)
-    const excess = Math.max(0, all.length - limits.max)
-    // `reject` refuses the newest, `drop-oldest` pushes out the oldest.
-    const reject = limits.overflow === 'reject'
-    const out = excess === 0 ? [] : reject ? all.splice(limits.max) : all.splice(0, excess)
-    this.#items = all
-    const first = reject ? 0 : Math.min(excess, returned.length)
-    const end = reject ? Math.min(returned.length, limits.max) : returned.length
-    for (let i = first; i < end; i++) tell(returned[i] as Item, QUEUED)
-    for (const item of out) this.#drop(item, reject ? 'queue-full' : 'queue-overflow')
+    requeue(returned, this.#items, this.limits, adopt, (item, r) => this.#drop(item, r))
   }
 
   #drop(item: Item, reason: DropReason): void {
