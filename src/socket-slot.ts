@@ -17,7 +17,7 @@
  */
 import type { DropReason, SendOutcomeListener } from './events.js'
 import type { SendData, WebSocketLike } from './options.js'
-import { keepTentative, type QueueLimits, REFUSED, requeue, tentativeBound } from './refused.js'
+import { type QueueLimits, REFUSED, tentativeBound } from './refused.js'
 import { dataOf, type Item, QUEUED, Tracked, tell, WRITTEN } from './send-outcome.js'
 import type { LivenessProbe } from './socket-host.js'
 
@@ -165,7 +165,7 @@ export class SocketSlot {
     if (this.probe?.pongOverdue()) return -1
     ws.send(data)
     const item = listener === undefined ? data : new Tracked(data, listener)
-    if (this.#tentative !== null) keepTentative(this.#tentative, item, tentativeBound(this.limits))
+    if (this.#tentative !== null) this.#keep(item)
     else if (listener !== undefined) tell(item, WRITTEN)
     return 1
   }
@@ -221,7 +221,7 @@ export class SocketSlot {
     for (let i = 0; i < queued.length; i++) {
       const item = queued[i] as Item
       ws.send(dataOf(item))
-      if (tentative !== null) keepTentative(tentative, item, tentativeBound(this.limits))
+      if (tentative !== null) this.#keep(item)
       else tell(item, WRITTEN)
     }
     this.#gate = ws
@@ -238,12 +238,41 @@ export class SocketSlot {
     }
   }
 
-  /** Puts what a refused socket never read back at the front of the queue (refused.ts). */
+  /**
+   * Keeps a message written to a socket not yet heard from. Only the newest
+   * `tentativeBound` can come back; older ones are handed over a batch at a time
+   * (no shift per message on a busy socket).
+   */
+  #keep(item: Item): void {
+    const tentative = this.#tentative as Item[]
+    tentative.push(item)
+    const bound = tentativeBound(this.limits)
+    if (tentative.length < 2 * bound) return
+    for (const old of tentative.splice(0, bound)) tell(old, WRITTEN)
+  }
+
+  /**
+   * Puts what a refused socket never read back at the front of the queue, in order;
+   * what no longer fits is dropped as the queue drops (no queue: `not-open`).
+   */
   #requeue(returned: Item[]): void {
-    const adopt = (queue: Item[]) => {
-      this.#items = queue
+    const older = returned.length - tentativeBound(this.limits)
+    if (older > 0) for (const item of returned.splice(0, older)) tell(item, WRITTEN)
+    const limits = this.limits
+    if (limits === false) {
+      for (const item of returned) this.#drop(item, 'not-open')
+      return
     }
-    requeue(returned, this.#items, this.limits, adopt, (item, r) => this.#drop(item, r))
+    const all = returned.concat(this.#items)
+    const excess = Math.max(0, all.length - limits.max)
+    // `reject` refuses the newest, `drop-oldest` pushes out the oldest.
+    const reject = limits.overflow === 'reject'
+    const out = excess === 0 ? [] : reject ? all.splice(limits.max) : all.splice(0, excess)
+    this.#items = all
+    const first = reject ? 0 : Math.min(excess, returned.length)
+    const end = reject ? Math.min(returned.length, limits.max) : returned.length
+    for (let i = first; i < end; i++) tell(returned[i] as Item, QUEUED)
+    for (const item of out) this.#drop(item, reject ? 'queue-full' : 'queue-overflow')
   }
 
   #drop(item: Item, reason: DropReason): void {
