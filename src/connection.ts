@@ -18,14 +18,10 @@ import { closedForGood } from './after-close.js'
 import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
 import { coded } from './error-code.js'
-import {
-  type AnyListener,
-  captureOf,
-  type ListenerOptions,
-  type RemoveListenerOptions,
-} from './event-target.js'
-import type { ConnectionEventMap, StateChangeEvent } from './events.js'
+import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
+import type { BufferedAmountLowEvent, ConnectionEventMap, StateChangeEvent } from './events.js'
 import { MessageListeners } from './inbound.js'
+import { checkThreshold } from './low-water.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { toSendData } from './option-checks.js'
@@ -56,6 +52,11 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   readonly #ports: ChartPorts
   /** The adapter reads the chart through XState's inspection stream (see #needCauses). */
   #causes = false
+  /** Called when `bufferedAmount` falls to `bufferedAmountLowThreshold` (the `bufferedamountlow` event). */
+  declare onbufferedamountlow: Handler<BufferedAmountLowEvent>
+  static {
+    Connection.defineHandlers(Connection.prototype, ['bufferedamountlow'])
+  }
 
   /** @internal Tests only: `ownEvents: false` hands every message to the platform's dispatch over `ws` too. */
   constructor(url: UrlProvider, options?: ConnectionOptions, internals?: { ownEvents?: boolean })
@@ -151,9 +152,27 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   get protocol(): string {
     return this.#ports.slot.protocol
   }
-  /** Bytes the current socket has not yet handed to the network (queued messages not included). */
+  /**
+   * Bytes accepted by `send()` and not yet handed to the network: the queue's
+   * (UTF-8 for text) plus the open socket's own count, across reconnects; 0 once
+   * closed (what was queued was dropped). docs/flow-control.md.
+   */
   get bufferedAmount(): number {
-    return this.#ports.slot.bufferedAmount
+    return this.#ports.bufferedAmount()
+  }
+  /** `bufferedamountlow` fires at each fall of `bufferedAmount` to this or below (bytes ≥ 0). @default 0 */
+  get bufferedAmountLowThreshold(): number {
+    return this.#ports.low.threshold
+  }
+  set bufferedAmountLowThreshold(value: number) {
+    this.#ports.low.threshold = checkThreshold(value)
+  }
+  /**
+   * Resolves once `bufferedAmount` is at `level` (default: the threshold) or
+   * below; rejects (InvalidStateError) if the connection closes first.
+   */
+  whenBufferedAmountLow(level?: number): Promise<void> {
+    return this.#ports.low.wait(level, this.state === 'closed')
   }
   /** Messages waiting in the outgoing queue for the next open. */
   get queued(): number {
@@ -192,16 +211,18 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     const slot = ports.slot
     if (ports.layer !== null) {
       if (closedForGood(this.actor.getSnapshot())) return slot.queue(data, true)
-      return ports.layer.send(data)
+      return ports.layer.send(data) && ports.low.accepted()
     }
     const sent = slot.sendNow(data)
-    if (sent === 1) return true
-    if (sent === 0) return slot.queue(data, closedForGood(this.actor.getSnapshot()))
+    if (sent === 1) return ports.low.accepted()
+    if (sent === 0) {
+      return slot.queue(data, closedForGood(this.actor.getSnapshot())) && ports.low.accepted()
+    }
     // The pong deadline has passed but its timer has not fired (timers slept or
     // the thread was busy): the link may be dead, so the data waits and the
     // chart judges the deadline now.
     slot.hold()
-    const kept = slot.queue(data, false)
+    const kept = slot.queue(data, false) && ports.low.accepted()
     this.actor.send({ type: 'heartbeat.overdue' })
     return kept
   }
@@ -249,23 +270,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     listener: AnyListener | null,
     options?: ListenerOptions,
   ): void {
-    const messages = this.#ports.messages
-    if (typeof type !== 'string') {
-      // The platform converts the type (it may read 'message' or 'statechange'):
-      // the message mirror stands down, messages are dispatched and causes read.
-      messages.add(null, options)
-      if (listener === null) return
-      messages.heard = true
-      this.#needCauses()
-      return
-    }
-    if (listener === null) return
-    if (type === 'message') {
-      messages.heard = true
-      messages.add(listener, options)
-    } else if (type === 'statechange') {
-      this.#needCauses()
-    }
+    if (this.#ports.messages.listenerAdded(type, listener, options)) this.#needCauses()
   }
 
   protected override [LISTENER_REMOVED](
@@ -273,9 +278,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     listener: AnyListener | null,
     options?: boolean | RemoveListenerOptions,
   ): void {
-    const messages = this.#ports.messages
-    if (typeof type !== 'string') messages.add(null, options)
-    else if (type === 'message') messages.remove(listener, captureOf(options))
+    this.#ports.messages.listenerRemoved(type, listener, options)
   }
 
   // ---- internals ---------------------------------------------------------------

@@ -48,6 +48,7 @@ export type {
   RemoveListenerOptions,
 } from './event-target.js'
 export type {
+  BufferedAmountLowEvent,
   CloseEventDetails,
   ConnectionEventMap,
   DropEvent,

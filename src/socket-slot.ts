@@ -30,6 +30,10 @@ export class SocketSlot {
   /** The write gate: the socket sends go straight to, or null while they must wait. */
   #gate: WebSocketLike | null = null
   #items: SendData[] = []
+  /** The byte size of each queued message, in the queue's order (see `byteSize`). */
+  #sizes: number[] = []
+  /** The sum of `#sizes`. */
+  #bytes = 0
   /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   probe: LivenessProbe | null = null
   /** The URL of the current (or last) attempt. */
@@ -96,8 +100,17 @@ export class SocketSlot {
     return state === 2 && this.#ending?.readyState === 3 ? 3 : state
   }
 
+  /**
+   * Bytes accepted and not yet handed to the network: the queue's bytes plus the
+   * count of the socket that opened last (a layer's frames included).
+   */
   get bufferedAmount(): number {
-    return this.#gate?.bufferedAmount ?? 0
+    return this.#bytes + (this.#open?.bufferedAmount ?? 0)
+  }
+
+  /** Whether bytes can leave the slot (a socket is open): only then can `bufferedAmount` fall. */
+  get draining(): boolean {
+    return this.#open !== null
   }
 
   get queued(): number {
@@ -171,12 +184,20 @@ export class SocketSlot {
         return false
       }
       const oldest = this.#items.shift() as SendData
-      this.#items.push(data)
+      this.#bytes -= this.#sizes.shift() as number
+      this.#push(data)
       this.drop(oldest, 'queue-overflow')
       return true
     }
-    this.#items.push(data)
+    this.#push(data)
     return true
+  }
+
+  #push(data: SendData): void {
+    const size = byteSize(data)
+    this.#items.push(data)
+    this.#sizes.push(size)
+    this.#bytes += size
   }
 
   /** Sends everything queued, in order, to the current socket, then opens the gate to it. */
@@ -185,6 +206,8 @@ export class SocketSlot {
     if (ws === null) return
     const queued = this.#items
     this.#items = []
+    this.#sizes = []
+    this.#bytes = 0
     for (let i = 0; i < queued.length; i++) ws.send(queued[i] as SendData)
     this.#gate = ws
   }
@@ -194,6 +217,35 @@ export class SocketSlot {
     this.#gate = null
     const all = this.#items
     this.#items = []
+    this.#sizes = []
+    this.#bytes = 0
     return all
   }
+}
+
+/**
+ * The bytes `data` puts on the wire as a payload, as a browser's `bufferedAmount`
+ * counts them: UTF-8 for text (WHATWG WebSockets, `send()`), the byte length of
+ * binary data.
+ */
+export function byteSize(data: SendData): number {
+  if (typeof data === 'string') {
+    let n = data.length
+    for (let i = 0; i < data.length; i++) {
+      const c = data.charCodeAt(i)
+      if (c < 0x80) continue
+      if (c < 0x800) n += 1
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < data.length) {
+        const d = data.charCodeAt(i + 1)
+        // A surrogate pair: two code units, four bytes.
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          n += 2
+          i++
+        } else n += 2
+      } else n += 2
+    }
+    return n
+  }
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return data.size
+  return (data as ArrayBuffer | ArrayBufferView).byteLength
 }

@@ -137,6 +137,15 @@ export class ResumeLayer implements ConnectionLayer {
     return true
   }
 
+  /**
+   * While no session is ready every kept message waits for the replay, so all of
+   * them are unsent; once ready, everything kept was written (acknowledged or
+   * not, it is the network's now).
+   */
+  unsent(): number {
+    return this.#phase === 'ready' ? 0 : this.#out.bytes
+  }
+
   inbound(data: unknown): unknown {
     // The hot path, every text message: `M<seq> <payload>`, its seq read in the
     // same pass that finds the space. The rest is in #frame, to keep this small.
