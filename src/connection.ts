@@ -152,11 +152,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   get protocol(): string {
     return this.#ports.slot.protocol
   }
-  /**
-   * Bytes accepted by `send()` and not yet handed to the network: the queue's
-   * (UTF-8 for text) plus the open socket's own count, across reconnects; 0 once
-   * closed (what was queued was dropped). docs/flow-control.md.
-   */
+  /** Bytes accepted by `send()` and not yet handed to the network, across reconnects (docs/flow-control.md). */
   get bufferedAmount(): number {
     return this.#ports.bufferedAmount()
   }
@@ -167,12 +163,13 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   set bufferedAmountLowThreshold(value: number) {
     this.#ports.low.threshold = checkThreshold(value)
   }
-  /**
-   * Resolves once `bufferedAmount` is at `level` (default: the threshold) or
-   * below; rejects (InvalidStateError) if the connection closes first.
-   */
+  /** Resolves once `bufferedAmount` ≤ `level` (default: the threshold); rejects (InvalidStateError) if closed first. */
   whenBufferedAmountLow(level?: number): Promise<void> {
     return this.#ports.low.wait(level, this.state === 'closed')
+  }
+  /** Stops (or restarts) reading from the network where the socket can (`ws`); returns whether it can. docs/flow-control.md */
+  pauseReading(paused: boolean): boolean {
+    return this.#ports.pauseReading(paused === true)
   }
   /** Messages waiting in the outgoing queue for the next open. */
   get queued(): number {

@@ -28,7 +28,7 @@ import type { WebSocketLike } from './options.js'
 import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import type { LivenessProbe, UrlSource } from './socket.js'
-import type { SocketSlot } from './socket-slot.js'
+import type { Pausable, SocketSlot } from './socket-slot.js'
 import { publicTypes } from './vocabulary.js'
 
 export class ChartPorts implements ConnectionHost {
@@ -111,6 +111,16 @@ export class ChartPorts implements ConnectionHost {
   detach(ws: WebSocketLike): void {
     // [resume hook] the socket the layer wrote to ended.
     if (this.slot.detach(ws)) this.layer?.ended()
+  }
+
+  readPaused(): boolean {
+    return this.slot.readPaused
+  }
+
+  /** The application's `pauseReading()`: returns whether the sockets can pause (`ws`). */
+  pauseReading(paused: boolean): boolean {
+    this.slot.pauseReading(paused)
+    return typeof (this.options.WebSocket.prototype as Pausable | undefined)?.pause === 'function'
   }
 
   rtt(sample: number): void {

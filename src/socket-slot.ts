@@ -20,6 +20,12 @@ export interface QueueLimits {
 
 const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
 
+/** `ws`'s flow control on a socket: pause() stops reading from TCP, resume() reads again. */
+export interface Pausable {
+  pause?: () => void
+  resume?: () => void
+}
+
 export class SocketSlot {
   /** The current attempt's socket, from its creation until it ends. */
   #socket: WebSocketLike | null = null
@@ -45,6 +51,8 @@ export class SocketSlot {
   /** The origin of the socket that opened last, as a MessageEvent reports it. */
   origin = ''
   #binaryType: string | undefined
+  /** The application asked not to read (`pauseReading(true)`); applied to the open socket. */
+  readPaused = false
 
   constructor(
     url: string,
@@ -160,6 +168,19 @@ export class SocketSlot {
     if (ws === null || ws.readyState !== 1) return false
     ws.send(data)
     return true
+  }
+
+  /**
+   * Stops (or restarts) reading from the open socket where it can (`ws`). A new
+   * socket starts reading (a layer's handshake must be read); the reader pauses
+   * it again when its buffer is still full.
+   */
+  pauseReading(paused: boolean): void {
+    this.readPaused = paused
+    const ws = this.#open as Pausable | null
+    if (ws === null) return
+    if (paused) ws.pause?.()
+    else ws.resume?.()
   }
 
   /** Stops direct sends: later sends queue behind what is queued. */
