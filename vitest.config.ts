@@ -23,6 +23,7 @@ const timing = [
   'test/data-path.test.ts',
   'test/server.test.ts',
   'test/resume-faults.test.ts',
+  'test/interop-client.test.ts',
 ]
 
 /**

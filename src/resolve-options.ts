@@ -4,7 +4,8 @@
  *
  * Table-driven: `OPTIONS` and the three section tables hold one check per option,
  * in the order the errors list them; a check returns the option's resolved value
- * (its default when undefined) or throws. Messages come from one template, so each
+ * (its default when undefined) or throws. Messages come from one template
+ * (option-kinds.ts, with the kinds of check built on it), so each
  * reads `heartline: \`name\` must <be what is allowed>; got <what arrived>.`
  */
 
@@ -20,8 +21,19 @@ import {
   knownKeys,
   notWebSocketClass,
   resolveLifecycle,
-  section,
 } from './option-checks.js'
+import {
+  aBoolean,
+  aFunction,
+  type Check,
+  kind,
+  number,
+  oneOf,
+  positiveMs,
+  sectionOf,
+  sharedDefaults,
+  zeroOrMoreMs,
+} from './option-kinds.js'
 import {
   type Clock,
   type CloseDetails,
@@ -64,67 +76,6 @@ export interface ResolvedOptions {
   startClosed: boolean
 }
 
-/** One option's check: `value` as given, `name` for the message, `fallback` when undefined. */
-type Check = (value: unknown, name: string, fallback?: unknown) => unknown
-
-/**
- * The one message template: TypeError for the wrong kind of value (E04), RangeError
- * for one out of range (E05); a production build names the code and the option.
- */
-function fail(kind: ErrorConstructor, name: string, allowed: string, value: unknown): never {
-  throw new kind(
-    DEV
-      ? `heartline: \`${name}\` must ${allowed}; got ${describe(value)}.`
-      : coded(kind === TypeError ? 'E04' : 'E05', name),
-  )
-}
-
-/** A check that only tests the kind of value (TypeError). */
-const kind =
-  (allowed: string, ok: (value: unknown) => boolean): Check =>
-  (value, name, fallback) =>
-    value === undefined ? fallback : ok(value) ? value : fail(TypeError, name, allowed, value)
-
-/** A number: not a number (or NaN) is a TypeError, out of range a RangeError. */
-const number =
-  (unit: string, range: string, ok: (n: number) => boolean): Check =>
-  (value, name, fallback) => {
-    if (value === undefined) return fallback
-    if (typeof value !== 'number' || Number.isNaN(value)) {
-      fail(TypeError, name, DEV ? `be a number${unit}` : '', value)
-    }
-    return ok(value) ? value : fail(RangeError, name, range, value)
-  }
-
-/** One of a few strings (RangeError). */
-const oneOf =
-  (...allowed: string[]): Check =>
-  (value, name, fallback) =>
-    value === undefined
-      ? fallback
-      : allowed.includes(value as string)
-        ? value
-        : fail(
-            RangeError,
-            name,
-            DEV ? `be one of ${allowed.map((a) => `'${a}'`).join(', ')}` : '',
-            value,
-          )
-
-const MS = DEV ? ' of milliseconds' : ''
-const positiveMs = number(
-  MS,
-  DEV ? 'be a finite number > 0' : '',
-  (n) => Number.isFinite(n) && n > 0,
-)
-const zeroOrMoreMs = number(
-  MS,
-  DEV ? 'be a finite number ≥ 0' : '',
-  (n) => Number.isFinite(n) && n >= 0,
-)
-const aFunction = kind(DEV ? 'be a function' : '', (v) => typeof v === 'function')
-const aBoolean = kind(DEV ? 'be a boolean' : '', (v) => typeof v === 'boolean')
-
 const HEARTBEAT: Record<keyof ResolvedHeartbeat, Check> = {
   interval: positiveMs,
   timeout: positiveMs,
@@ -158,33 +109,7 @@ const QUEUE: Record<'max' | 'overflow', Check> = {
   overflow: oneOf('reject', 'drop-oldest'),
 }
 
-/** An options section (`true` takes the defaults, `false` turns it off), checked key by key. */
-const sectionOf =
-  (checks: Record<string, Check>, defaults: Record<string, unknown>): Check =>
-  (value, name) => {
-    const given = section(name, value, Object.keys(checks))
-    if (given === false) return false
-    const resolved: Record<string, unknown> = {}
-    for (const key in checks) {
-      resolved[key] = (checks[key] as Check)(given?.[key], `${name}.${key}`, defaults[key])
-    }
-    return resolved
-  }
-
 const resolveReconnect = sectionOf(RECONNECT, DEFAULTS.reconnect)
-
-/**
- * A section left at its defaults (undefined or `true`) resolves to one frozen
- * object that every connection shares, instead of a copy per connection.
- */
-function sharedDefaults(check: Check): Check {
-  let defaults: unknown
-  return (value, name) => {
-    if (value !== undefined && value !== true) return check(value, name)
-    defaults ??= Object.freeze(check(value, name) as object)
-    return defaults
-  }
-}
 
 /** The clock of a connection without an injected one (shared, not one closure each). */
 const dateNow = () => Date.now()

@@ -372,6 +372,47 @@ describe('the resume client validates what the server says before the app sees i
     expect(hellos).toEqual(hellos.map(() => 'H{"v":1,"ack":0,"sid":"old"}'))
   })
 
+  it('reset.lost below what the session is known to have numbered and not delivered, a reset missing or unasked: protocol errors', async () => {
+    // Socket by socket: what the server answers to the hello (then it closes, but for the last).
+    const script: Array<{ welcome: Record<string, unknown>; frames?: string[] }> = [
+      // The hello named no session: a reset there is unasked.
+      { welcome: { sid: 'first', resumed: false, reset: { lost: 0 } } },
+      { welcome: { sid: 'first', resumed: false } },
+      // Resumed with 10 to replay; 4 arrive: the server numbered at least 10, the client has 4.
+      {
+        welcome: { sid: 'first', resumed: true, replay: 10 },
+        frames: ['M1 a', 'M2 b', 'M3 c', 'M4 d'],
+      },
+      // A reset from the hello's ack 4 lost at least 6 of them: 3 is what `out` − 6 would say.
+      { welcome: { sid: 'new3', resumed: false, reset: { lost: 3 } } },
+      // The hello named a session and this welcome neither resumes it nor says it was reset.
+      { welcome: { sid: 'new4', resumed: false } },
+      { welcome: { sid: 'new5', resumed: false, reset: { lost: 6 } } },
+    ]
+    const server = await hostile((ws, index) =>
+      onHello(ws, () => {
+        const step = script[Math.min(index, script.length - 1)] as (typeof script)[number]
+        ws.send(welcome(step.welcome))
+        for (const frame of step.frames ?? []) ws.send(frame)
+        if (index < script.length - 1) ws.close(1001, 'going away')
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    await run(conn, clock, script.length - 1)
+    await until(server, conn, () => seen.resets.length > 0, 'the last welcome')
+    console.log(
+      `[hostile server] reset counts: resets ${JSON.stringify(seen.resets)}, protocol errors ${JSON.stringify(seen.errors())}`,
+    )
+    expect(seen.errors()).toEqual([
+      'welcome.reset on a new session the hello did not name',
+      'reset.lost out of range',
+      'welcome without reset, not resuming the session the hello named',
+    ])
+    expect(seen.resets).toEqual([{ session: 'new5', lost: { sent: 0, received: 6 } }])
+    const hellos = server.frames.filter((f) => f.startsWith('H'))
+    expect(hellos.slice(3)).toEqual(hellos.slice(3).map(() => 'H{"v":1,"ack":4,"sid":"first"}'))
+  })
+
   it('out-of-range welcome.replay is a protocol error, never a resumed event; a valid one then passes', async () => {
     const bad: unknown[] = [-1, 0.5, '3', 2 ** 53, null]
     const server = await hostile((ws, index) =>

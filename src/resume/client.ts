@@ -22,7 +22,7 @@ import {
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
-import { welcomeProblem } from './welcome.js'
+import { WelcomeCheck } from './welcome.js'
 
 /**
  * String.prototype's own functions, for the inbound hot path. Called as methods
@@ -40,6 +40,8 @@ export class ResumeLayer implements ConnectionLayer {
   readonly #trace: ResumeOptions['trace']
   readonly #out: OutgoingBuffer
   readonly #in: IncomingAcks
+  /** Checks every count a welcome reports, against what earlier welcomes told. */
+  readonly #welcomeCheck = new WelcomeCheck()
 
   #sid: string | null = null
   #welcomeTimer: unknown = null
@@ -225,7 +227,7 @@ export class ResumeLayer implements ConnectionLayer {
       this.#protocolError('unexpected welcome')
       return
     }
-    const problem = welcomeProblem(frame, {
+    const problem = this.#welcomeCheck.problem(frame, {
       sid: this.#sid,
       sent: this.#out.sent,
       acknowledged: this.#out.acknowledged,

@@ -21,8 +21,14 @@ export interface WelcomeContext {
   sent: number
   /** Seq up to which the server had acknowledged. */
   acknowledged: number
-  /** Last server seq delivered to the application. */
+  /** Last server seq delivered to the application (the hello's `ack`). */
   received: number
+  /**
+   * Server seqs this session is known to have numbered: `ack + replay` of its
+   * last resumed welcome (0 when none). A reset cannot have lost fewer than
+   * those of them this client did not receive.
+   */
+  numbered?: number
 }
 
 /** A short, printable picture of a value a server sent, for a close reason. */
@@ -67,13 +73,37 @@ export function welcomeProblem(w: unknown, at: WelcomeContext): string | null {
   if (replay !== undefined && replay !== 0) {
     return `welcome.replay out of range (got ${shown(replay)} on a new session; 0 or none)`
   }
-  if (at.sid !== null && sid === at.sid) return 'welcome resets to the same session id'
-  if (reset !== undefined) {
-    if (typeof reset !== 'object' || reset === null) return `welcome.reset ${shown(reset)}`
-    const lost = (reset as { lost?: unknown }).lost
-    if (lost !== null && !count(lost, unseen)) {
-      return `reset.lost out of range (got ${shown(lost)}; null or a whole number in [0, ${unseen}])`
-    }
+  if (at.sid === null) {
+    // Rule 12: a reset answers a hello that named a session, and only that.
+    return reset === undefined ? null : 'welcome.reset on a new session the hello did not name'
+  }
+  if (sid === at.sid) return 'welcome resets to the same session id'
+  if (reset === undefined) return 'welcome without reset, not resuming the session the hello named'
+  if (typeof reset !== 'object' || reset === null) return `welcome.reset ${shown(reset)}`
+  const lost = (reset as { lost?: unknown }).lost
+  // reset.lost counts the server messages after the hello's ack (rule 1): at least
+  // those this session is known to have numbered and this client never received.
+  const least = Math.max(0, (at.numbered ?? 0) - at.received)
+  if (lost !== null && (!count(lost, unseen) || (lost as number) < least)) {
+    return `reset.lost out of range (got ${shown(lost)}; null or a whole number in [${least}, ${unseen}])`
   }
   return null
+}
+
+/**
+ * The welcome check of one connection, with what earlier welcomes of its
+ * session told: `ack + replay` of a resumed welcome is a floor for a later
+ * reset's count.
+ */
+export class WelcomeCheck {
+  #numbered = 0
+
+  /** Why the welcome `w` cannot be taken, or null (and what it tells is kept). */
+  problem(w: unknown, at: Omit<WelcomeContext, 'numbered'>): string | null {
+    const problem = welcomeProblem(w, { ...at, numbered: this.#numbered })
+    if (problem !== null) return problem
+    const { resumed, replay } = w as { resumed: boolean; replay?: number }
+    this.#numbered = resumed ? Math.max(this.#numbered, at.received + (replay ?? 0)) : 0
+    return null
+  }
 }

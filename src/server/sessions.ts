@@ -188,7 +188,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         hello = null
       }
     }
-    if (hello === null || typeof hello !== 'object') {
+    // A hello is one JSON object (docs/resume-protocol.md, rule 7): an array is not one.
+    if (hello === null || typeof hello !== 'object' || Array.isArray(hello)) {
       return refuse(PROTOCOL_ERROR, 'resume: the first frame must be a hello')
     }
     if (hello.v !== PROTOCOL_VERSION) {
