@@ -15,6 +15,7 @@ import type { LivenessProbe } from './socket.js'
 
 export interface QueueLimits {
   max: number
+  maxBytes: number
   overflow: 'reject' | 'drop-oldest'
 }
 
@@ -199,23 +200,28 @@ export class SocketSlot {
       this.drop(data, 'not-open')
       return false
     }
-    if (this.#items.length >= limits.max) {
-      if (limits.overflow === 'reject') {
+    const size = byteSize(data)
+    const full = () => this.#items.length >= limits.max || this.#bytes + size > limits.maxBytes
+    if (full()) {
+      // One larger than the byte bound never fits: it alone is refused.
+      if (limits.overflow === 'reject' || size > limits.maxBytes) {
         this.drop(data, 'queue-full')
         return false
       }
-      const oldest = this.#items.shift() as SendData
-      this.#bytes -= this.#sizes.shift() as number
-      this.#push(data)
-      this.drop(oldest, 'queue-overflow')
+      const pushedOut: SendData[] = []
+      while (full()) {
+        pushedOut.push(this.#items.shift() as SendData)
+        this.#bytes -= this.#sizes.shift() as number
+      }
+      this.#push(data, size)
+      for (const oldest of pushedOut) this.drop(oldest, 'queue-overflow')
       return true
     }
-    this.#push(data)
+    this.#push(data, size)
     return true
   }
 
-  #push(data: SendData): void {
-    const size = byteSize(data)
+  #push(data: SendData, size: number): void {
     this.#items.push(data)
     this.#sizes.push(size)
     this.#bytes += size

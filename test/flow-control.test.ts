@@ -90,6 +90,42 @@ describe('bufferedAmount', () => {
   })
 })
 
+describe('queue.maxBytes', () => {
+  function queued(overflow: 'reject' | 'drop-oldest') {
+    const { conn } = world({ queue: { max: 100, maxBytes: 10, overflow } })
+    const drops: string[] = []
+    conn.addEventListener('drop', (e) => drops.push(`${e.data}:${e.reason}`))
+    return { conn, drops }
+  }
+
+  it("reject: a message that would pass the byte bound is refused ('queue-full')", () => {
+    const { conn, drops } = queued('reject')
+    expect([conn.send('aaaa'), conn.send('bbbb'), conn.send('ccc')]).toEqual([true, true, false])
+    expect(drops).toEqual(['ccc:queue-full'])
+    expect([conn.queued, conn.bufferedAmount]).toEqual([2, 8])
+    expect(conn.send('cc')).toBe(true)
+    expect(conn.bufferedAmount).toBe(10)
+  })
+
+  it("drop-oldest: the oldest go until the new one fits ('queue-overflow'); one larger than the bound is refused alone", () => {
+    const { conn, drops } = queued('drop-oldest')
+    conn.send('aaaa')
+    conn.send('bbbb')
+    expect(conn.send('ccccc')).toBe(true)
+    expect(drops).toEqual(['aaaa:queue-overflow'])
+    expect([conn.queued, conn.bufferedAmount]).toEqual([2, 9])
+    expect(conn.send('x'.repeat(11))).toBe(false)
+    expect(drops).toEqual(['aaaa:queue-overflow', `${'x'.repeat(11)}:queue-full`])
+    expect([conn.queued, conn.bufferedAmount]).toEqual([2, 9])
+  })
+
+  it('refuses a bound that is not a whole number ≥ 1, naming it', () => {
+    expect(() => world({ queue: { maxBytes: 0 } })).toThrow(/queue\.maxBytes/)
+    expect(() => world({ queue: { maxBytes: 1.5 } })).toThrow(/queue\.maxBytes/)
+    expect(world({ queue: { maxBytes: Number.POSITIVE_INFINITY } }).conn.send('x')).toBe(true)
+  })
+})
+
 describe('bufferedamountlow', () => {
   it('fires once per fall to the threshold, after open, including when the queue drains after a reconnect', () => {
     const { conn, clock, socket, log } = world()
