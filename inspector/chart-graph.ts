@@ -116,8 +116,7 @@ export interface Arrow {
  * The events of the classic browser recipe (open; silence → ping; the pong or any
  * message; no pong → close; close or error → wait → reconnect): the "main path"
  * view keeps only transitions on these, between two different states. A socket
- * end reaches the wait through the chart's decision (`end.decide`, `end.judge`),
- * so those are on the path too.
+ * end (its `socket.close`, a deadline's too) is decided on its own edge.
  */
 export const MAIN_PATH_EVENTS: readonly string[] = [
   'socket.open',
@@ -127,8 +126,6 @@ export const MAIN_PATH_EVENTS: readonly string[] = [
   'heartbeat.alive',
   'after pongTimeout',
   'after closeTimeout',
-  'end.decide',
-  'end.judge',
   'after reconnectDelay',
   'app.close',
 ]

@@ -123,7 +123,8 @@ export function connectLocal(url = wsUrl): void {
   wsUrl = url
   $('options-error').textContent = ''
   const shared = sharedMode()
-  // Resume is not carried across a shared connection's hand-off: the page's own connection only.
+  // The resume panel reads one connection's session (sessionOf), which a follower tab does not
+  // hold: resume stays with the page's own connection.
   const resume = resumeMode() && !shared
   const session = new Session(
     'local',

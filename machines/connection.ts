@@ -7,8 +7,9 @@
  * only context and event. What a decision needs from outside reaches the chart
  * first: the clock through the socket actor's answers (`heartbeat.silence`,
  * `heartbeat.waited`), the page's online state through the `pageLifecycle` actor,
- * and the application's close policy through the `consultClosePolicy` action,
- * which stores its answer in `reconnectVerdict` before the guards read it.
+ * and the application's close policy in the socket's end itself: the socket
+ * actor asks the policy (and draws the retry's jitter) before it reports
+ * `socket.close`, so one guarded edge decides every end.
  *
  * The socket itself is the invoked actor `socket`. This file only names it: the
  * adapter in `src/` provides the real implementation through `machine.provide()`,
@@ -18,7 +19,6 @@
  */
 import {
   type ActorRefFrom,
-  type ActorSystem,
   assign,
   type EventObject,
   emit,
@@ -30,10 +30,10 @@ import {
   setup,
   stopChild,
 } from 'xstate'
+import { attemptsRemain, planRetry } from './retry.js'
 import {
   ABNORMAL_CLOSURE,
   type AttemptReason,
-  type BackoffPolicy,
   type CloseCause,
   type CloseInfo,
   type ConnectionContext,
@@ -48,77 +48,8 @@ import {
   type SocketCommand,
 } from './types.js'
 
+export * from './retry.js'
 export * from './types.js'
-
-/**
- * The backoff delay before reconnect number `attempt` (0-based): the ceiling
- * `min(maxDelay, initialDelay * factor^attempt)`, and with full jitter a uniform
- * draw in [0, ceiling). `random` returns a number in [0, 1).
- */
-export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** attempt)
-  if (policy.jitter === 'none') return ceiling
-  return Math.floor(random() * ceiling)
-}
-
-/**
- * The delay of a retry the server hinted (docs/retry-hint.md), for reconnect
- * number `attempt`: never sooner than the backoff ceiling that attempt would
- * have drawn under (`initialDelay` after a stable connection, then growing), so
- * no server can make a client retry faster than its own backoff allows; with
- * full jitter, drawn in a window one `initialDelay` wide starting there, so the
- * clients a server closed together do not come back together. The window ends
- * by `maxDelay` (a later start is moved down to fit).
- */
-export function hintedDelay(
-  policy: BackoffPolicy,
-  hint: number,
-  attempt: number,
-  random: () => number,
-): number {
-  const ceiling = Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** attempt)
-  const width =
-    policy.jitter === 'none'
-      ? 0
-      : Math.min(policy.initialDelay, policy.maxDelay - policy.initialDelay)
-  const start = Math.min(Math.max(hint, ceiling), policy.maxDelay - width)
-  return width === 0 ? start : start + Math.floor(random() * width)
-}
-
-/**
- * The `planRetry` action for a given random source: the delay the close policy
- * stored when it gave one, else the backoff draw. The chart's own default draws no
- * randomness (it uses the ceiling); the adapter provides this with each
- * connection's injected `random` (found by the actor system the action runs in),
- * and tests do the same with a scripted one.
- */
-// biome-ignore lint/suspicious/noExplicitAny: XState's own alias for any actor system
-export function planRetryWith(random: (system: ActorSystem<any>) => number) {
-  return assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>(
-    ({ context, system }) => {
-      if (context.reconnect === false) return {}
-      const verdict = context.reconnectVerdict
-      // A retry the server scheduled (its close reason's hint) is free only after a
-      // connection that stayed up; else it counts like any retry, so `maxAttempts`
-      // bounds a server that closes every socket at once with a hint.
-      if (typeof verdict === 'object' && verdict !== null) {
-        return {
-          retryDelay: hintedDelay(context.reconnect, verdict.hint, context.attempt, () =>
-            random(system),
-          ),
-          attempt: context.stable ? context.attempt : context.attempt + 1,
-        }
-      }
-      return {
-        retryDelay:
-          typeof verdict === 'number'
-            ? verdict
-            : backoffDelay(context.reconnect, context.attempt, () => random(system)),
-        attempt: context.attempt + 1,
-      }
-    },
-  )
-}
 
 /**
  * Placeholder socket actor: the chart runs without I/O (it never opens). The
@@ -129,7 +60,7 @@ export const inertSocket = fromCallback<SocketCommand, SocketActorInput>(() => u
 /** Placeholder page-lifecycle actor: no page to listen to. The adapter provides the real one. */
 export const inertPageLifecycle = fromCallback<EventObject, PageLifecycleInput>(() => undefined)
 
-/** Computes how a socket ended, from a real close event or from the chart's own reason. */
+/** How a socket ended: its `socket.close`, or the chart's own reason (a manual restart). */
 export function closeInfoOf(
   context: ConnectionContext,
   event: ConnectionEvent,
@@ -142,24 +73,45 @@ export function closeInfoOf(
   return { code: ABNORMAL_CLOSURE, reason: why, wasClean: false, cause: why }
 }
 
+/** The end of a socket the chart abandons (connect or close timeout): no close frame, 1006. */
+export function abandonedClose(context: ConnectionContext): CloseInfo {
+  const why = context.closeCause ?? 'server-close'
+  return { code: ABNORMAL_CLOSURE, reason: why, wasClean: false, cause: why }
+}
+
 export interface EndParams {
-  /** The cause when the chart has none yet (for example the connect timer). */
+  /** The cause when the chart has none (a manual restart). */
   cause?: CloseCause
 }
 
-/**
- * Every socket end goes to `ended`, recording how it ended on the way, so each end
- * is decided, recorded and reported exactly once.
- */
-function socketEnded(cause?: CloseCause) {
-  const params: EndParams = cause ? { cause } : {}
-  return {
-    target: '#heartline.ended',
-    actions: [{ type: 'recordClose' as const, params }, 'decideEnd' as const],
-  }
-}
-
 const announceStop = { type: 'announceClose' as const, params: { willReconnect: false } }
+const recordClose = { type: 'recordClose' as const, params: {} }
+const toClosed = (...actions: Array<'announceGaveUp'>) => ({
+  target: '#heartline.closed',
+  actions: [recordClose, announceStop, ...actions],
+})
+
+/**
+ * A socket ended (`socket.close`, which carries the close policy's answer): one
+ * guarded edge decides. A close the application asked for never reconnects, nor
+ * does a connection with reconnect off; then the policy's answer decides, then
+ * the attempt budget.
+ */
+const socketEnded = [
+  { guard: 'userClosed' as const, ...toClosed() },
+  { guard: not('reconnectEnabled'), ...toClosed() },
+  { guard: 'policySaysStop' as const, ...toClosed() },
+  { guard: not('attemptsRemain'), ...toClosed('announceGaveUp') },
+  {
+    target: '#heartline.waitingToReconnect',
+    actions: [
+      recordClose,
+      'planRetry' as const,
+      { type: 'announceClose' as const, params: { willReconnect: true } },
+      'announceRetry' as const,
+    ],
+  },
+]
 
 /**
  * The pong deadline (the timer, or `send()` finding it overdue): the socket actor
@@ -221,10 +173,10 @@ export const connectionMachine = setup({
   guards: {
     heartbeatEnabled: ({ context }) => context.heartbeat !== false,
     reconnectEnabled: ({ context }) => context.reconnect !== false,
-    attemptsRemain: ({ context }) =>
-      context.reconnect !== false && context.attempt < context.reconnect.maxAttempts,
+    attemptsRemain: ({ context }) => attemptsRemain(context),
     userClosed: ({ context }) => context.closeCause === 'user',
-    policySaysStop: ({ context }) => context.reconnectVerdict === 'stop',
+    /** The socket actor asked the close policy before it reported the end; the answer rides on it. */
+    policySaysStop: ({ event }) => event.type === 'socket.close' && event.verdict === 'stop',
     isOnline: ({ context }) => context.online,
     /**
      * At the pong deadline, from the socket actor's answer: traffic after the ping,
@@ -260,41 +212,54 @@ export const connectionMachine = setup({
     checkSilence: sendTo('socket', { type: 'heartbeat.check' } satisfies SocketCommand),
     sendPing: sendTo('socket', { type: 'heartbeat.ping' } satisfies SocketCommand),
     askDeadline: sendTo('socket', { type: 'heartbeat.deadline' } satisfies SocketCommand),
-    closeSocket: sendTo(
+    closeSocket: sendTo('socket', ({ context }): SocketCommand => {
+      const cause = context.closeCause ?? 'server-close'
+      return context.closeRequest
+        ? { type: 'socket.close', ...context.closeRequest, cause }
+        : {
+            type: 'socket.close',
+            code: HEARTBEAT_TIMEOUT_CODE,
+            reason: context.closeCause ?? 'closing',
+            cause,
+          }
+    }),
+    /** The application closed a socket that was already closing: the end is now its own. */
+    relayCause: sendTo(
       'socket',
-      ({ context }): SocketCommand =>
-        context.closeRequest
-          ? { type: 'socket.close', ...context.closeRequest }
-          : {
-              type: 'socket.close',
-              code: HEARTBEAT_TIMEOUT_CODE,
-              reason: context.closeCause ?? 'closing',
-            },
+      ({ context }): SocketCommand => ({
+        type: 'socket.cause',
+        cause: context.closeCause ?? 'server-close',
+      }),
     ),
     /** Sends the queued messages in order; the adapter owns the queue and provides this. */
     flushQueue: () => undefined,
     /** Reports every queued message as dropped; the adapter provides this. */
     dropQueue: () => undefined,
-    /** Hands the socket end to `ended` (raised: decided within the same step, no snapshot in between). */
-    decideEnd: raise({ type: 'end.decide' } as const),
-    /** Hands the stored verdict to `judged`. */
-    judgeEnd: raise({ type: 'end.judge' } as const),
+    /**
+     * Abandons the socket at a deadline (connect or close timeout): its end is
+     * raised as a `socket.close` 1006, decided within the timer's own step by the
+     * same edge as any other end. The chart asks nobody (the end retries); the
+     * adapter provides this with the close policy's answer on the event, as the
+     * socket actor reports it for the ends it sees.
+     */
+    abandonSocket: raise(({ context }) => {
+      const { code, reason, wasClean } = abandonedClose(context)
+      return { type: 'socket.close' as const, code, reason, wasClean }
+    }),
     announceOpen: emit({ type: 'open' } as const),
     announceError: emit(({ event }) => ({
       type: 'error' as const,
       error: event.type === 'socket.error' ? event.error : undefined,
     })),
     /**
-     * Asks the close policy about `lastClose`, once per socket end, and stores the
-     * answer. The chart retries every end it did not ask for; the adapter provides
-     * the application's `shouldReconnect(close)` here.
+     * The next reconnect delay, from the end's report: the delay the close policy
+     * gave, else the backoff (or a hinted) delay with the report's draw as jitter.
      */
-    consultClosePolicy: assign({ reconnectVerdict: 'retry' as const }),
-    /**
-     * Draws the next reconnect delay. The chart holds no random source: this
-     * default uses the ceiling; the adapter provides `planRetryWith(random)`.
-     */
-    planRetry: planRetryWith(() => 1 - Number.EPSILON),
+    planRetry: assign(({ context, event }) =>
+      context.reconnect === false || event.type !== 'socket.close'
+        ? {}
+        : planRetry(context.reconnect, context.attempt, context.stable, event),
+    ),
     announceRetry: emit(({ context }) => ({
       type: 'reconnecting' as const,
       attempt: context.attempt,
@@ -327,7 +292,7 @@ export const connectionMachine = setup({
           }
         : {},
     ),
-    // A new socket has not proved stable yet (`stable` is read once its end is judged).
+    // A new socket has not proved stable yet (`stable` is read when its end is decided).
     clearCloseState: assign({
       closeCause: null,
       closeRequest: null,
@@ -370,6 +335,7 @@ export const connectionMachine = setup({
     unwatchPage: stopChild('pageLifecycle'),
     recordClose: assign(({ context, event }, params: EndParams) => ({
       lastClose: closeInfoOf(context, event, params.cause),
+      reconnectVerdict: event.type === 'socket.close' ? (event.verdict ?? null) : null,
     })),
     announceClose: emit(({ context }, params: { willReconnect: boolean }) => ({
       type: 'close' as const,
@@ -427,13 +393,19 @@ export const connectionMachine = setup({
               target: 'closing',
               actions: ['announceError', { type: 'beginClose', params: { cause: 'error' } }],
             },
-            'socket.close': socketEnded(),
+            'socket.close': socketEnded,
             'app.close': { target: 'closing', actions: 'acceptUserClose' },
             'layer.close': { target: 'closing', actions: 'acceptLayerClose' },
           },
           after: {
-            // The attempt is abandoned, not awaited: the socket actor is stopped.
-            connectTimeout: socketEnded('connect-timeout'),
+            // The attempt is abandoned, not awaited: its end is decided in this
+            // step, and leaving `live` stops the socket actor.
+            connectTimeout: {
+              actions: [
+                { type: 'beginClose', params: { cause: 'connect-timeout' } },
+                'abandonSocket',
+              ],
+            },
           },
         },
         /** Open, with or without a ping in flight. */
@@ -446,7 +418,7 @@ export const connectionMachine = setup({
             stableAfter: { guard: 'reconnectEnabled', actions: 'markStable' },
           },
           on: {
-            'socket.close': socketEnded(),
+            'socket.close': socketEnded,
             'socket.error': {
               target: 'closing',
               actions: ['announceError', { type: 'beginClose', params: { cause: 'error' } }],
@@ -498,52 +470,16 @@ export const connectionMachine = setup({
         closing: {
           entry: 'closeSocket',
           on: {
-            'socket.close': socketEnded(),
+            'socket.close': socketEnded,
             // A socket closed before it opened fails: error, then close 1006
             // (WHATWG WebSockets, close(): "fail the WebSocket connection").
             'socket.error': { actions: 'announceError' },
-            'app.close': { actions: 'acceptUserClose' },
+            'app.close': { actions: ['acceptUserClose', 'relayCause'] },
           },
           after: {
-            closeTimeout: socketEnded(),
+            closeTimeout: { actions: 'abandonSocket' },
           },
         },
-      },
-    },
-    /**
-     * A socket just ended; the raised `end.decide` is handled within the same step,
-     * so the application never sees this state. Order matters: a close the
-     * application asked for never reconnects, nor does a connection with reconnect
-     * off; otherwise the close policy is asked, once.
-     */
-    ended: {
-      on: {
-        'end.decide': [
-          { guard: 'userClosed', target: 'closed', actions: announceStop },
-          { guard: not('reconnectEnabled'), target: 'closed', actions: announceStop },
-          { target: 'judged', actions: ['consultClosePolicy', 'judgeEnd'] },
-        ],
-      },
-    },
-    /** The close policy answered (`reconnectVerdict`); then the attempt budget decides. */
-    judged: {
-      on: {
-        'end.judge': [
-          { guard: 'policySaysStop', target: 'closed', actions: announceStop },
-          {
-            guard: not('attemptsRemain'),
-            target: 'closed',
-            actions: [announceStop, 'announceGaveUp'],
-          },
-          {
-            target: 'waitingToReconnect',
-            actions: [
-              'planRetry',
-              { type: 'announceClose', params: { willReconnect: true } },
-              'announceRetry',
-            ],
-          },
-        ],
       },
     },
     waitingToReconnect: {

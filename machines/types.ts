@@ -105,7 +105,7 @@ export interface ConnectionContext extends ConnectionInput {
   closeRequest: { code?: number; reason: string } | null
   /** The last socket end, as reported to the application. */
   lastClose: CloseInfo | null
-  /** What the close policy answered for the last socket end it was asked about; null until then. */
+  /** What the close policy answered for the last socket end (carried by its `socket.close`); null when not asked. */
   reconnectVerdict: ReconnectVerdict | null
   /** Why the next (or current) socket is opened. */
   attemptReason: AttemptReason
@@ -118,7 +118,22 @@ export interface ConnectionContext extends ConnectionInput {
 /** Events the socket actor sends to the chart. */
 export type SocketEvent =
   | { type: 'socket.open'; protocol: string }
-  | { type: 'socket.close'; code: number; reason: string; wasClean: boolean }
+  /**
+   * The socket ended. The socket actor asks the close policy before it reports
+   * the end, so the report carries the answer: `verdict` (absent when nobody
+   * reads it: the application asked for the close, or reconnect is off; an end
+   * reported without one is retried) and `draw`, a number in [0, 1) for the
+   * retry's jitter (absent when the retry needs none; then a full-jitter retry
+   * waits the top of its window).
+   */
+  | {
+      type: 'socket.close'
+      code: number
+      reason: string
+      wasClean: boolean
+      verdict?: ReconnectVerdict
+      draw?: number
+    }
   | { type: 'socket.error'; error: unknown }
   /** Answer to `heartbeat.check`: how long the socket has been silent. */
   | { type: 'heartbeat.silence'; silentFor: number }
@@ -144,14 +159,14 @@ export type AppEvent =
 /** What the page-lifecycle actor reports from the environment (browser `offline` / `online`). */
 export type NetworkEvent = { type: 'network.offline' } | { type: 'network.online' }
 
-/** Raised by the chart to itself: a socket end is decided in two steps, within one. */
-export type DecisionEvent = { type: 'end.decide' } | { type: 'end.judge' }
-
-export type ConnectionEvent = SocketEvent | AppEvent | NetworkEvent | DecisionEvent
+export type ConnectionEvent = SocketEvent | AppEvent | NetworkEvent
 
 /** Commands the chart sends to the socket actor. */
 export type SocketCommand =
-  | { type: 'socket.close'; code?: number; reason: string }
+  /** Close the socket; `cause` is why, which the end's report hands to the close policy. */
+  | { type: 'socket.close'; code?: number; reason: string; cause: CloseCause }
+  /** The application closed while the socket was already closing: its end is now the application's. */
+  | { type: 'socket.cause'; cause: CloseCause }
   | { type: 'heartbeat.ping' }
   | { type: 'heartbeat.check' }
   /** The pong deadline came: how long since the ping, and was there traffic after it? */

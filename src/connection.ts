@@ -107,6 +107,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     // listen (and so ask for causes); it starts once the layer is in place.
     this.actor = createActor(sharedMachine(), actorOptions)
     bindHost(this.actor, ports)
+    ports.chart = this.actor
     this.actor.on('*', (emitted) => ports.emitted(emitted as ConnectionEmitted))
     this.actor.subscribe((snapshot) => {
       if (!this.#causes) ports.settled(snapshot.value, undefined)
@@ -232,12 +233,12 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   close(code?: number, reason?: string): void {
     const checked = checkClose(code, reason)
     if (this.state === 'closed') return
-    this.actor.send({ type: 'app.close', ...checked })
+    this.#ports.post({ type: 'app.close', ...checked })
   }
 
   /** A fresh attempt at once, from any state, with the attempt counter reset. */
   reconnect(): void {
-    this.actor.send({ type: 'app.reconnect' })
+    this.#ports.post({ type: 'app.reconnect' })
   }
 
   /**

@@ -15,7 +15,6 @@ export type {
   ConnectionEmitted,
   ConnectionEvent,
   ConnectionInput,
-  DecisionEvent,
   HeartbeatTimings,
   NetworkEvent,
   PageLifecycleInput,

@@ -72,10 +72,21 @@ export interface ConnectionLayer {
 }
 
 /**
- * A layer factory, the value of the `resume` option: `resume(options)` from
- * `heartline/resume` returns one. Called once per connection.
+ * A session handed over from another client (heartline/shared's previous
+ * leader tab): the layer's first hello asks for it, with `received` as the last
+ * server seq already delivered.
  */
-export type LayerFactory = (host: LayerHost) => ConnectionLayer
+export interface HandedSession {
+  id: string
+  received: number
+}
+
+/**
+ * A layer factory, the value of the `resume` option: `resume(options)` from
+ * `heartline/resume` returns one. Called once per connection; `start`, when
+ * given, is a session to carry on instead of starting a new one.
+ */
+export type LayerFactory = (host: LayerHost, start?: HandedSession) => ConnectionLayer
 
 /** Messages counted per direction, from this client's point of view. */
 export interface DirectionCounts {

@@ -9,22 +9,19 @@
  * the chart's context (no handle, no registry): the map is weak, and a connection
  * the application dropped is collected with its actor.
  */
-import { type ActorSystem, type AnyActorRef, assign } from 'xstate'
+import { type ActorSystem, type AnyActorRef, raise } from 'xstate'
 import {
-  type CloseInfo,
+  abandonedClose,
   type ConnectionContext,
   type ConnectionMachine,
   connectionMachine,
-  planRetryWith,
-  type ReconnectVerdict,
+  type EndVerdict,
 } from '../machines/connection.js'
 import { createPageLifecycle } from './page-lifecycle.js'
 import { createSocketActor, type SocketHost } from './socket.js'
 
 /** What the shared implementations need from one connection. */
 export interface ConnectionHost extends SocketHost {
-  /** Asks the application's close policy about one socket end (once per end). */
-  judgeClose(close: CloseInfo): ReconnectVerdict
   /** Sends the queued messages in order (the chart entered `connected`). */
   flush(): void
   /** Reports every queued message as dropped (the chart entered `closed`). */
@@ -54,14 +51,19 @@ export function sharedMachine(): ConnectionMachine {
       pageLifecycle: createPageLifecycle((system) => hostOf(system)?.options.lifecycle),
     },
     actions: {
-      consultClosePolicy: assign(
+      // A deadline abandons the socket: its end carries the close policy's answer,
+      // as the socket actor's report of any other end does.
+      abandonSocket: raise(
         ({ context, system }: { context: ConnectionContext; system: AnySystem }) => {
-          const host = hostOf(system)
-          if (host === undefined || context.lastClose === null) return {}
-          return { reconnectVerdict: host.judgeClose(context.lastClose) }
+          const close = abandonedClose(context)
+          const { code, reason, wasClean } = close
+          let verdict: EndVerdict = {}
+          hostOf(system)?.judge(close, (judged) => {
+            verdict = judged
+          })
+          return { type: 'socket.close', code, reason, wasClean, ...verdict }
         },
       ),
-      planRetry: planRetryWith((system) => (hostOf(system)?.options.random ?? Math.random)()),
       flushQueue: ({ system }) => hostOf(system)?.flush(),
       dropQueue: ({ system }) => hostOf(system)?.dropAll(),
     },

@@ -9,10 +9,14 @@
  * arrow functions would cost each connection a dozen closures).
  */
 import {
+  type AppEvent,
+  attemptsRemain,
   type CloseInfo,
+  type ConnectionContext,
   type ConnectionEmitted,
   type ConnectionStateName,
-  type ReconnectVerdict,
+  type EndVerdict,
+  judgeEnd,
   type SocketActorInput,
   stateNameOf,
 } from '../machines/connection.js'
@@ -49,6 +53,13 @@ export class ChartPorts implements ConnectionHost {
   subscribers: Set<(event: StateChangeEvent) => void> | null = null
   /** The low-water mark of `bufferedAmount` (its event and its waiters). */
   readonly low: LowWater
+  /** The chart's actor, once it exists. */
+  chart: {
+    send(event: AppEvent): void
+    getSnapshot(): { context: ConnectionContext }
+  } | null = null
+  /** The application's calls made while its close policy runs, held until that end is reported. */
+  #held: AppEvent[] | null = null
 
   constructor(
     readonly options: ResolvedOptions,
@@ -132,10 +143,29 @@ export class ChartPorts implements ConnectionHost {
     this.metrics.attemptStarted(input.attempt, input.reason)
   }
 
-  judgeClose(close: CloseInfo): ReconnectVerdict {
-    return consultClosePolicy(this.options.shouldReconnect, close, (problem) =>
-      this.report(problem),
-    )
+  judge(close: CloseInfo, report: (verdict: EndVerdict) => void): void {
+    const { options } = this
+    const held: AppEvent[] = []
+    this.#held = held
+    try {
+      const ask = (asked: CloseInfo) =>
+        consultClosePolicy(options.shouldReconnect, asked, (problem) => this.report(problem))
+      // The chart's budget as it stands (its snapshot is settled, or, inside a
+      // deadline's step, unchanged in `attempt`): no draw for a retry it will not make.
+      const left = this.chart === null || attemptsRemain(this.chart.getSnapshot().context)
+      report(judgeEnd(close, options.reconnect, left, ask, options.random))
+    } finally {
+      // A close() or reconnect() inside `shouldReconnect` acts on what follows the
+      // end it was judging, never before that end is reported.
+      this.#held = null
+      for (const event of held) this.chart?.send(event)
+    }
+  }
+
+  /** An application call into the chart (`close()`, `reconnect()`). */
+  post(event: AppEvent): void {
+    if (this.#held !== null) this.#held.push(event)
+    else this.chart?.send(event)
   }
 
   flush(): void {

@@ -9,10 +9,18 @@
  * chart sees one `heartbeat.alive` per ping and one `heartbeat.silence` per check,
  * whatever the message rate. It is also the chart's clock: it answers
  * `heartbeat.check` and `heartbeat.deadline` with what it measured, and the
- * chart decides.
+ * chart decides. And it reports each end once, with the close policy's answer
+ * and the retry's draw on it (`host.judge`), so one edge of the chart decides.
  */
 import { fromCallback } from 'xstate'
-import type { SocketActorInput, SocketCommand, SocketEvent } from '../machines/connection.js'
+import type {
+  CloseCause,
+  CloseInfo,
+  EndVerdict,
+  SocketActorInput,
+  SocketCommand,
+  SocketEvent,
+} from '../machines/connection.js'
 import { ABNORMAL_CLOSURE } from '../machines/connection.js'
 import { NO_STATUS } from './close.js'
 import type { SendData, WebSocketLike } from './options.js'
@@ -39,6 +47,8 @@ export interface SocketHost {
   readPaused?(): boolean
   /** An attempt starts; `probe` reads this socket's heartbeat clock (never per message). */
   started?(input: SocketActorInput, probe: LivenessProbe): void
+  /** Asks the close policy about this end and draws the retry's jitter, then `report`s the end with them. */
+  judge(close: CloseInfo, report: (verdict: EndVerdict) => void): void
 }
 
 /** What `send()` may ask the current socket's heartbeat bookkeeping. */
@@ -81,6 +91,12 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     /** The attempt failed before the socket opened: nothing is left to close. */
     let failed = false
     let opened = false
+    /** Why this socket ends, as the chart said when it asked for the close (else the server's doing). */
+    let cause: CloseCause = 'server-close'
+    const ended = (code: number, reason: string, wasClean: boolean) =>
+      host.judge({ code, reason, wasClean, cause }, (verdict) =>
+        send({ type: 'socket.close', code, reason, wasClean, ...verdict }),
+      )
     let lastInboundAt = now()
     /**
      * Messages arrived in this turn of the event loop and `lastInboundAt` has not
@@ -141,12 +157,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
       onData(isBinary ? data : data.toString())
     const onClose = (event: CloseEvent) => {
       if (ws !== undefined) host.detach(ws)
-      send({
-        type: 'socket.close',
-        code: event.code,
-        reason: event.reason,
-        wasClean: event.wasClean,
-      })
+      ended(event.code, event.reason, event.wasClean)
     }
     const onError = (event: Event) => {
       if (ws !== undefined) host.detach(ws)
@@ -235,22 +246,18 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
           }
           return
         }
+        case 'socket.cause':
+          cause = command.cause
+          return
         case 'socket.close': {
+          cause = command.cause
           if (ws === undefined || ws.readyState === 3 || failed) {
             // Nothing on the wire (the url is still resolving, or it failed):
             // the socket ends now, as asked or as failed.
-            send(
-              failed || ws !== undefined
-                ? { type: 'socket.close', code: ABNORMAL_CLOSURE, reason: '', wasClean: false }
-                : {
-                    type: 'socket.close',
-                    // No code asked: the close carries no status, which reads as 1005 (RFC 6455 §7.1.5).
-                    code: command.code ?? NO_STATUS,
-                    reason: command.reason,
-                    wasClean: true,
-                  },
-            )
             stopped = true
+            if (failed || ws !== undefined) ended(ABNORMAL_CLOSURE, '', false)
+            // No code asked: the close carries no status, which reads as 1005 (RFC 6455 §7.1.5).
+            else ended(command.code ?? NO_STATUS, command.reason, true)
             return
           }
           host.detach(ws)

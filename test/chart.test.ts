@@ -244,6 +244,7 @@ describe('awaitingPong', () => {
       type: 'socket.close',
       code: 4000,
       reason: 'heartbeat-timeout',
+      cause: 'heartbeat-timeout',
     })
   })
 
@@ -319,6 +320,7 @@ describe('user close()', () => {
         type: 'socket.close',
         code: 1000,
         reason: 'bye',
+        cause: 'user',
       })
       c.current().emit({ type: 'socket.close', code: 1000, reason: 'bye', wasClean: true })
       expect(c.state()).toBe('closed')
@@ -548,13 +550,61 @@ describe('the chart on its own defaults', () => {
   })
 })
 
+describe('the draw for the jitter', () => {
+  it('is taken only for a retry that happens: none for the end that gives up', () => {
+    let draws = 0
+    const reconnect = { ...policyOf(baseInput), jitter: 'full' as const, maxAttempts: 1 }
+    const c = runChart(
+      { reconnect },
+      {
+        random: () => {
+          draws++
+          return 0.5
+        },
+      },
+    )
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(draws).toBe(1)
+    c.advance(c.context().retryDelay)
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('closed')
+    expect(draws).toBe(1)
+  })
+})
+
+describe('the chart on its own defaults, at a deadline', () => {
+  it('abandons the socket at connectTimeout, asks nobody and retries at the top of the window', () => {
+    const clock = new SimulatedClock()
+    const reconnect = { ...policyOf(baseInput), jitter: 'full' as const }
+    const actor = createActor(connectionMachine, { input: { ...baseInput, reconnect }, clock })
+    actor.start()
+    clock.increment(baseInput.connectTimeout)
+    const { context, value } = actor.getSnapshot()
+    expect(stateNameOf(value)).toBe('waitingToReconnect')
+    expect(context.lastClose).toEqual({
+      code: 1006,
+      reason: 'connect-timeout',
+      wasClean: false,
+      cause: 'connect-timeout',
+    })
+    expect(context.reconnectVerdict).toBeNull()
+    expect(context.retryDelay).toBe(99)
+    actor.stop()
+  })
+})
+
+function policyOf(input: typeof baseInput) {
+  if (input.reconnect === false) throw new Error('baseInput reconnects')
+  return input.reconnect
+}
+
 describe('state names', () => {
   it('each state of the chart has its public name; any other value reads as closed', () => {
     expect(stateNameOf('waitingToReconnect')).toBe('waitingToReconnect')
     expect(stateNameOf({ live: 'connecting' })).toBe('connecting')
     expect(stateNameOf({ live: { connected: 'open' } })).toBe('open')
     expect(stateNameOf({ live: { connected: 'awaitingPong' } })).toBe('awaitingPong')
-    // The transient `ended`/`judged` (never in a snapshot), and shapes the chart never has.
+    // Names the chart does not have (it once had transient `ended`/`judged`), and shapes it never has.
     for (const value of ['ended', 'judged', undefined, null, 42, { live: {} }, { live: null }]) {
       expect(stateNameOf(value)).toBe('closed')
     }

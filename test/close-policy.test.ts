@@ -15,6 +15,7 @@ import {
 import {
   type ControlledServer,
   nextEvent,
+  reach,
   startControlledServer,
   WebSocket,
 } from './helpers/controlled-server.js'
@@ -94,6 +95,34 @@ describe('default close-code table over a real socket', () => {
     await nextEvent(conn, 'open')
     conn.close(4000, 'done')
     const close = await nextEvent(conn, 'close')
+    expect(close.willReconnect).toBe(false)
+    expect(conn.state).toBe('closed')
+    expect(asked).toBe(0)
+  })
+
+  it('nor does one asked for while the socket was already closing: the policy is not asked', async () => {
+    server = await startControlledServer()
+    let asked = 0
+    const clock = new SimulatedClock()
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock,
+      heartbeat: { interval: 100, timeout: 100 },
+      shouldReconnect: () => {
+        asked++
+        return true
+      },
+    })
+    await nextEvent(conn, 'open')
+    // The server never answers the ping: the pong deadline closes the socket.
+    const c = conn
+    c.addEventListener('statechange', (e) => {
+      if (e.to === 'closing') c.close(4000, 'done')
+    })
+    clock.increment(100)
+    clock.increment(100)
+    const close = await nextEvent(conn, 'close')
+    expect(close.cause).toBe('user')
     expect(close.willReconnect).toBe(false)
     expect(conn.state).toBe('closed')
     expect(asked).toBe(0)
@@ -274,5 +303,127 @@ describe('maxAttempts', () => {
     expect(event.attempts).toBe(2)
     expect(conn.state).toBe('closed')
     expect(server.connections).toBe(3)
+  })
+
+  it('the random source is drawn once per retry made, not for the end that gives up', async () => {
+    server = await startControlledServer()
+    server.onConnection = endWith(1011)
+    const clock = new SimulatedClock()
+    let draws = 0
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock,
+      heartbeat: false,
+      reconnect: { maxAttempts: 1, initialDelay: 100 },
+      random: () => {
+        draws++
+        return 0.5
+      },
+    })
+    const gaveUp = nextEvent(conn, 'gave-up')
+    const retry = await nextEvent(conn, 'reconnecting')
+    clock.increment(retry.delay)
+    await gaveUp
+    expect(draws).toBe(1)
+  })
+})
+
+/**
+ * The application's own close() with a 300 ms heartbeat (issue 26 saw 1006 with
+ * cause `user` there, 1005 with a 5 s heartbeat). Whatever the ping is doing, a
+ * close the server answers reports the server's close frame; 1006 comes only
+ * where a WebSocket reports it too (the socket is still CONNECTING) or where the
+ * server does not answer within closeTimeout (the socket is abandoned).
+ */
+describe("the application's close() with a 300 ms heartbeat", () => {
+  const heartbeat = { interval: 300, timeout: 300 }
+  const start = async () => {
+    server = await startControlledServer()
+    const clock = new SimulatedClock()
+    const c = createConnection(server.url, { WebSocket, clock, heartbeat })
+    conn = c
+    await nextEvent(c, 'open')
+    return { c, clock }
+  }
+
+  it('while a ping is outstanding: the server completes the handshake, 1005, clean', async () => {
+    const { c, clock } = await start()
+    server.answerPings = false
+    clock.increment(300)
+    expect(c.state).toBe('awaitingPong')
+    await server.when(() => server.pings === 1, 'ping')
+    clock.increment(299)
+    const closed = nextEvent(c, 'close')
+    c.close()
+    const close = await closed
+    expect([close.code, close.cause, close.wasClean]).toEqual([1005, 'user', true])
+  })
+
+  it('right after the ping is written (same turn): 1005, clean', async () => {
+    const { c, clock } = await start()
+    clock.increment(300)
+    expect(c.state).toBe('awaitingPong')
+    const closed = nextEvent(c, 'close')
+    c.close()
+    const close = await closed
+    expect([close.code, close.cause, close.wasClean]).toEqual([1005, 'user', true])
+  })
+
+  it('while the socket of a reconnect is still CONNECTING: 1006, as a WebSocket reports it', async () => {
+    const { c, clock } = await start()
+    server.answerPings = false
+    clock.increment(300)
+    await server.when(() => server.pings === 1, 'ping')
+    clock.increment(300)
+    const retry = await nextEvent(c, 'reconnecting')
+    clock.increment(retry.delay)
+    expect(c.state).toBe('connecting')
+    const closed = nextEvent(c, 'close')
+    c.close()
+    const close = await closed
+    expect([close.code, close.cause, close.wasClean]).toEqual([1006, 'user', false])
+  })
+
+  it('while closing after a missed pong, to a server that does not answer: abandoned at closeTimeout, 1006', async () => {
+    const { c, clock } = await start()
+    server.answerPings = false
+    clock.increment(300)
+    await server.when(() => server.pings === 1, 'ping')
+    // The server stops reading: the close frame stays unanswered.
+    for (const client of server.clients()) client.pause()
+    clock.increment(300)
+    expect(c.state).toBe('closing')
+    const closed = nextEvent(c, 'close')
+    c.close()
+    // closeTimeout (1000 ms) counts from the start of `closing`, not from close().
+    clock.increment(1000)
+    const close = await closed
+    expect([close.code, close.reason, close.cause, close.wasClean]).toEqual([
+      1006,
+      'user',
+      'user',
+      false,
+    ])
+  })
+})
+
+describe('a close policy that calls back into the connection', () => {
+  it('close() inside shouldReconnect takes effect after the end it is judging, as before', async () => {
+    server = await startControlledServer()
+    server.onConnection = endWith(1011)
+    const closes: string[] = []
+    const c = createConnection(server.url, {
+      WebSocket,
+      clock: new SimulatedClock(),
+      heartbeat: false,
+      shouldReconnect: () => {
+        c.close()
+        return true
+      },
+    })
+    conn = c
+    c.addEventListener('close', (e) => closes.push(`${e.code} ${e.cause} ${e.willReconnect}`))
+    await reach(c, 'closed')
+    expect(closes).toEqual(['1011 server-close true'])
   })
 })

@@ -5,13 +5,14 @@
  * (resumed, new or reset), and routes frames between the outgoing buffer
  * (outgoing.ts) and the receiving side (incoming.ts).
  */
-import type { ConnectionLayer, LayerHost } from '../layer.js'
+import type { ConnectionLayer, HandedSession, LayerHost } from '../layer.js'
 import type { SendData } from '../options.js'
 import {
   ACK,
   binaryFrame,
   binaryMessage,
   binarySeq,
+  MAX_SEQ,
   MESSAGE,
   PROTOCOL_ERROR,
   PROTOCOL_VERSION,
@@ -53,13 +54,28 @@ export class ResumeLayer implements ConnectionLayer {
   #welcomed = false
   /** The application asked for Blobs: the socket reads ArrayBuffers, the layer wraps them. */
   #blobs = false
+  /**
+   * The session was handed over (`start`) and not yet welcomed: how many
+   * messages it numbered before is unknown here, so the welcome's ack sets
+   * where this client's numbering goes on.
+   */
+  #handedOver = false
 
-  constructor(host: LayerHost, options: ReturnType<typeof resolveResumeOptions>) {
+  constructor(
+    host: LayerHost,
+    options: ReturnType<typeof resolveResumeOptions>,
+    start?: HandedSession,
+  ) {
     this.#host = host
     this.#welcomeTimeout = options.welcomeTimeout
     this.#trace = options.trace
     this.#out = new OutgoingBuffer(options.maxBytes)
     this.#in = new IncomingAcks(host, options, () => this.#phase === 'ready')
+    if (start !== undefined) {
+      this.#sid = start.id
+      this.#in.startAt(start.received)
+      this.#handedOver = true
+    }
   }
 
   /** Binary frames are read synchronously: the socket delivers ArrayBuffers. */
@@ -229,7 +245,7 @@ export class ResumeLayer implements ConnectionLayer {
     }
     const problem = this.#welcomeCheck.problem(frame, {
       sid: this.#sid,
-      sent: this.#out.sent,
+      sent: this.#handedOver ? MAX_SEQ : this.#out.sent,
       acknowledged: this.#out.acknowledged,
       received: this.#in.received,
     })
@@ -239,6 +255,8 @@ export class ResumeLayer implements ConnectionLayer {
     }
     const w = frame as Welcome
     this.#welcomed = true
+    if (this.#handedOver && w.resumed) this.#out.rebase(w.ack)
+    this.#handedOver = false
     const replay = w.replay ?? 0
     this.#trace?.({ type: 'welcome', session: w.sid, ack: w.ack, resumed: w.resumed, replay })
     if (w.resumed) {

@@ -37,6 +37,12 @@ export class IncomingAcks {
     return this.#inSeq
   }
 
+  /** A handed-over session: the server's messages up to `seq` were delivered by another client. */
+  startAt(seq: number): void {
+    this.#inSeq = seq
+    this.#ackSent = seq
+  }
+
   /** A hello carrying `received` went out: it acknowledges everything so far. */
   helloSent(): void {
     this.#ackSent = this.#inSeq

@@ -8,10 +8,12 @@
  */
 import type { LayerFactory } from '../layer.js'
 import { ResumeLayer } from './client.js'
-import { type ResumeOptions, type ResumeSession, resolveResumeOptions } from './options.js'
+import { type ResumeOptions, resolveResumeOptions } from './options.js'
+import { layers } from './registry.js'
 
 export type {
   DirectionCounts,
+  HandedSession,
   LayerFactory,
   ResetEventDetail,
   ResumedEventDetail,
@@ -19,7 +21,7 @@ export type {
 export { PROTOCOL_VERSION } from './frames.js'
 export type { ResumeOptions, ResumeSession, ResumeTrace } from './options.js'
 
-const layers = new WeakMap<object, ResumeLayer>()
+export { sessionOf } from './registry.js'
 
 /**
  * The `resume` option of `createConnection`: numbered messages, cumulative
@@ -28,14 +30,9 @@ const layers = new WeakMap<object, ResumeLayer>()
  */
 export function resume(options: ResumeOptions = {}): LayerFactory {
   const resolved = resolveResumeOptions(options)
-  return (host) => {
-    const layer = new ResumeLayer(host, resolved)
+  return (host, start) => {
+    const layer = new ResumeLayer(host, resolved, start)
     layers.set(host.connection, layer)
     return layer
   }
-}
-
-/** The session state of a connection created with `resume`, or undefined without it. */
-export function sessionOf(connection: object): ResumeSession | undefined {
-  return layers.get(connection)?.session
 }

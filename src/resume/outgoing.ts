@@ -82,6 +82,15 @@ export class OutgoingBuffer {
     return kept.length - this.#head
   }
 
+  /**
+   * A handed-over session resumed with the server holding every message up to
+   * `ack`: the messages kept so far are numbered on from there.
+   */
+  rebase(ack: number): void {
+    this.#outAcked = ack
+    this.#outSeq = ack + (this.#kept.length - this.#head)
+  }
+
   /** The server acknowledged every message up to `seq`: they are dropped. */
   trim(seq: number): void {
     let n = seq - this.#outAcked

@@ -16,14 +16,14 @@ export interface Session {
   releaseLeader: (() => void) | null
 }
 
-function newTabId(): string {
+export function newTabId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
   return c?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
 }
 
-export function newSession(): Session {
+export function newSession(tab: string = newTabId()): Session {
   return {
-    tab: newTabId(),
+    tab,
     abort: new AbortController(),
     channel: null,
     releaseTab: null,

@@ -23,7 +23,8 @@ export type SharedEvent<E extends Event> = Omit<E, 'target'> & { readonly target
 
 /**
  * A `Connection`'s drop reasons, plus `handoff`: the message was handed to a
- * leader tab that went away before confirming it was written to its socket.
+ * leader tab that went away before confirming it was written to its socket
+ * (only without resume: with it, the next leader sends it again).
  * It may or may not have reached the server.
  */
 export type SharedDropReason = DropReason | 'handoff'

@@ -11,6 +11,8 @@ import {
   type SendData,
   type UrlProvider,
 } from '../index.js'
+import type { HandedSession, LayerFactory } from '../layer.js'
+import { sessionOf } from '../resume/registry.js'
 import type { SharedDropReason } from './events.js'
 import type { RelayedEvent, Wire } from './protocol.js'
 
@@ -20,6 +22,8 @@ export interface LocalView {
   apply(event: RelayedEvent, original?: unknown): void
   /** One of this tab's own messages will not be sent. */
   drop(data: SendData, reason: SharedDropReason): void
+  /** With resume: the handed session was resumed (or replaced by a new one): held messages may go out. */
+  resumed?(ack: number): void
 }
 
 /** A message waiting in the connection's queue, by the tab that sent it. */
@@ -27,6 +31,9 @@ interface Origin {
   tab: string
   seq: number
 }
+
+/** How often a leader with unacknowledged messages reads its session's ack again. */
+const ACK_WATCH_MS = 100
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message
@@ -39,8 +46,15 @@ function describeError(error: unknown): string {
  * forwarded as given, so options of layers that wrap `createConnection` (such as
  * a session to resume) reach the socket unchanged.
  */
-export function openSocket(url: UrlProvider, options: ConnectionOptions): Connection {
-  return createConnection(url, options)
+export function openSocket(
+  url: UrlProvider,
+  options: ConnectionOptions,
+  start: HandedSession | null,
+): Connection {
+  const layer = options.resume as LayerFactory | undefined
+  if (start === null || layer === undefined) return createConnection(url, options)
+  // The previous leader's session, carried on by this tab's connection.
+  return createConnection(url, { ...options, resume: (host) => layer(host, start) })
 }
 
 export class Leader {
@@ -54,9 +68,21 @@ export class Leader {
   /** The message inside `conn.send()` right now: synchronous drops are about it. */
   #sending: Origin | null = null
   #overflowed = false
-  /** Highest written seq per follower, posted once per microtask. */
+  /** Highest written (with resume: numbered) seq per follower, posted once per microtask. */
   readonly #done = new Map<string, number>()
+  /** With resume: per follower, its seqs paired with their session seqs, posted with `done`. */
+  readonly #numbered = new Map<string, Array<[number, number]>>()
   #donePosting = false
+  readonly #resume: boolean
+  /**
+   * With a handed session, messages wait here until the connection resumed it:
+   * only then does the session numbering go on from what the server holds.
+   */
+  #gate: Array<{ origin: Origin; data: SendData }> | null
+  /** The session as last posted to the other tabs. */
+  #posted = { id: '', acknowledged: -1 }
+  readonly #clock: NonNullable<ConnectionOptions['clock']>
+  #ackTimer: unknown = null
 
   constructor(
     readonly tab: string,
@@ -64,9 +90,21 @@ export class Leader {
     options: ConnectionOptions,
     readonly post: (message: Wire) => void,
     readonly view: LocalView,
+    start: HandedSession | null = null,
   ) {
-    const conn = openSocket(url, options)
+    const conn = openSocket(url, options, start)
     this.conn = conn
+    // Called as the global's own methods: a browser's setTimeout refuses another `this`.
+    this.#clock = options.clock ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    }
+    this.#resume = options.resume !== undefined
+    this.#gate = this.#resume && start !== null ? [] : null
+    if (this.#resume) {
+      conn.addEventListener('resumed', () => this.#resumed(this.#session()?.acknowledged ?? 0))
+      conn.addEventListener('reset', () => this.#resumed(0))
+    }
     conn.addEventListener('statechange', (e) =>
       this.#relay({ type: 'statechange', from: e.from, to: e.to, event: e.event }),
     )
@@ -100,14 +138,60 @@ export class Leader {
     conn.addEventListener('gave-up', (e) => this.#relay({ type: 'gave-up', attempts: e.attempts }))
     conn.addEventListener('message', (e) => {
       this.view.apply({ type: 'message', data: e.data }, e)
-      this.post({ t: 'event', tab: this.tab, event: { type: 'message', data: e.data } })
+      const event: RelayedEvent = { type: 'message', data: e.data }
+      const session = this.#resume ? this.#session() : undefined
+      if (session?.id) {
+        this.post({ t: 'event', tab: this.tab, event, sid: session.id, seq: session.received })
+        this.#schedule()
+      } else this.post({ t: 'event', tab: this.tab, event })
     })
     conn.addEventListener('drop', (e) => this.#onDrop(e))
+  }
+
+  /** "I lead": this leader's announcement, carrying its session on (or the one it was handed). */
+  announcement(epoch: number, carried: HandedSession | null): Wire {
+    const { conn } = this
+    const { state, url, protocol, extensions } = conn
+    const session = this.handed ?? carried
+    return { t: 'leader', tab: this.tab, epoch, state, url, protocol, extensions, session }
+  }
+
+  /** A follower's message for the socket, or its `reconnect()`. */
+  serve(message: Wire): void {
+    if (message.t === 'send' && message.to === this.tab)
+      this.send(message.tab, message.seq, message.data)
+    else if (message.t === 'reconnect' && message.to === this.tab) this.conn.reconnect()
+  }
+
+  /** The connection's resume session, with resume on. */
+  #session() {
+    return sessionOf(this.conn)
+  }
+
+  /** The session (this leader's, carried on or new) as the other tabs should know it now. */
+  get handed(): HandedSession | null {
+    const session = this.#resume ? this.#session() : undefined
+    return session?.id ? { id: session.id, received: session.received } : null
+  }
+
+  /** The handed session resumed at `ack` (0: a new session): what waited goes out now. */
+  #resumed(ack: number): void {
+    const gate = this.#gate
+    if (gate === null) return
+    this.#gate = null
+    const id = this.#session()?.id ?? ''
+    this.post({ t: 'resumed', tab: this.tab, id, ack })
+    this.view.resumed?.(ack)
+    for (const { origin, data } of gate) this.send(origin.tab, origin.seq, data)
   }
 
   /** Writes (or queues) one message of `tab`; false when the connection refused it. */
   send(tab: string, seq: number, data: SendData): boolean {
     const origin: Origin = { tab, seq }
+    if (this.#gate !== null) {
+      this.#gate.push({ origin, data })
+      return true
+    }
     const before = this.conn.queued
     this.#sending = origin
     this.#overflowed = false
@@ -119,9 +203,28 @@ export class Leader {
     }
     // A refusal was reported by the drop event fired inside send().
     if (!accepted) return false
-    if (this.conn.queued > before || this.#overflowed) this.#queued.push(origin)
-    else this.#written(origin)
+    this.#accepted(origin, before)
     return true
+  }
+
+  /**
+   * What became of a message the connection accepted: the one place its fate
+   * is read. With resume the layer numbered it (the session's last seq); else it
+   * was queued (the queue grew, or made room) or written.
+   */
+  #accepted(origin: Origin, queuedBefore: number): void {
+    if (this.#resume) {
+      const at = this.#session()?.sent ?? 0
+      if (origin.tab === this.tab) return
+      const list = this.#numbered.get(origin.tab)
+      if (list) list.push([origin.seq, at])
+      else this.#numbered.set(origin.tab, [[origin.seq, at]])
+      this.#done.set(origin.tab, origin.seq)
+      this.#schedule()
+      return
+    }
+    if (this.conn.queued > queuedBefore || this.#overflowed) this.#queued.push(origin)
+    else this.#written(origin)
   }
 
   #onDrop(event: DropEvent): void {
@@ -147,14 +250,47 @@ export class Leader {
   #written(origin: Origin): void {
     if (origin.tab === this.tab) return
     this.#done.set(origin.tab, origin.seq)
+    this.#schedule()
+  }
+
+  #schedule(): void {
     if (this.#donePosting) return
     this.#donePosting = true
     // One confirmation per follower for a burst of messages, not one per message.
-    queueMicrotask(() => {
-      this.#donePosting = false
-      for (const [to, seq] of this.#done) this.post({ t: 'done', tab: this.tab, to, seq })
-      this.#done.clear()
-    })
+    queueMicrotask(() => this.#flush())
+  }
+
+  #flush(): void {
+    this.#donePosting = false
+    for (const [to, seq] of this.#done) {
+      const at = this.#numbered.get(to)
+      this.post(
+        at ? { t: 'done', tab: this.tab, to, seq, at } : { t: 'done', tab: this.tab, to, seq },
+      )
+    }
+    this.#done.clear()
+    this.#numbered.clear()
+    const session = this.#resume ? this.#session() : undefined
+    if (session === undefined) return
+    this.#watchAcks(session.acknowledged < session.sent)
+    if (!session.id) return
+    const posted = this.#posted
+    if (session.id === posted.id && session.acknowledged === posted.acknowledged) return
+    this.#posted = { id: session.id, acknowledged: session.acknowledged }
+    this.post({ t: 'session', tab: this.tab, id: session.id, acknowledged: session.acknowledged })
+  }
+
+  /**
+   * The server's acks arrive in frames of their own, with no event: while some
+   * of the session's messages are unacknowledged, the session is read again
+   * every ACK_WATCH_MS, so followers let go of what the server holds.
+   */
+  #watchAcks(pending: boolean): void {
+    if (!pending || this.#ackTimer !== null || this.conn.state === 'closed') return
+    this.#ackTimer = this.#clock.setTimeout(() => {
+      this.#ackTimer = null
+      this.#schedule()
+    }, ACK_WATCH_MS)
   }
 
   #relay(event: RelayedEvent, original?: unknown): void {

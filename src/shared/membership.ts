@@ -5,6 +5,7 @@
  * request for that lock is therefore granted exactly when the tab lets go: no
  * timer, no heartbeat between tabs.
  */
+import type { Session } from './election.js'
 import type { Leader } from './leader.js'
 import type { Wire } from './protocol.js'
 
@@ -96,5 +97,34 @@ export function serveUntilAlone(
       unsubscribe()
       hooks.finish()
     })
+  })
+}
+
+/**
+ * A view lets go of the tabs: its tab lock, and its channel, unless it leads:
+ * then it keeps relaying (`serve`) until no other tab is left (headless).
+ */
+export function leaveTabs(
+  locks: LockManagerLike | null,
+  prefix: string,
+  session: Session,
+  leader: Leader | null,
+  serve: (message: Wire) => void,
+): void {
+  session.abort.abort()
+  session.releaseTab?.()
+  if (leader === null || locks === null) {
+    session.channel?.close()
+    return
+  }
+  const channel = session.channel
+  serveUntilAlone(locks, prefix, session.tab, leader, channel, {
+    serve,
+    finish: () => {
+      // Events still coming from the closing connection post to nothing.
+      session.channel = null
+      channel?.close()
+      session.releaseLeader?.()
+    },
   })
 }

@@ -10,7 +10,8 @@ import type { SharedDropReason } from './events.js'
 export class Outbox {
   /** Sent before any leader was known. */
   #waiting: SendData[] = []
-  readonly #inFlight = new Map<number, SendData>()
+  /** Handed to the leader, by seq; `at`: its session seq, once numbered (resume). */
+  readonly #inFlight = new Map<number, { data: SendData; at: number }>()
   #seq = 0
 
   constructor(
@@ -50,8 +51,34 @@ export class Outbox {
   /** Records `data` as handed to the leader; returns its seq. */
   handOver(data: SendData): number {
     const seq = ++this.#seq
-    this.#inFlight.set(seq, data)
+    this.#inFlight.set(seq, { data, at: 0 })
     return seq
+  }
+
+  /** With resume: the leader numbered these messages in its session (`[seq, session seq]`). */
+  numbered(pairs: Array<[number, number]>): void {
+    for (const [seq, at] of pairs) {
+      const entry = this.#inFlight.get(seq)
+      if (entry) entry.at = at
+    }
+  }
+
+  /** With resume: the server holds every session seq up to `ack`: those messages are done. */
+  acknowledged(ack: number): void {
+    for (const [seq, entry] of this.#inFlight) {
+      if (entry.at !== 0 && entry.at <= ack) this.#inFlight.delete(seq)
+    }
+  }
+
+  /**
+   * With resume, after a hand-off: the next leader's session holds every
+   * session seq up to `ack`; the rest is taken out, oldest first, to hand over again.
+   */
+  takeUnconfirmed(ack: number): SendData[] {
+    this.acknowledged(ack)
+    const rest = [...this.#inFlight.values()].map((entry) => entry.data)
+    this.#inFlight.clear()
+    return rest
   }
 
   /** The leader wrote every message up to `seq` (or reported it). */
@@ -64,17 +91,17 @@ export class Outbox {
 
   /** The leader will not send `seq`: reported once. */
   refused(seq: number, reason: SharedDropReason): void {
-    const data = this.#inFlight.get(seq)
-    if (data === undefined) return
+    const entry = this.#inFlight.get(seq)
+    if (entry === undefined) return
     this.#inFlight.delete(seq)
-    this.drop(data, reason)
+    this.drop(entry.data, reason)
   }
 
   /** The leader is gone: every unconfirmed message is reported as `reason`. */
   lose(reason: SharedDropReason): void {
     const lost = [...this.#inFlight.values()]
     this.#inFlight.clear()
-    for (const data of lost) this.drop(data, reason)
+    for (const entry of lost) this.drop(entry.data, reason)
   }
 
   /** The view closes: waiting messages are reported; those handed over stay with the leader. */

@@ -1,11 +1,13 @@
 /**
- * One tab's link to the shared socket: it joins the other tabs, then either
- * leads (holds the socket, see leader.ts, and serves the others) or follows the
- * leader over the channel, and turns a change of leader into what a single tab
- * sees when its socket is replaced. What it learns is fired by the tab's view
- * (view-events.ts); the public surface is shared-connection.ts.
+ * One tab's link to the shared socket. Its role (electing, leader, follower,
+ * handing off) is the chart machines/tab-role.ts; this file provides the chart's
+ * I/O: the `election` actor (channel and Web Locks, election.ts), the leader's
+ * socket (leader.ts), the follower's outbox, and what the view fires
+ * (view-events.ts). The public surface is shared-connection.ts.
  */
 
+import { type Actor, createActor, type EventObject, fromCallback } from 'xstate'
+import { type TabRoleEvent, tabRoleMachine, tabRoleOf } from '../../machines/tab-role.js'
 import {
   type Connection,
   type ConnectionOptions,
@@ -14,9 +16,12 @@ import {
   type SendData,
   type UrlProvider,
 } from '../index.js'
-import { join, newSession, type Session } from './election.js'
+import type { HandedSession } from '../layer.js'
+import { join, newSession, newTabId, type Session } from './election.js'
+import { receiveAsFollower } from './following.js'
+import { Heard } from './heard.js'
 import { Leader, type LocalView } from './leader.js'
-import { type LockManagerLike, serveUntilAlone } from './membership.js'
+import { type LockManagerLike, leaveTabs } from './membership.js'
 import { Outbox } from './outbox.js'
 import type { Names, RelayedEvent, Wire } from './protocol.js'
 import type { ViewEvents } from './view-events.js'
@@ -25,16 +30,27 @@ const carriesSocket = (state: ConnectionStateName) =>
   state === 'open' || state === 'awaitingPong' || state === 'closing'
 const isOpen = (state: ConnectionStateName) => state === 'open' || state === 'awaitingPong'
 
+type Hello = Extract<Wire, { t: 'leader' }>
+type Send = (event: TabRoleEvent) => void
+/** What the chart tells the election actor when this tab is to lead. */
+type Lead = { type: 'lead'; epoch: number; session: HandedSession | null }
+type Command = Lead | { type: 'resend' } | { type: 'flush' }
+
 export class TabLink {
   readonly #outbox: Outbox
+  readonly #role: Actor<typeof tabRoleMachine>
+  /** The channel and locks of the current join, held by the election actor. */
   #session: Session | null = null
+  /** The socket, while this tab holds it. */
   #leader: Leader | null = null
-  /** The tab leading, as last announced (or this tab's own id when it leads). */
-  #leaderTab: string | null = null
-  #epoch = 0
-  #lastUrl: string
-  #protocol = ''
-  #extensions = ''
+  /** The announcement being followed (what `follow` applies). */
+  #hello: Hello | null = null
+  /** With resume: the ack the next leader resumed at (what `resend` leaves out). */
+  #resumedAt = 0
+  #closeWith: { code: number; reason: string } = { code: 1000, reason: '' }
+  #failure: unknown = null
+  /** The leader's socket as last heard (and its session, handed to this tab's socket if it leads next). */
+  readonly #heard: Heard
 
   /** `binaryType`: the value the view was given, applied whenever this tab takes the socket. */
   constructor(
@@ -45,221 +61,239 @@ export class TabLink {
     readonly view: ViewEvents,
     readonly binaryType: () => string | undefined,
   ) {
-    this.#lastUrl = typeof url === 'function' ? '' : String(url)
+    this.#heard = new Heard(typeof url === 'function' ? '' : String(url))
     this.#outbox = new Outbox(options.queue, (data, reason) =>
       this.view.emit('drop', { data, reason }),
     )
+    const machine = tabRoleMachine.provide({
+      actors: {
+        election: fromCallback<EventObject, { tab: string }>(({ input, sendBack, receive }) => {
+          receive((event) => this.#command(event as Command))
+          return this.#elect(input.tab, sendBack)
+        }),
+      },
+      actions: {
+        follow: () => this.#follow(),
+        leaderGone: () => this.#leaderGone(),
+        closeView: () => this.#closeView(),
+        failView: () => {
+          this.view.setState('closed', 'leader.failed')
+          this.view.emit('error', { error: this.#failure })
+        },
+      },
+    })
+    this.#role = createActor(machine, { input: { resume: options.resume !== undefined } }).start()
   }
 
+  /** The role chart (for an inspector). */
+  get role(): Actor<typeof tabRoleMachine> {
+    return this.#role
+  }
   /** The leader's connection while this tab leads, else null. */
   get conn(): Connection | null {
-    return this.#leader?.conn ?? null
+    return this.#leads() ? (this.#leader?.conn ?? null) : null
   }
   /** The socket's URL, protocol and extensions as last heard from the leader. */
   get lastUrl(): string {
-    return this.#lastUrl
+    return this.#heard.url
   }
   get protocol(): string {
-    return this.#protocol
+    return this.#heard.protocol
   }
   get extensions(): string {
-    return this.#extensions
+    return this.#heard.extensions
   }
-  /** This tab's messages not yet confirmed written (or still waiting for a leader). */
+  /** This tab's messages not yet confirmed (or still waiting for a leader). */
   get unconfirmed(): number {
     return this.#outbox.size
   }
 
+  #leads(): boolean {
+    const { context, value } = this.#role.getSnapshot()
+    return value !== 'detached' && context.leaderTab !== null && context.leaderTab === context.self
+  }
+
   send(data: SendData): boolean {
+    const snapshot = this.#role.getSnapshot()
     const session = this.#session
-    if (session === null) {
-      this.view.emit('drop', { data, reason: 'closed' })
-      return false
+    switch (tabRoleOf(snapshot.value)) {
+      case 'detached':
+        this.view.emit('drop', { data, reason: 'closed' })
+        return false
+      case 'leader':
+        return (this.#leader as Leader).send(snapshot.context.self as string, 0, data)
+      case 'follower':
+        if (session) this.#handOver(session, snapshot.context.leaderTab as string, data)
+        return true
+      default:
+        return this.#outbox.wait(data)
     }
-    if (this.#leader) return this.#leader.send(session.tab, 0, data)
-    if (this.#leaderTab === null) return this.#outbox.wait(data)
-    this.#handOver(session, this.#leaderTab, data)
-    return true
   }
 
   close(code?: number, reason?: string): void {
     const checked = checkClose(code, reason)
-    const session = this.#session
-    if (session === null) return
-    if (session.channel === null && this.#leader) {
+    if (this.#role.getSnapshot().value === 'detached') return
+    if (this.#session?.channel === null && this.#leader) {
       // No sharing: exactly a single-tab connection.
       this.#leader.conn.close(code, reason)
       return
     }
-    this.#detach(session)
+    this.#closeWith = { code: checked.code ?? 1000, reason: checked.reason ?? '' }
+    this.#role.send({ type: 'app.close' })
+  }
+
+  reconnect(): void {
+    const { context, value } = this.#role.getSnapshot()
+    if (value === 'detached') this.attach()
+    else if (this.#leads()) this.#leader?.conn.reconnect()
+    else if (context.leaderTab !== null && this.#session)
+      this.#post(this.#session, { t: 'reconnect', tab: this.#session.tab, to: context.leaderTab })
+  }
+
+  // ---- joining and leaving -----------------------------------------------------
+
+  attach(): void {
+    this.view.setState('connecting', 'app.reconnect')
+    this.#role.send({ type: 'app.reconnect', tab: newTabId() })
+  }
+
+  /** What the chart tells the election actor, in order. */
+  #command(command: Command): void {
+    if (command.type === 'lead') this.#lead(command)
+    else if (command.type === 'resend') this.#resend()
+    else for (const data of this.#outbox.takeWaiting()) this.send(data)
+  }
+
+  /** The election actor: joins the tabs as `tab`; stopping it lets go of them. */
+  #elect(tab: string, sendBack: Send): () => void {
+    const session = newSession(tab)
+    this.#session = session
+    const elected = () => {
+      const epoch = Math.max(Date.now(), this.#role.getSnapshot().context.epoch + 1)
+      sendBack({ type: 'leader.elected', tab, epoch, session: this.#heard.session })
+    }
+    if (this.locks === null) elected()
+    else {
+      join(this.locks, this.names, session, {
+        current: () => this.#session === session,
+        receive: (message) => this.#receive(session, message, sendBack),
+        lead: () => {
+          elected()
+          return this.#session === session && this.#leads()
+        },
+      })
+    }
+    return () => this.#leave(session)
+  }
+
+  /** Lets go of the tabs; a leader keeps the socket until no other tab is left. */
+  #leave(session: Session): void {
+    if (this.#session === session) this.#session = null
+    const leader = this.#leader
+    this.#leader = null
+    leaveTabs(this.locks, this.names.tabPrefix, session, leader, (message) => {
+      if (leader) this.#serve(session, leader, message)
+    })
+  }
+
+  #closeView(): void {
+    this.#outbox.close()
     this.view.setState('closed', 'app.close')
     this.view.emit('close', {
-      code: checked.code ?? 1000,
-      reason: checked.reason ?? '',
+      ...this.#closeWith,
       wasClean: true,
       cause: 'user',
       willReconnect: false,
     })
   }
 
-  reconnect(): void {
-    const session = this.#session
-    if (session === null) this.attach()
-    else if (this.#leader) this.#leader.conn.reconnect()
-    else if (this.#leaderTab !== null)
-      this.#post(session, { t: 'reconnect', tab: session.tab, to: this.#leaderTab })
-  }
-
-  // ---- joining and leaving -----------------------------------------------------
-
-  attach(): void {
-    const session = newSession()
-    this.#session = session
-    this.#leaderTab = null
-    this.#epoch = 0
-    this.view.setState('connecting', 'app.reconnect')
-    if (this.locks === null) {
-      this.#lead(session)
-      return
-    }
-    join(this.locks, this.names, session, {
-      current: () => this.#session === session,
-      receive: (message) => this.#receive(session, message),
-      lead: () => this.#lead(session),
-    })
-  }
-
-  /** Lets go of this tab's view; a leader keeps the socket until no other tab is left. */
-  #detach(session: Session): void {
-    this.#session = null
-    session.abort.abort()
-    session.releaseTab?.()
-    this.#outbox.close()
-    const leader = this.#leader
-    this.#leader = null
-    this.#leaderTab = null
-    if (leader === null || this.locks === null) {
-      session.channel?.close()
-      return
-    }
-    // Headless: keep relaying for the other tabs until the last one leaves.
-    const channel = session.channel
-    serveUntilAlone(this.locks, this.names.tabPrefix, session.tab, leader, channel, {
-      serve: (message) => this.#serve(session, leader, message),
-      finish: () => {
-        // Events still coming from the closing connection post to nothing.
-        session.channel = null
-        channel?.close()
-        session.releaseLeader?.()
-      },
-    })
-  }
-
   // ---- leading -----------------------------------------------------------------
 
-  /** Takes the socket; false when it could not be opened (the lock is let go). */
-  #lead(session: Session): boolean {
-    this.#handOff()
+  /** Takes the socket, carrying on the session `event` hands over; `leader.failed` when it cannot. */
+  #lead(event: Lead): void {
+    const session = this.#session as Session
     const view: LocalView = {
-      apply: (event, original) => {
-        if (this.#session === session) this.#applyEvent(event, original)
+      apply: (e, original) => {
+        if (this.#session === session) this.#applyEvent(e, original)
       },
       drop: (data, reason) => {
         if (this.#session === session) this.view.emit('drop', { data, reason })
+      },
+      resumed: (ack) => {
+        this.#resumedAt = ack
+        if (this.#session === session) this.#role.send({ type: 'session.resumed' })
       },
     }
     const options: ConnectionOptions = { ...this.options }
     const binaryType = this.binaryType()
     if (binaryType !== undefined) options.binaryType = binaryType as ConnectionOptions['binaryType']
     const post = (message: Wire) => this.#post(session, message)
-    let leader: Leader
     try {
-      leader = new Leader(session.tab, this.url, options, post, view)
+      this.#leader = new Leader(session.tab, this.url, options, post, view, event.session)
     } catch (error) {
       // The options passed the check at creation, so the page changed under us
       // (a WebSocket global removed, say): say so, never fail silently.
-      this.#detach(session)
-      this.view.setState('closed', 'leader.failed')
-      this.view.emit('error', { error })
-      return false
+      this.#failure = error
+      this.#role.send({ type: 'leader.failed' })
+      return
     }
-    this.#leader = leader
-    this.#leaderTab = session.tab
-    this.#epoch = Math.max(Date.now(), this.#epoch + 1)
-    this.#announce(session, leader)
+    this.#announce(session, this.#leader, event.session)
     if (session.channel !== null) this.view.emit('leaderchange', { leader: true })
-    this.view.setState(leader.conn.state, 'leader.elected')
-    for (const data of this.#outbox.takeWaiting()) leader.send(session.tab, 0, data)
-    return true
-  }
-
-  #announce(session: Session, leader: Leader): void {
-    this.#post(session, {
-      t: 'leader',
-      tab: session.tab,
-      epoch: this.#epoch,
-      state: leader.conn.state,
-      url: leader.conn.url,
-      protocol: leader.conn.protocol,
-      extensions: leader.conn.extensions,
-    })
+    this.view.setState(this.#leader.conn.state, 'leader.elected')
   }
 
   /** What the leader does with a message from another tab. */
   #serve(session: Session, leader: Leader, message: Wire): void {
-    if (message.t === 'who') this.#announce(session, leader)
-    else if (message.t === 'send' && message.to === session.tab)
-      leader.send(message.tab, message.seq, message.data)
-    else if (message.t === 'reconnect' && message.to === session.tab) leader.conn.reconnect()
+    if (message.t === 'who') this.#announce(session, leader, this.#heard.session)
+    else leader.serve(message)
+  }
+
+  #announce(session: Session, leader: Leader, carried: HandedSession | null): void {
+    const { epoch } = this.#role.getSnapshot().context
+    this.#post(session, leader.announcement(epoch, carried))
   }
 
   // ---- following ---------------------------------------------------------------
 
-  #receive(session: Session, message: Wire): void {
+  #receive(session: Session, message: Wire, sendBack: Send): void {
     if (this.#session !== session) return
-    if (this.#leader) {
+    if (this.#leads() && this.#leader) {
       this.#serve(session, this.#leader, message)
       return
     }
-    const fromLeader = message.tab === this.#leaderTab
-    switch (message.t) {
-      case 'leader':
-        // A late announcement of a leader that is already gone has a lower epoch.
-        if (!fromLeader && message.epoch > this.#epoch) this.#follow(session, message)
-        return
-      case 'event':
-        if (fromLeader) this.#applyEvent(message.event)
-        return
-      case 'done':
-        if (fromLeader && message.to === session.tab) this.#outbox.confirm(message.seq)
-        return
-      case 'drop':
-        if (fromLeader && message.to === session.tab)
-          this.#outbox.refused(message.seq, message.reason)
-        return
-    }
+    receiveAsFollower(message, {
+      tab: session.tab,
+      leaderTab: this.#role.getSnapshot().context.leaderTab,
+      heard: this.#heard,
+      outbox: this.#outbox,
+      elected: (hello) => {
+        this.#hello = hello
+        const { tab, epoch, session: carried } = hello
+        sendBack({ type: 'leader.elected', tab, epoch, session: carried })
+      },
+      resumed: (ack) => {
+        this.#resumedAt = ack
+        sendBack({ type: 'session.resumed' })
+      },
+      apply: (event) => this.#applyEvent(event),
+    })
   }
 
-  #follow(session: Session, hello: Extract<Wire, { t: 'leader' }>): void {
-    this.#handOff()
-    this.#leaderTab = hello.tab
-    this.#epoch = hello.epoch
-    this.#lastUrl = hello.url
-    this.#protocol = hello.protocol
-    this.#extensions = hello.extensions
+  #follow(): void {
+    const hello = this.#hello as Hello
+    this.#heard.hello(hello)
     this.view.emit('leaderchange', { leader: false })
     this.view.setState(hello.state, 'leader.elected')
     if (isOpen(hello.state)) this.view.emit('open', { url: hello.url })
-    for (const data of this.#outbox.takeWaiting()) this.#handOver(session, hello.tab, data)
   }
 
   /**
-   * A new leader replaces the one this tab knew: that socket is gone (as for a
-   * single tab whose socket closed, the view goes back to connecting), and what
-   * was handed to it unconfirmed may or may not have reached the server.
+   * The leader this tab knew is gone: that socket is gone (as for a single tab
+   * whose socket closed, the view goes back to connecting). Without resume, what
+   * was handed to it unconfirmed may or may not have reached the server; with
+   * resume it is held until the next leader resumed the session.
    */
-  #handOff(): void {
-    if (this.#leaderTab === null) return
+  #leaderGone(): void {
     const had = this.view.state
     this.view.setState('connecting', 'leader.gone')
     if (carriesSocket(had)) {
@@ -271,7 +305,18 @@ export class TabLink {
         willReconnect: true,
       })
     }
-    this.#outbox.lose('handoff')
+    if (this.options.resume === undefined) this.#outbox.lose('handoff')
+  }
+
+  /** The next leader resumed the session: held messages it does not hold go out again, in order. */
+  #resend(): void {
+    const { context } = this.#role.getSnapshot()
+    const session = this.#session
+    if (session === null || context.leaderTab === null) return
+    for (const data of this.#outbox.takeUnconfirmed(this.#resumedAt)) {
+      if (this.#leader && this.#leads()) this.#leader.send(session.tab, 0, data)
+      else this.#handOver(session, context.leaderTab, data)
+    }
   }
 
   #handOver(session: Session, to: string, data: SendData): void {
@@ -286,9 +331,7 @@ export class TabLink {
   /** An event of the leader's connection, fired in this tab. */
   #applyEvent(event: RelayedEvent, original?: unknown): void {
     if (event.type === 'open') {
-      this.#lastUrl = event.url
-      this.#protocol = event.protocol
-      this.#extensions = event.extensions
+      this.#heard.opened(event)
     }
     this.view.apply(event, original)
   }

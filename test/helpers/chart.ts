@@ -1,13 +1,19 @@
 /**
  * Runs the chart alone: SimulatedClock, and a scripted socket actor standing in
  * for the adapter's, so each test decides when a socket opens, talks or closes.
+ * As the adapter's does, it reports each end with the close policy's answer and
+ * the retry's draw on it (the test's `verdict`/`retryable` and `random`).
  */
-import { assign, createActor, fromCallback, SimulatedClock } from 'xstate'
+import { createActor, fromCallback, raise, SimulatedClock } from 'xstate'
 import {
+  abandonedClose,
+  attemptsRemain,
+  type CloseCause,
+  type CloseInfo,
   type ConnectionEmitted,
   type ConnectionInput,
   connectionMachine,
-  planRetryWith,
+  judgeEnd,
   type ReconnectVerdict,
   type SocketActorInput,
   type SocketCommand,
@@ -44,21 +50,49 @@ export function runChart(
   opts: {
     random?: () => number
     retryable?: (close: unknown) => boolean
-    /** The close policy's answer, as the adapter's `consultClosePolicy` would store it. */
+    /** The close policy's answer, as the adapter's socket actor would put it on the end. */
     verdict?: (close: unknown) => ReconnectVerdict
   } = {},
 ) {
   const clock = new SimulatedClock()
   const sockets: ScriptedSocket[] = []
   const log: string[] = []
+  const ask = (close: CloseInfo): ReconnectVerdict => {
+    if (opts.verdict) return opts.verdict(close)
+    return opts.retryable && !opts.retryable(close) ? 'stop' : 'retry'
+  }
+  const input = { ...baseInput, ...overrides }
+  // As the adapter does: the chart's attempt budget as it stands decides whether a draw is taken.
+  const judge = (close: CloseInfo) =>
+    judgeEnd(
+      close,
+      input.reconnect,
+      attemptsRemain(actor.getSnapshot().context),
+      ask,
+      opts.random ?? (() => 0.5),
+    )
   const socket = fromCallback<SocketCommand, SocketActorInput>(({ sendBack, receive, input }) => {
     let lastInboundAt = clock.now()
     let pingAt = -1
+    let cause: CloseCause = 'server-close'
     const s: ScriptedSocket = {
       input,
       commands: [],
       stopped: false,
-      emit: (event) => sendBack(event),
+      emit: (event) =>
+        sendBack(
+          event.type === 'socket.close' && !('verdict' in event)
+            ? {
+                ...event,
+                ...judge({
+                  code: event.code,
+                  reason: event.reason,
+                  wasClean: event.wasClean,
+                  cause,
+                }),
+              }
+            : event,
+        ),
       inbound: () => {
         lastInboundAt = clock.now()
         if (pingAt >= 0) {
@@ -71,7 +105,9 @@ export function runChart(
     sockets.push(s)
     receive((command) => {
       s.commands.push(command)
-      if (command.type === 'heartbeat.check') {
+      if (command.type === 'socket.close' || command.type === 'socket.cause') {
+        cause = command.cause
+      } else if (command.type === 'heartbeat.check') {
         sendBack({ type: 'heartbeat.silence', silentFor: clock.now() - lastInboundAt })
       } else if (command.type === 'heartbeat.ping') {
         pingAt = clock.now()
@@ -90,22 +126,20 @@ export function runChart(
   const machine = connectionMachine.provide({
     actors: { socket },
     actions: {
-      planRetry: planRetryWith(opts.random ?? (() => 0.5)),
+      abandonSocket: raise(({ context }) => {
+        const close = abandonedClose(context)
+        const { code, reason, wasClean } = close
+        return { type: 'socket.close' as const, code, reason, wasClean, ...judge(close) }
+      }),
       flushQueue: () => {
         log.push('flushQueue')
       },
       dropQueue: () => {
         log.push('dropQueue')
       },
-      consultClosePolicy: assign({
-        reconnectVerdict: ({ context }): ReconnectVerdict => {
-          if (opts.verdict) return opts.verdict(context.lastClose)
-          return opts.retryable && !opts.retryable(context.lastClose) ? 'stop' : 'retry'
-        },
-      }),
     },
   })
-  const actor = createActor(machine, { input: { ...baseInput, ...overrides }, clock })
+  const actor = createActor(machine, { input, clock })
   const emitted: ConnectionEmitted[] = []
   actor.on('*', (e) => {
     emitted.push(e as ConnectionEmitted)

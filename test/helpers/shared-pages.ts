@@ -39,7 +39,13 @@ export interface SharedPages {
 
 export async function serveSharedPages(): Promise<SharedPages> {
   const bundle = await build({
-    entryPoints: [new URL('../../src/shared/index.ts', import.meta.url).pathname],
+    // heartline/shared, and heartline/resume for the pages that share a resumed session.
+    stdin: {
+      contents:
+        "export * from './src/shared/index.ts'; export { resume, sessionOf } from './src/resume/index.ts'",
+      resolveDir: new URL('../..', import.meta.url).pathname,
+      loader: 'ts',
+    },
     bundle: true,
     format: 'esm',
     platform: 'browser',
