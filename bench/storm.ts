@@ -37,7 +37,7 @@ export const SCENARIOS: readonly StormScenario[] = [
   'crash',
 ]
 
-interface StormRun {
+export interface StormRun {
   peak: number
   /** The same, over the attempts after the replacement listened. */
   peakBack: number
@@ -98,7 +98,7 @@ function peakPer(times: number[], span: number): number {
   return best
 }
 
-async function stormRun(
+export async function stormRun(
   scenario: StormScenario,
   n: number,
   window: number,

@@ -269,6 +269,13 @@ export const connectionMachine = setup({
     markStable: assign({ attempt: 0, stable: true }),
     markOffline: assign({ online: false }),
     markOnline: assign({ online: true }),
+    /**
+     * Leaving `closed`, where nothing listens to the page: an `offline` heard before
+     * can no longer be confirmed (an `online` may have passed unheard), so it is not
+     * kept. Where the window has a `navigator`, the page actor reads `onLine` when it
+     * starts and reports a network that is really down.
+     */
+    forgetNetworkBelief: assign({ online: true }),
     noteNetworkAttempt: assign({ attemptReason: 'network' as const }),
     announceGaveUp: emit(({ context }) => ({
       type: 'gave-up' as const,
@@ -499,7 +506,10 @@ export const connectionMachine = setup({
     closed: {
       entry: 'dropQueue',
       on: {
-        'app.reconnect': { target: 'live', actions: 'startManualAttempt' },
+        'app.reconnect': {
+          target: 'live',
+          actions: ['forgetNetworkBelief', 'startManualAttempt'],
+        },
       },
     },
   },

@@ -19,12 +19,17 @@ import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
 import { coded } from './error-code.js'
 import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
-import type { BufferedAmountLowEvent, ConnectionEventMap, StateChangeEvent } from './events.js'
+import type {
+  BufferedAmountLowEvent,
+  ConnectionEventMap,
+  SendOutcomeListener,
+  StateChangeEvent,
+} from './events.js'
 import { MessageListeners } from './inbound.js'
 import { checkThreshold } from './low-water.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
-import { toSendData } from './option-checks.js'
+import { checkOutcome, toSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider } from './options.js'
 import { ChartPorts } from './ports.js'
 import { chartInput, resolveOptions } from './resolve-options.js'
@@ -200,27 +205,30 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   /**
    * Sends now when open; queues while not (bounded, flushed in order on open).
    * Returns true when sent or queued, false when refused; every refusal and every
-   * message pushed out of the queue fires a `drop` event.
+   * message pushed out of the queue fires a `drop` event; `outcome` hears its fate.
    */
-  send(input: SendData): boolean {
+  send(input: SendData, outcome?: SendOutcomeListener): boolean {
     const data = typeof input === 'string' ? input : toSendData(input)
+    checkOutcome(outcome)
     const ports = this.#ports
     // [resume hook] app send: the layer numbers, keeps and writes it.
     const slot = ports.slot
     if (ports.layer !== null) {
-      if (closedForGood(this.actor.getSnapshot())) return slot.queue(data, true)
-      return ports.layer.send(data) && ports.low.accepted()
+      if (closedForGood(this.actor.getSnapshot())) return slot.queue(data, true, outcome)
+      const taken = outcome === undefined ? ports.layer.send(data) : ports.layerSend(data, outcome)
+      return taken && ports.low.accepted()
     }
-    const sent = slot.sendNow(data)
+    const sent = slot.sendNow(data, outcome)
     if (sent === 1) return ports.low.accepted()
     if (sent === 0) {
-      return slot.queue(data, closedForGood(this.actor.getSnapshot())) && ports.low.accepted()
+      const kept = slot.queue(data, closedForGood(this.actor.getSnapshot()), outcome)
+      return kept && ports.low.accepted()
     }
     // The pong deadline has passed but its timer has not fired (timers slept or
     // the thread was busy): the link may be dead, so the data waits and the
     // chart judges the deadline now.
     slot.hold()
-    const kept = slot.queue(data, false) && ports.low.accepted()
+    const kept = slot.queue(data, false, outcome) && ports.low.accepted()
     this.actor.send({ type: 'heartbeat.overdue' })
     return kept
   }

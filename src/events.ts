@@ -49,6 +49,20 @@ export type DropReason =
   | 'queue-overflow'
   | 'closed'
   | 'resume-buffer-full'
+/**
+ * What became of one message given to `send(data, outcome)`, told to `outcome`
+ * (docs/reliability.md, "When a message is handed over"). `queued`: it waits in
+ * the outgoing queue (told again when a refusal puts it back there). Then exactly
+ * once, one of: `written`, handed over to a socket whose server reads it (with
+ * `resume` on: taken by the resume layer, which delivers it or reports it by its
+ * `reset` and `drop` events); `dropped`, with the reason its `drop` event gives.
+ */
+export type SendOutcome =
+  | { status: 'queued' }
+  | { status: 'written' }
+  | { status: 'dropped'; reason: DropReason }
+/** Called with each outcome of one message (see `SendOutcome`). */
+export type SendOutcomeListener = (outcome: SendOutcome) => void
 export interface DropEvent extends HeartlineEvent<'drop'> {
   /** The message that will not be sent. */
   data: SendData

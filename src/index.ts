@@ -59,6 +59,8 @@ export type {
   ReconnectingEvent,
   ResetEvent,
   ResumedEvent,
+  SendOutcome,
+  SendOutcomeListener,
   StateChangeEvent,
 } from './events.js'
 export type { HeartlineMessageEvent } from './inbound.js'

@@ -126,7 +126,7 @@ export function checkThreshold(value: unknown, name = 'bufferedAmountLowThreshol
   throw new TypeError(
     DEV
       ? `heartline: \`${name}\` must be a number of bytes ≥ 0; got ${describeValue(value)}.`
-      : coded('E29', name),
+      : coded('E30', name),
   )
 }
 
@@ -136,7 +136,7 @@ export function closedWhileWaiting(): Error {
     DEV
       ? 'heartline: the connection closed before bufferedAmount fell to the level awaited; ' +
           'its queued messages were dropped (each reported by a `drop` event).'
-      : coded('E30'),
+      : coded('E31'),
     'InvalidStateError',
   )
 }

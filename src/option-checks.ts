@@ -186,3 +186,13 @@ export function toSendData(data: unknown): SendData {
   }
   return String(data)
 }
+
+/** `send()`'s optional outcome listener: absent, or a function. */
+export function checkOutcome(outcome: unknown): void {
+  if (outcome === undefined || typeof outcome === 'function') return
+  throw new TypeError(
+    DEV
+      ? `heartline: send()'s \`outcome\` must be a function; got ${describe(outcome)}.`
+      : coded('E29'),
+  )
+}

@@ -21,14 +21,19 @@ import {
   stateNameOf,
 } from '../machines/connection.js'
 import { consultClosePolicy } from './close-policy.js'
-import { createEvent, type StateChangeEvent } from './events.js'
+import {
+  createEvent,
+  type DropReason,
+  type SendOutcomeListener,
+  type StateChangeEvent,
+} from './events.js'
 import type { MessageListeners } from './inbound.js'
 // [resume hook] types only: the layer's code lives in heartline/resume.
 import type { ConnectionLayer, LayerHost } from './layer.js'
 import { closedWhileWaiting, LowWater } from './low-water.js'
 import type { ConnectionHost } from './machine.js'
 import type { MetricsRecorder } from './metrics.js'
-import type { WebSocketLike } from './options.js'
+import type { SendData, WebSocketLike } from './options.js'
 import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import type { LivenessProbe, UrlSource } from './socket.js'
@@ -119,9 +124,13 @@ export class ChartPorts implements ConnectionHost {
     layer?.opened(blobs)
   }
 
-  detach(ws: WebSocketLike): void {
+  detach(ws: WebSocketLike, code?: number): void {
     // [resume hook] the socket the layer wrote to ended.
-    if (this.slot.detach(ws)) this.layer?.ended()
+    if (this.slot.detach(ws, code)) this.layer?.ended()
+  }
+
+  heard(): void {
+    this.slot.heard()
   }
 
   readPaused(): boolean {
@@ -174,11 +183,35 @@ export class ChartPorts implements ConnectionHost {
   }
 
   dropAll(): void {
-    const dropped = this.slot.takeAll()
-    if (dropped.length === 0) return
-    this.pending.push(() => {
-      for (const data of dropped) this.dispatch('drop', { data, reason: 'closed' })
-    })
+    const report = this.slot.takeAll()
+    if (report !== null) this.pending.push(report)
+  }
+
+  /** Set while layerSend() runs: the reason of the layer's `drop` for that message. */
+  #layerDrop: { reason: unknown } | null = null
+
+  /**
+   * The application's `send(data, outcome)` with a layer on: taken by the layer
+   * is `written` (the layer answers for it from then on); refused, `dropped` with
+   * the reason of the `drop` event the layer fired for it.
+   */
+  layerSend(data: SendData, outcome: SendOutcomeListener): boolean {
+    const seen: { reason: unknown } = { reason: 'closed' }
+    this.#layerDrop = seen
+    let taken: boolean
+    try {
+      taken = (this.layer as ConnectionLayer).send(data)
+    } finally {
+      this.#layerDrop = null
+    }
+    try {
+      outcome(
+        taken ? { status: 'written' } : { status: 'dropped', reason: seen.reason as DropReason },
+      )
+    } catch (error) {
+      reportLater(error)
+    }
+    return taken
   }
 
   /** What a layer may do: write past the queue, fire events, use the clock, end a socket. */
@@ -190,7 +223,11 @@ export class ChartPorts implements ConnectionHost {
       connection,
       write: (data) => this.slot.write(data),
       end: (code, reason) => connection.actor.send({ type: 'layer.close', code, reason }),
-      dispatch: (type, detail) => this.dispatch(type, detail),
+      dispatch: (type, detail) => {
+        // The layer's refusal of the message inside layerSend() names its reason.
+        if (type === 'drop' && this.#layerDrop !== null) this.#layerDrop.reason = detail.reason
+        this.dispatch(type, detail)
+      },
       ...this.timers(),
       state: () => connection.state,
     }

@@ -8,9 +8,16 @@
  *
  * The gate is opened by the flush on entering `connected` (so queued messages
  * always go first) and closed when the socket ends or its pong deadline passed.
+ *
+ * A message written to a socket is tentative until that socket shows that its
+ * server reads it (its first inbound frame); a socket the server then refuses
+ * unread (1013 before any inbound frame) gives its tentative messages back
+ * to the front of the queue, in order. The rule, and what a server must do for it
+ * to hold, is in docs/reliability.md ("When a message is handed over").
  */
-import type { DropReason } from './events.js'
+import type { DropReason, SendOutcomeListener } from './events.js'
 import type { SendData, WebSocketLike } from './options.js'
+import { dataOf, type Item, QUEUED, Tracked, tell, WRITTEN } from './send-outcome.js'
 import type { LivenessProbe } from './socket.js'
 
 export interface QueueLimits {
@@ -27,6 +34,16 @@ export interface Pausable {
   resume?: () => void
 }
 
+/**
+ * The close code of a server that refused a socket without reading it: 1013 Try
+ * Again Later (RFC 6455 §7.4.1 registry), as `admission()` sends it. Not 1012
+ * (Service Restart): a restarting server has usually read what it was sent.
+ */
+const REFUSED = 1013
+
+/** With `queue: false`, how many refused messages are reported: the default queue's size. */
+const TENTATIVE_WITHOUT_QUEUE = 1000
+
 export class SocketSlot {
   /** The current attempt's socket, from its creation until it ends. */
   #socket: WebSocketLike | null = null
@@ -36,7 +53,12 @@ export class SocketSlot {
   #open: WebSocketLike | null = null
   /** The write gate: the socket sends go straight to, or null while they must wait. */
   #gate: WebSocketLike | null = null
-  #items: SendData[] = []
+  #items: Item[] = []
+  /**
+   * What was written to the open socket before it showed that its server reads
+   * (oldest first); null once it did, or while no socket is open.
+   */
+  #tentative: Item[] | null = null
   /** The byte size of each queued message, in the queue's order (see `byteSize`). */
   #sizes: number[] = []
   /** The sum of `#sizes`. */
@@ -85,18 +107,36 @@ export class SocketSlot {
     this.url = url
     this.origin = new URL(url).origin
     this.#open = ws
+    this.#tentative = []
     if (!arrayBuffers || ws.binaryType !== 'blob') return false
     ws.binaryType = 'arraybuffer'
     return true
   }
 
-  /** The socket takes no more data; returns whether it was the open one. */
-  detach(ws: WebSocketLike): boolean {
+  /** The open socket received a frame: its server reads, so what it took is handed over. */
+  heard(): void {
+    const tentative = this.#tentative
+    if (tentative === null) return
+    this.#tentative = null
+    for (const item of tentative) tell(item, WRITTEN)
+  }
+
+  /**
+   * The socket takes no more data; returns whether it was the open one. `code`: its
+   * close code, if it closed (a refusal before any frame gives back what it took).
+   */
+  detach(ws: WebSocketLike, code?: number): boolean {
     this.#ending = ws
     if (this.#gate === ws) this.#gate = null
     if (this.#socket === ws) this.#socket = null
     if (this.#open !== ws) return false
     this.#open = null
+    const tentative = this.#tentative
+    this.#tentative = null
+    if (tentative !== null && tentative.length > 0) {
+      if (code === REFUSED) this.#requeue(tentative)
+      else for (const item of tentative) tell(item, WRITTEN)
+    }
     return true
   }
 
@@ -155,11 +195,14 @@ export class SocketSlot {
    * 0 when the data must queue, -1 when the pong deadline has passed but its
    * timer has not fired (the caller holds the data and lets the chart judge).
    */
-  sendNow(data: SendData): 1 | 0 | -1 {
+  sendNow(data: SendData, listener?: SendOutcomeListener): 1 | 0 | -1 {
     const ws = this.#gate
     if (ws === null || ws.readyState !== 1) return 0
     if (this.probe?.pongOverdue()) return -1
     ws.send(data)
+    const item = listener === undefined ? data : new Tracked(data, listener)
+    if (this.#tentative !== null) this.#keep(item)
+    else if (listener !== undefined) tell(item, WRITTEN)
     return 1
   }
 
@@ -190,39 +233,42 @@ export class SocketSlot {
   }
 
   /** Queues `data`; false when refused (each refusal and each message pushed out is dropped). */
-  queue(data: SendData, closedForGood: boolean): boolean {
+  queue(data: SendData, closedForGood: boolean, listener?: SendOutcomeListener): boolean {
     const limits = this.limits
+    const item = listener === undefined ? data : new Tracked(data, listener)
     if (closedForGood) {
-      this.drop(data, 'closed')
+      this.#drop(item, 'closed')
       return false
     }
     if (limits === false) {
-      this.drop(data, 'not-open')
+      this.#drop(item, 'not-open')
       return false
     }
-    const size = byteSize(data)
+    const size = byteSize(dataOf(item))
     const full = () => this.#items.length >= limits.max || this.#bytes + size > limits.maxBytes
     if (full()) {
       // One larger than the byte bound never fits: it alone is refused.
       if (limits.overflow === 'reject' || size > limits.maxBytes) {
-        this.drop(data, 'queue-full')
+        this.#drop(item, 'queue-full')
         return false
       }
-      const pushedOut: SendData[] = []
+      const pushedOut: Item[] = []
       while (full()) {
-        pushedOut.push(this.#items.shift() as SendData)
+        pushedOut.push(this.#items.shift() as Item)
         this.#bytes -= this.#sizes.shift() as number
       }
-      this.#push(data, size)
-      for (const oldest of pushedOut) this.drop(oldest, 'queue-overflow')
+      this.#push(item, size)
+      tell(item, QUEUED)
+      for (const oldest of pushedOut) this.#drop(oldest, 'queue-overflow')
       return true
     }
-    this.#push(data, size)
+    this.#push(item, size)
+    tell(item, QUEUED)
     return true
   }
 
-  #push(data: SendData, size: number): void {
-    this.#items.push(data)
+  #push(item: Item, size: number): void {
+    this.#items.push(item)
     this.#sizes.push(size)
     this.#bytes += size
   }
@@ -235,18 +281,77 @@ export class SocketSlot {
     this.#items = []
     this.#sizes = []
     this.#bytes = 0
-    for (let i = 0; i < queued.length; i++) ws.send(queued[i] as SendData)
+    const tentative = ws === this.#open ? this.#tentative : null
+    for (let i = 0; i < queued.length; i++) {
+      const item = queued[i] as Item
+      ws.send(dataOf(item))
+      if (tentative !== null) this.#keep(item)
+      else tell(item, WRITTEN)
+    }
     this.#gate = ws
   }
 
-  /** Empties the queue, returning what it held (nothing will send it). */
-  takeAll(): SendData[] {
+  /** Empties the queue; returns what reports each message dropped (`closed`), or null if none. */
+  takeAll(): (() => void) | null {
     this.#gate = null
     const all = this.#items
+    if (all.length === 0) return null
     this.#items = []
     this.#sizes = []
     this.#bytes = 0
-    return all
+    return () => {
+      for (const item of all) this.#drop(item, 'closed')
+    }
+  }
+
+  /** How many tentative messages can come back: as many as the queue holds. */
+  get #bound(): number {
+    return this.limits === false ? TENTATIVE_WITHOUT_QUEUE : this.limits.max
+  }
+
+  /**
+   * Keeps a message written to a socket not yet heard from. Only the newest
+   * `#bound` can come back; older ones are handed over a batch at a time (no
+   * shift per message on a busy socket).
+   */
+  #keep(item: Item): void {
+    const tentative = this.#tentative as Item[]
+    tentative.push(item)
+    const bound = this.#bound
+    if (tentative.length < 2 * bound) return
+    for (const old of tentative.splice(0, bound)) tell(old, WRITTEN)
+  }
+
+  /**
+   * Puts what a refused socket never read back at the front of the queue, in order;
+   * what no longer fits is dropped as the queue drops (no queue: `not-open`).
+   */
+  #requeue(returned: Item[]): void {
+    const older = returned.length - this.#bound
+    if (older > 0) for (const item of returned.splice(0, older)) tell(item, WRITTEN)
+    const limits = this.limits
+    if (limits === false) {
+      for (const item of returned) this.#drop(item, 'not-open')
+      return
+    }
+    const all = returned.concat(this.#items)
+    const excess = Math.max(0, all.length - limits.max)
+    // `reject` refuses the newest, `drop-oldest` pushes out the oldest.
+    const reject = limits.overflow === 'reject'
+    const out = excess === 0 ? [] : reject ? all.splice(limits.max) : all.splice(0, excess)
+    this.#items = all
+    // Recounted (a refusal is rare); the byte bound is not applied to what comes back.
+    this.#sizes = all.map((item) => byteSize(dataOf(item)))
+    this.#bytes = this.#sizes.reduce((n, size) => n + size, 0)
+    const first = reject ? 0 : Math.min(excess, returned.length)
+    const end = reject ? Math.min(returned.length, limits.max) : returned.length
+    for (let i = first; i < end; i++) tell(returned[i] as Item, QUEUED)
+    for (const item of out) this.#drop(item, reject ? 'queue-full' : 'queue-overflow')
+  }
+
+  #drop(item: Item, reason: DropReason): void {
+    this.drop(dataOf(item), reason)
+    tell(item, { status: 'dropped', reason })
   }
 }
 

@@ -37,8 +37,10 @@ export interface SocketHost {
   deliver(data: unknown): void
   /** The socket opened (the chart then makes it writable, after the queue flush). */
   opened(ws: WebSocketLike, url: string): void
-  /** The socket must take no more application data. */
-  detach(ws: WebSocketLike): void
+  /** The socket must take no more application data (`code`: its close code, if it closed). */
+  detach(ws: WebSocketLike, code?: number): void
+  /** The socket's first inbound frame arrived: its server reads. */
+  heard(): void
   /** A new socket was created for `url` (the host applies its binaryType). */
   created(ws: WebSocketLike, url: string): void
   /** A ping's round trip ended (the first inbound message after it), in ms. */
@@ -91,6 +93,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     /** The attempt failed before the socket opened: nothing is left to close. */
     let failed = false
     let opened = false
+    let unheard = true // no frame yet (SocketHost.heard)
     /** Why this socket ends, as the chart said when it asked for the close (else the server's doing). */
     let cause: CloseCause = 'server-close'
     const ended = (code: number, reason: string, wasClean: boolean) =>
@@ -128,6 +131,10 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
       send({ type: 'socket.open', protocol: ws.protocol })
     }
     const onData = (data: unknown) => {
+      if (unheard) {
+        unheard = false
+        host.heard()
+      }
       if (!unstamped) {
         unstamped = true
         queueMicrotask(stamp)
@@ -156,7 +163,7 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     const onWsMessage = (data: { toString(): string }, isBinary: boolean) =>
       onData(isBinary ? data : data.toString())
     const onClose = (event: CloseEvent) => {
-      if (ws !== undefined) host.detach(ws)
+      if (ws !== undefined) host.detach(ws, event.code)
       ended(event.code, event.reason, event.wasClean)
     }
     const onError = (event: Event) => {

@@ -373,6 +373,30 @@ describe('user reconnect()', () => {
     expect(c.sockets[1]?.input).toEqual({ attempt: 0, reason: 'manual' })
   })
 
+  it('from closed: an offline belief from before the close is not kept (nothing listened while closed)', () => {
+    const c = runChart()
+    c.actor.send({ type: 'network.offline' })
+    c.actor.send({ type: 'app.close', code: 1000, reason: '' })
+    c.current().emit({ type: 'socket.close', code: 1000, reason: '', wasClean: true })
+    expect(c.state()).toBe('closed')
+    expect(c.context().online).toBe(false)
+    c.actor.send({ type: 'app.reconnect' })
+    expect(c.context().online).toBe(true)
+    // A failed attempt now waits for its backoff timer, which starts the next one.
+    c.current().emit({ type: 'socket.close', code: 1006, reason: '', wasClean: false })
+    expect(c.state()).toBe('waitingToReconnect')
+    c.advance(c.context().retryDelay)
+    expect(c.state()).toBe('connecting')
+  })
+
+  it('from live: an offline belief the page actor heard and nothing contradicted stands', () => {
+    const c = runChart()
+    open(c)
+    c.actor.send({ type: 'network.offline' })
+    c.actor.send({ type: 'app.reconnect' })
+    expect(c.context().online).toBe(false)
+  })
+
   it('from waitingToReconnect: connecting at once, attempt counter reset', () => {
     const c = runChart()
     for (let i = 0; i < 3; i++) {

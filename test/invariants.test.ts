@@ -93,6 +93,53 @@ describe('invariants under random faults', () => {
     expect(registry?.sockets[0]?.sent.map((s) => s.data)).toEqual(['m0'])
   })
 
+  it('a window without a navigator: offline, close(), online unheard while closed, reconnect() against a server that is down still retries', async () => {
+    await expect(
+      runScenario({
+        config: { ...world.config, reconnect: { ...RECONNECT }, navigator: false },
+        commands: [
+          { t: 'open', target: -1 },
+          { t: 'offline' },
+          { t: 'close', code: 1000, reason: undefined },
+          { t: 'advance', ms: 101 }, // closeTimeout: closed
+          { t: 'online' },
+          { t: 'reconnect' },
+          { t: 'serverClose', target: -1, code: 1006 }, // the server is down
+          { t: 'advance', ms: 10 }, // the backoff timer starts the next attempt
+          { t: 'open', target: -1 },
+        ],
+      }),
+    ).resolves.toBeUndefined()
+  })
+
+  it('a socket refused unread (1013) sends its messages again on the next socket, once and in order', async () => {
+    let registry: SocketRegistry | undefined
+    await runScenario(
+      {
+        config: { ...world.config, reconnect: { ...RECONNECT } },
+        commands: [
+          { t: 'send' },
+          { t: 'send' },
+          { t: 'open', target: -1 },
+          { t: 'send' },
+          { t: 'serverClose', target: -1, code: 1013 },
+          { t: 'advance', ms: 10 },
+          { t: 'open', target: -1 },
+          { t: 'message', target: -1, pong: false },
+          { t: 'serverClose', target: -1, code: 1013 }, // heard first: nothing comes back
+          { t: 'advance', ms: 100 },
+          { t: 'open', target: -1 },
+        ],
+      },
+      undefined,
+      (_conn, r) => {
+        registry = r
+      },
+    )
+    const sent = registry?.sockets.map((s) => s.sent.map((w) => w.data))
+    expect(sent).toEqual([['m0', 'm1', 'm2'], ['m0', 'm1', 'm2'], []])
+  })
+
   it('notices a second live socket', async () => {
     await expect(
       runScenario(world, undefined, (_conn, registry, step) => {

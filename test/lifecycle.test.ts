@@ -173,6 +173,57 @@ describe('offline and online', () => {
     expect(server.connections).toBe(2)
   })
 
+  it('regression: the same with a window stand-in that has no navigator (Node, Electron main, React Native): the connection still recovers', async () => {
+    server = await startControlledServer()
+    const clock = new SimulatedClock()
+    // A plain EventTarget as the window: only its events tell the network's state,
+    // and nobody hears them while the connection is closed.
+    const { win, lifecycle } = targets()
+    let serverDown = false
+    const down = await refusingServer()
+    cleanups.push(() => down.close())
+    conn = createConnection(() => (serverDown ? down.url : server.url), {
+      WebSocket,
+      clock,
+      lifecycle,
+      heartbeat: false,
+      reconnect: { initialDelay: 100, jitter: 'none' },
+    })
+    await nextEvent(conn, 'open')
+    win.dispatchEvent(new Event('offline'))
+    conn.close()
+    await reach(conn, 'closed')
+    win.dispatchEvent(new Event('online'))
+    serverDown = true
+    conn.reconnect()
+    const retry = await nextEvent(conn, 'reconnecting')
+    expect(conn.state).toBe('waitingToReconnect')
+    expect(conn.actor.getSnapshot().context.online).toBe(true)
+    serverDown = false
+    // Within the backoff bound: the timer fires and starts the attempt.
+    clock.increment(retry.delay)
+    await nextEvent(conn, 'open')
+    expect(server.connections).toBe(2)
+  })
+
+  it('offline heard while the connection listens is still believed after reconnect() (no navigator to ask)', async () => {
+    server = await startControlledServer()
+    const clock = new SimulatedClock()
+    const { win, lifecycle } = targets()
+    conn = createConnection(server.url, {
+      WebSocket,
+      clock,
+      lifecycle,
+      heartbeat: false,
+      reconnect: { initialDelay: 100, jitter: 'none' },
+    })
+    await nextEvent(conn, 'open')
+    win.dispatchEvent(new Event('offline'))
+    conn.reconnect()
+    // Heard while listening, never contradicted: the belief stands.
+    expect(conn.actor.getSnapshot().context.online).toBe(false)
+  })
+
   it('a connection that gives up removes its listeners too', async () => {
     server = await startControlledServer()
     server.onConnection = (ws) => ws.close(1008)

@@ -1,8 +1,8 @@
 /**
  * The leader's accounting of other tabs' messages, against a real `ws` server:
- * every relayed message is answered exactly once, `done` when it was written
- * to the socket (for queued ones, when the queue is flushed on open) or `drop`
- * with the connection's reason. Also the follower's outbox bounds.
+ * every relayed message is answered exactly once, `done` when the connection
+ * reports it handed over (written to a socket whose server showed it reads) or
+ * `drop` with the connection's reason. Also the follower's outbox bounds.
  */
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -50,7 +50,7 @@ const answers = (posted: Wire[]) =>
     .map((m) => (m.t === 'drop' ? `drop ${m.to}#${m.seq} ${m.reason}` : `done ${m.to}#${m.seq}`))
 
 describe('the leader role', () => {
-  it('confirms queued messages when the queue is flushed on open, once per tab', async () => {
+  it('confirms queued messages once the server shows it reads the socket they were flushed into, once per tab', async () => {
     const { leader, posted, opened } = lead()
     expect(leader.send('A', 1, 'a1')).toBe(true)
     expect(leader.send('B', 1, 'b1')).toBe(true)
@@ -58,6 +58,13 @@ describe('the leader role', () => {
     expect(leader.send('L', 0, 'own')).toBe(true)
     expect(answers(posted)).toEqual([])
     await opened
+    // Flushed, but a server that refuses the socket unread would have them sent again.
+    expect(answers(posted)).toEqual([])
+    const heard = new Promise<void>((resolve) =>
+      leader.conn.addEventListener('message', () => queueMicrotask(resolve)),
+    )
+    for (const client of server.clients()) client.send('hello')
+    await heard
     expect(answers(posted)).toEqual(['done A#2', 'done B#1'])
     // Written at once while open: confirmed in the same turn, batched.
     leader.send('A', 3, 'a3')

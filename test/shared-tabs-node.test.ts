@@ -64,6 +64,8 @@ it('elects, follows, relays, and hands off without resume (handoff drop)', async
   // B's message goes through A's socket.
   expect(b.view.send('from-b')).toBe(true)
   await until(() => registry.sockets[0]?.sent.some((s) => s.data === 'from-b') === true)
+  // Handed over once the server shows it reads that socket (docs/reliability.md).
+  registry.sockets[0]?.fireMessage('hello')
   await until(() => b.view.queued === 0)
 
   // A's tab goes (its locks released by the browser); its socket with it.

@@ -29,11 +29,13 @@ export interface AdmissionOptions {
   reason?: string
   /**
    * How a handshake over the rate is refused. `'close'` completes it and closes at
-   * once with `code` and a retry hint, which every client can read; but the client
-   * sees an `open` first, and a client that flushes a queue on `open` sends it into
-   * a socket the server does not read. `'http'` answers HTTP 503 with `Retry-After`
-   * before the upgrade: nothing is sent into it, but a browser reads neither the
-   * status nor the header (it reports an error and 1006) and falls back on its backoff.
+   * once with `code` and a retry hint, which every client can read; the client sees
+   * an `open` first, and a client that flushes a queue on `open` writes it into a
+   * socket the server never reads (heartline sends it again after a 1013 before
+   * any frame: docs/reliability.md; other clients lose it). `'http'`
+   * answers HTTP 503 with `Retry-After` before the upgrade: nothing is sent into
+   * it, but a browser reads neither the status nor the header (it reports an
+   * error and 1006) and falls back on its backoff.
    * @default 'close'
    */
   refuse?: 'close' | 'http'

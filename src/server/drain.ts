@@ -82,7 +82,7 @@ export function drain(wss: WebSocketServer, options: DrainOptions): Promise<Drai
   formatRetryHint(MAX_RETRY_HINT, reason)
 
   // Newcomers are refused before the handshake (503): a completed handshake would
-  // let a client flush its queue into a socket about to close, and lose it.
+  // let a client flush its queue into a socket about to close.
   const ungate = gateUpgrades(wss, () => ({ retryAfter: window }))
   wss.once('close', ungate)
 

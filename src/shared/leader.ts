@@ -7,7 +7,7 @@ import {
   type Connection,
   type ConnectionOptions,
   createConnection,
-  type DropEvent,
+  type DropReason,
   type SendData,
   type UrlProvider,
 } from '../index.js'
@@ -26,7 +26,7 @@ export interface LocalView {
   resumed?(ack: number): void
 }
 
-/** A message waiting in the connection's queue, by the tab that sent it. */
+/** A message given to the connection, by the tab that sent it. */
 interface Origin {
   tab: string
   seq: number
@@ -59,15 +59,6 @@ export function openSocket(
 
 export class Leader {
   readonly conn: Connection
-  /**
-   * The connection's outgoing queue as origins, in the same order: the queue is
-   * flushed whole on open and reports each message it lets go with a `drop`
-   * event in order, so this mirror tells whose message each one was.
-   */
-  #queued: Origin[] = []
-  /** The message inside `conn.send()` right now: synchronous drops are about it. */
-  #sending: Origin | null = null
-  #overflowed = false
   /** Highest written (with resume: numbered) seq per follower, posted once per microtask. */
   readonly #done = new Map<string, number>()
   /** With resume: per follower, its seqs paired with their session seqs, posted with `done`. */
@@ -109,9 +100,6 @@ export class Leader {
       this.#relay({ type: 'statechange', from: e.from, to: e.to, event: e.event }),
     )
     conn.addEventListener('open', (e) => {
-      // The queue went out, in order, before `open` fired.
-      for (const origin of this.#queued) this.#written(origin)
-      this.#queued = []
       this.#relay({
         type: 'open',
         url: e.url,
@@ -145,7 +133,6 @@ export class Leader {
         this.#schedule()
       } else this.post({ t: 'event', tab: this.tab, event })
     })
-    conn.addEventListener('drop', (e) => this.#onDrop(e))
   }
 
   /** "I lead": this leader's announcement, carrying its session on (or the one it was handed). */
@@ -192,27 +179,19 @@ export class Leader {
       this.#gate.push({ origin, data })
       return true
     }
-    const before = this.conn.queued
-    this.#sending = origin
-    this.#overflowed = false
-    let accepted: boolean
-    try {
-      accepted = this.conn.send(data)
-    } finally {
-      this.#sending = null
-    }
-    // A refusal was reported by the drop event fired inside send().
-    if (!accepted) return false
-    this.#accepted(origin, before)
-    return true
+    // The connection tells what became of it: handed over (with resume: taken by
+    // the layer, which numbered it), or dropped and why.
+    return this.conn.send(data, (outcome) => {
+      if (outcome.status === 'written') this.#accepted(origin)
+      else if (outcome.status === 'dropped') this.#dropped(origin, data, outcome.reason)
+    })
   }
 
   /**
-   * What became of a message the connection accepted: the one place its fate
-   * is read. With resume the layer numbered it (the session's last seq); else it
-   * was queued (the queue grew, or made room) or written.
+   * A message the connection handed over. With resume the layer numbered it (the
+   * session's last seq); else it was written to a socket whose server reads.
    */
-  #accepted(origin: Origin, queuedBefore: number): void {
+  #accepted(origin: Origin): void {
     if (this.#resume) {
       const at = this.#session()?.sent ?? 0
       if (origin.tab === this.tab) return
@@ -223,28 +202,15 @@ export class Leader {
       this.#schedule()
       return
     }
-    if (this.conn.queued > queuedBefore || this.#overflowed) this.#queued.push(origin)
-    else this.#written(origin)
+    this.#written(origin)
   }
 
-  #onDrop(event: DropEvent): void {
-    let origin: Origin | undefined
-    if (event.reason === 'queue-overflow') {
-      // The oldest queued message made room for the one being sent.
-      origin = this.#queued.shift()
-      this.#overflowed = true
-    } else if (this.#sending !== null) {
-      origin = this.#sending
-    } else {
-      // The connection closed for good: its queue is reported oldest first.
-      origin = this.#queued.shift()
-    }
-    if (origin === undefined) return
+  #dropped(origin: Origin, data: SendData, reason: DropReason): void {
     if (origin.tab === this.tab) {
-      this.view.drop(event.data, event.reason)
+      this.view.drop(data, reason)
       return
     }
-    this.post({ t: 'drop', tab: this.tab, to: origin.tab, seq: origin.seq, reason: event.reason })
+    this.post({ t: 'drop', tab: this.tab, to: origin.tab, seq: origin.seq, reason })
   }
 
   #written(origin: Origin): void {

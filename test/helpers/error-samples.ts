@@ -66,14 +66,15 @@ export const SAMPLES: Array<
   ['E22', undefined, (h) => h.checkClose(undefined, 'bye')],
   ['E23', undefined, (h) => h.checkClose(1000, 'x'.repeat(124))],
   ['E24', undefined, (h) => connected(h).subscribe(5 as never)],
+  ['E29', undefined, (h) => connected(h).send('x', 5 as never)],
   [
-    'E29',
+    'E30',
     'bufferedAmountLowThreshold',
     (h) => {
       connected(h).bufferedAmountLowThreshold = -1
     },
   ],
-  ['E29', 'level', (h) => connected(h).whenBufferedAmountLow(Number.NaN)],
+  ['E30', 'level', (h) => connected(h).whenBufferedAmountLow(Number.NaN)],
 ]
 
 /** Connections the samples opened; close them after the run. */

@@ -54,6 +54,12 @@ export interface Config {
    * refresh): attempts can be abandoned while their URL is still pending.
    */
   url?: 'string' | 'function' | 'deferred'
+  /**
+   * The lifecycle window has a `navigator` whose `onLine` says whether the
+   * network is up, or none (a Node or React Native stand-in): then only its
+   * `online` / `offline` events tell, and only while someone listens.
+   */
+  navigator?: boolean
 }
 
 /** -1 is the newest socket; other numbers pick any socket (modulo), old ones included. */
@@ -145,6 +151,7 @@ const configArb: fc.Arbitrary<Config> = fc.record({
     'close-when-waiting' as const,
   ),
   url: fc.constantFrom('string' as const, 'function' as const, 'deferred' as const),
+  navigator: fc.boolean(),
 })
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -153,7 +160,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({
       t: fc.constant('serverClose' as const),
       target,
-      code: fc.constantFrom(1000, 1001, 1006, 1011, 4000, 1012, 3000),
+      code: fc.constantFrom(1000, 1001, 1006, 1011, 4000, 1012, 1013, 3000),
     }),
     weight: 4,
   },
@@ -315,9 +322,13 @@ export async function runScenario(
   const clock = new SimulatedClock()
   const registry = new SocketRegistry({ terminate: config.terminate, syncClose: config.syncClose })
   const trace: string[] = []
-  // The page: a window whose navigator says whether the network is up, and a document.
+  // The page: a window (whose navigator, when it has one, says whether the
+  // network is up) and a document.
   const page = { onLine: true }
-  const win = Object.assign(new CountingTarget(), { navigator: page })
+  const win =
+    config.navigator === false
+      ? new CountingTarget()
+      : Object.assign(new CountingTarget(), { navigator: page })
   const doc = new CountingTarget()
   /** The application wants a connection: true from creation and reconnect(), false after close(). */
   let wantsConnection = true
@@ -370,6 +381,17 @@ export async function runScenario(
   const dropped = new Map<string, string>() // id -> reason
   const refused = new Set<string>()
   let lastDelivered = -1
+  /**
+   * Handed over or not (docs/reliability.md): what was written to a socket before
+   * its first inbound frame, by socket, at most the queue's size (the oldest
+   * beyond counts as handed over); a socket whose server refuses it unread (1013
+   * before any frame) gives these back to the queue.
+   */
+  const heard = new Set<number>()
+  const tentative = new Map<number, string[]>()
+  const tentativeBound = config.queue === false ? 1000 : config.queue.max
+  /** The messages of the socket being refused right now: back in the queue, so a drop may follow. */
+  let returning = new Set<string>()
   const fail = (message: string): never => {
     throw new InvariantError(message, trace)
   }
@@ -378,7 +400,8 @@ export async function runScenario(
     const id = String(event.data)
     if (!id.startsWith('m')) fail(`drop of a message the app never sent: ${id}`)
     if (dropped.has(id)) fail(`${id} reported dropped twice (${dropped.get(id)}, ${event.reason})`)
-    if (delivered.has(id)) fail(`${id} dropped (${event.reason}) after being delivered`)
+    if (delivered.has(id) && !returning.has(id))
+      fail(`${id} dropped (${event.reason}) after being delivered`)
     dropped.set(id, event.reason)
   })
 
@@ -431,6 +454,11 @@ export async function runScenario(
       if (n <= lastDelivered) fail(`${data} delivered out of order (after m${lastDelivered})`)
       lastDelivered = n
       delivered.set(data, w.socket)
+      if (heard.has(w.socket)) continue
+      const kept = tentative.get(w.socket) ?? []
+      kept.push(data)
+      if (kept.length > tentativeBound) kept.shift()
+      tentative.set(w.socket, kept)
     }
   }
 
@@ -531,7 +559,24 @@ export async function runScenario(
       }
       case 'serverClose': {
         const s = pick(command.target)
+        checkWrites()
+        // Refused unread: the adapter still holds it open and never heard from it.
+        const unread =
+          s !== undefined &&
+          command.code === 1013 &&
+          s.readyState === 1 &&
+          !s.closedByAdapter &&
+          s.listenerCount('close') > 0 &&
+          !heard.has(s.id)
+        if (unread) returning = new Set(tentative.get(s.id))
         note = `socket ${s?.id} close ${command.code}: ${s?.fireClose(command.code) ?? false}`
+        if (returning.size > 0) {
+          // Back at the front of the queue: written again later, from the oldest on.
+          for (const id of returning) delivered.delete(id)
+          lastDelivered = Math.min(...[...returning].map((id) => Number(id.slice(1)))) - 1
+          note += ` (${returning.size} back in the queue)`
+          returning = new Set()
+        }
         break
       }
       case 'error': {
@@ -542,7 +587,15 @@ export async function runScenario(
       case 'message': {
         const s = pick(command.target)
         const data = command.pong ? 'pong' : 'server-data'
-        note = `socket ${s?.id} message ${data}: ${s?.fireMessage(data) ?? false}`
+        checkWrites()
+        const listened = s !== undefined && s.listenerCount('message') > 0
+        const fired = s?.fireMessage(data) ?? false
+        // The server reads: what the socket took so far is handed over.
+        if (s !== undefined && fired && listened) {
+          heard.add(s.id)
+          tentative.delete(s.id)
+        }
+        note = `socket ${s?.id} message ${data}: ${fired}`
         break
       }
       case 'advance':
