@@ -277,6 +277,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     options?: ListenerOptions,
   ): void {
     if (this.#ports.messages.listenerAdded(type, listener, options)) this.#needCauses()
+    if (type === 'bufferedamountlow' && listener !== null) this.#ports.low.hear()
   }
 
   protected override [LISTENER_REMOVED](

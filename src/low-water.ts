@@ -49,6 +49,18 @@ export class LowWater {
   #above = false
   #timer: unknown = null
   #waiters: Waiter[] = []
+  /**
+   * Someone ever listened for `bufferedamountlow` (a listener or the handler):
+   * until then only waiters make the amount be read again, so a connection
+   * nobody asks about arms no timer.
+   */
+  #heard = false
+
+  /** A `bufferedamountlow` listener was added: a fall already pending is watched from now on. */
+  hear(): void {
+    this.#heard = true
+    if (this.#above) this.#watch()
+  }
 
   constructor(private readonly host: LowWaterHost) {}
 
@@ -93,6 +105,7 @@ export class LowWater {
 
   #watch(): void {
     if (this.#timer !== null || !this.host.draining()) return
+    if (!this.#heard && this.#waiters.length === 0) return
     this.#timer = this.host.setTimeout(() => this.#tick(), POLL_MS)
   }
 

@@ -169,6 +169,25 @@ describe('bufferedamountlow', () => {
     ])
   })
 
+  it('watches a rise that came before the first listener', () => {
+    const registry = new SocketRegistry()
+    const clock = new SimulatedClock()
+    const conn = createConnection('ws://flow.invalid/', {
+      WebSocket: countingSockets(registry),
+      clock,
+      heartbeat: false,
+    })
+    conns.push(conn)
+    const socket = registry.sockets[0] as ScriptedSocket
+    socket.fireOpen()
+    conn.send('abc')
+    const seen: number[] = []
+    conn.addEventListener('bufferedamountlow', () => seen.push(conn.bufferedAmount))
+    socket.bufferedAmount = 0
+    clock.increment(POLL_MS)
+    expect(seen).toEqual([0])
+  })
+
   it('has an onbufferedamountlow handler attribute', () => {
     const { conn, clock, socket } = world()
     socket().fireOpen()
