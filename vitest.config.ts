@@ -92,6 +92,12 @@ export default defineConfig({
           hookTimeout: 60_000,
           name: 'e2e',
           include: heavy,
+          // One Chromium for the run: each file connects to it (test/helpers/chromium.ts).
+          globalSetup: ['test/helpers/chromium-server.ts'],
+          // vitest's default worker count (one on 2 cores): two browser files side by
+          // side cut this project's wall time by a third on a loaded 2-core machine but
+          // made the real-time browser checks (a 200 ms heartbeat, a blocked main thread)
+          // fail there, so they stay one at a time.
           sequence: { groupOrder: 2 },
         },
       },

@@ -198,6 +198,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         text,
         '```',
         '',
+        'Where heartline spends its time per message, and what 0.97 would take: bench/TARGETS.md.',
+        '',
       ].join('\n'),
     )
   }

@@ -114,7 +114,7 @@ function clientRate(base: string, withResume: boolean, direction: 'in' | 'out', 
   })
 }
 
-async function clientOnly(n: number, rounds: number) {
+export async function clientOnly(n: number, rounds: number) {
   const raw = await startServer('raw')
   const base = `ws://127.0.0.1:${raw.port}`
   try {

@@ -18,23 +18,12 @@ import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { build as esbuild, type Plugin } from 'esbuild'
-import { build } from 'vite'
+import { buildInspectorPage } from './page-build.js'
 import { PAGE_CONFIG } from './server.js'
 
 const root = resolve(PAGE_CONFIG.root, '..')
 
-await build({
-  ...PAGE_CONFIG,
-  // Relative asset URLs: the files are served from wherever the package sits.
-  base: './',
-  build: {
-    outDir: resolve(root, 'dist/inspector/page'),
-    emptyOutDir: true,
-    // One page, opened locally: no point splitting elkjs into its own request.
-    chunkSizeWarningLimit: 4096,
-    reportCompressedSize: false,
-  },
-})
+await buildInspectorPage(resolve(root, 'dist/inspector/page'))
 console.log('inspector page built into dist/inspector/page')
 
 /** heartline's sources the devtools reach, by the public entry that exports what they use. */

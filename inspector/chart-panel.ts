@@ -7,6 +7,7 @@ import type { AnyStateMachine } from 'xstate'
 import { type DrawnChart, drawChart } from './chart.js'
 import type { ChartView } from './chart-graph.js'
 import { $ } from './dom.js'
+import { drawExtraCharts, type ExtraChart } from './extra-charts.js'
 import { page } from './page-state.js'
 
 let chart: DrawnChart | null = null
@@ -128,7 +129,14 @@ export function focusChart(nodes: string[], edges: string[]): void {
   chart?.focus(nodes, edges)
 }
 
-export async function initChartPanel(machine: AnyStateMachine): Promise<void> {
+/**
+ * Draws the connection's chart, and beside it `extras`: the charts of the
+ * layers the page switched on (each lit live by its own actor).
+ */
+export async function initChartPanel(
+  machine: AnyStateMachine,
+  extras: readonly ExtraChart[] = [],
+): Promise<void> {
   for (const input of document.querySelectorAll<HTMLInputElement>('input[name="chart-view"]')) {
     input.addEventListener('change', () => {
       if (input.checked) void draw(machine, input.value === 'main' ? 'main' : 'all')
@@ -138,4 +146,5 @@ export async function initChartPanel(machine: AnyStateMachine): Promise<void> {
   page.on('select', () => show([]))
   page.on('travel', () => show([]))
   await draw(machine, 'all')
+  await drawExtraCharts(extras)
 }

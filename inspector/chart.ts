@@ -35,11 +35,15 @@ export interface DrawnChart {
   focus(nodeIds: readonly string[], edgeIds: readonly string[]): void
 }
 
-/** Lays out and draws `machine` into `host` (emptied first). */
+/**
+ * Lays out and draws `machine` into `host` (emptied first). `label` names the
+ * chart for a screen reader (the connection's by default).
+ */
 export async function drawChart(
   machine: AnyStateMachine,
   host: HTMLElement,
   view: ChartView = 'all',
+  label = 'The connection statechart',
 ): Promise<DrawnChart> {
   const graph = chartGraph(machine)
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
@@ -61,7 +65,7 @@ export async function drawChart(
     width,
     height,
     role: 'img',
-    'aria-label': `The connection statechart (${view === 'main' ? 'main path' : 'every transition'}), drawn from the machine definition`,
+    'aria-label': `${label} (${view === 'main' ? 'main path' : 'every transition'}), drawn from the machine definition`,
     'data-view': view,
   })
   host.appendChild(svg)

@@ -14,7 +14,7 @@ import { initLessons } from './lessons.js'
 import { initMetricsPanel } from './metrics-panel.js'
 import { initOptionsPanel } from './options-panel.js'
 import { connectLocal } from './page-connection.js'
-import { initResumeToggle, resumeMode } from './page-resume.js'
+import { initResumeToggle, resumeChart, resumeMode } from './page-resume.js'
 import { initSharedToggle, sharedMode } from './page-shared.js'
 import { page } from './page-state.js'
 import type { ServerMessage } from './protocol.js'
@@ -104,7 +104,7 @@ async function main() {
   initHandshakePanel()
   initRecordings(connectionMachine)
   initLessons(connectionMachine)
-  await initChartPanel(connectionMachine)
+  await initChartPanel(connectionMachine, resumeMode() && !sharedMode() ? [resumeChart()] : [])
   openControl(onServerMessage)
 }
 

@@ -9,11 +9,19 @@
  * frame just before the trace reports it (a write precedes its `send` step, a
  * delivery precedes its `receive` step), so it hands the payload over here.
  */
+import { resumeSessionMachine } from '../machines/resume-session.js'
 import type { Connection } from '../src/index.js'
 import type { LayerFactory } from '../src/layer.js'
-import { binaryMessage, binarySeq } from '../src/resume/frames.js'
-import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
+import {
+  binaryMessage,
+  binaryPayload,
+  binarySeq,
+  MESSAGE,
+  readTextMessage,
+} from '../src/protocol/resume.js'
+import { type ResumeTrace, resume, sessionChartOf, sessionOf } from '../src/resume/index.js'
 import { $ } from './dom.js'
+import type { ExtraChart } from './extra-charts.js'
 import { page } from './page-state.js'
 import { resumeLine, resumeRows, shortId } from './resume-rows.js'
 import type { Session } from './session.js'
@@ -35,6 +43,9 @@ export function initResumeToggle(): void {
   })
 }
 
+/** Where the frame decoder leaves a text message's seq. */
+const slot = { seq: 0 }
+
 /** Payloads of message frames seen on the socket, by direction and seq, until the trace names them. */
 const payloads = new Map<string, string>()
 
@@ -45,20 +56,19 @@ const payloads = new Map<string, string>()
  */
 export function resumeFrame(direction: 'out' | 'in', data: unknown): boolean {
   if (typeof data !== 'string') {
-    // Binary message frames: byte 0 'M', bytes 1–8 the seq (docs/resume-protocol.md).
     const bytes = binaryMessage(data)
     if (bytes === null) return false
     const seq = binarySeq(bytes)
-    payloads.set(`${direction}${seq}`, `binary, ${bytes.byteLength - 9} bytes`)
+    payloads.set(`${direction}${seq}`, `binary, ${binaryPayload(bytes).byteLength} bytes`)
+    return true
+  }
+  if (data.charCodeAt(0) === MESSAGE) {
+    const at = readTextMessage(data, slot)
+    if (at < 0) return false
+    payloads.set(`${direction}${slot.seq}`, `“${data.slice(at)}”`)
     return true
   }
   const kind = data[0]
-  if (kind === 'M') {
-    const space = data.indexOf(' ')
-    if (space < 0) return false
-    payloads.set(`${direction}${data.slice(1, space)}`, `“${data.slice(space + 1)}”`)
-    return true
-  }
   return kind === 'H' || kind === 'W' || kind === 'A'
 }
 
@@ -118,6 +128,40 @@ export function resumeOption(session: Session): LayerFactory {
 /** Rows for the connection's `resumed`, `reset` and `drop` events, while it is the page's. */
 export function watchResume(conn: Connection, session: Session): void {
   resumeRows(conn, session, () => page.conn === conn)
+  followChart(conn)
+}
+
+/** Where the drawn resume chart takes its state values (set once it is drawn). */
+let showChart: ((value: unknown) => void) | null = null
+let unfollow = () => {}
+
+/** Lights the drawn resume chart from `conn`'s session chart, while `conn` is the page's. */
+function followChart(conn: Connection): void {
+  unfollow()
+  const actor = sessionChartOf(conn)
+  const show = showChart
+  if (!actor || !show) return
+  show(actor.getSnapshot().value)
+  const subscription = actor.subscribe((snapshot) => {
+    if (page.conn === conn) show(snapshot.value)
+  })
+  unfollow = () => subscription.unsubscribe()
+}
+
+/** The resume session's chart, for the chart panel: live from the page's connection. */
+export function resumeChart(): ExtraChart {
+  return {
+    title: 'Resume session',
+    machine: resumeSessionMachine,
+    watch(show) {
+      showChart = show
+      if (page.conn !== null && sessionChartOf(page.conn)) followChart(page.conn as Connection)
+      return () => {
+        unfollow()
+        showChart = null
+      }
+    },
+  }
 }
 
 /** The metrics panel's line for `sessionOf(conn)`, or null without resume. */

@@ -7,7 +7,7 @@
  */
 
 import { type Actor, createActor, type InspectionEvent } from 'xstate'
-import { DEV } from '#dev'
+import { DEV, MessageListeners } from '#dev'
 import {
   type ConnectionEmitted,
   type ConnectionMachine,
@@ -25,7 +25,6 @@ import type {
   SendOutcomeListener,
   StateChangeEvent,
 } from './events.js'
-import { MessageListeners } from './inbound.js'
 import { checkThreshold } from './low-water.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
@@ -276,8 +275,25 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     listener: AnyListener | null,
     options?: ListenerOptions,
   ): void {
-    if (this.#ports.messages.listenerAdded(type, listener, options)) this.#needCauses()
-    if (type === 'bufferedamountlow' && listener !== null) this.#ports.low.hear()
+    const messages = this.#ports.messages
+    if (typeof type !== 'string') {
+      // The platform converts the type (it may read 'message' or 'statechange'):
+      // the message mirror stands down, messages are dispatched and causes read.
+      messages.add(null, options)
+      if (listener === null) return
+      messages.heard = true
+      this.#needCauses()
+      return
+    }
+    if (listener === null) return
+    if (type === 'message') {
+      messages.heard = true
+      messages.add(listener, options)
+    } else if (type === 'statechange') {
+      this.#needCauses()
+    } else if (type === 'bufferedamountlow') {
+      this.#ports.low.hear()
+    }
   }
 
   protected override [LISTENER_REMOVED](
@@ -285,7 +301,9 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     listener: AnyListener | null,
     options?: boolean | RemoveListenerOptions,
   ): void {
-    this.#ports.messages.listenerRemoved(type, listener, options)
+    const messages = this.#ports.messages
+    if (typeof type !== 'string') messages.add(null, options)
+    else if (type === 'message') messages.remove(listener, options)
   }
 
   // ---- internals ---------------------------------------------------------------

@@ -64,13 +64,17 @@ export function captureOf(options: Options | RemoveListenerOptions | undefined):
 }
 
 export class StandardEventTarget extends EventTarget {
-  /** Types being dispatched, on a platform that would run listeners added meanwhile. */
-  readonly #busy: string[] = []
-  /** Listeners added during such a dispatch, added once it ends. */
-  #deferred: Deferred[] = []
+  /**
+   * Types being dispatched, on a platform that would run listeners added
+   * meanwhile; null between dispatches, so an idle connection holds no array.
+   */
+  #busy: string[] | null = null
+  /** Listeners added during such a dispatch, added once it ends (null while none). */
+  #deferred: Deferred[] | null = null
 
   override addEventListener(type: string, listener: AnyListener | null, options?: Options): void {
-    if (listener !== null && this.#busy.includes(type)) {
+    if (listener !== null && this.#busy?.includes(type)) {
+      this.#deferred ??= []
       this.#deferred.push([type, listener, options])
       return
     }
@@ -82,7 +86,7 @@ export class StandardEventTarget extends EventTarget {
     listener: AnyListener | null,
     options?: boolean | RemoveListenerOptions,
   ): void {
-    if (this.#deferred.length > 0) {
+    if (this.#deferred !== null) {
       const capture = captureOf(options)
       this.#deferred = this.#deferred.filter(
         ([t, l, o]) => !(t === type && l === listener && captureOf(o) === capture),
@@ -93,17 +97,20 @@ export class StandardEventTarget extends EventTarget {
 
   override dispatchEvent(event: Event): boolean {
     if (!platformRunsLateListeners()) return super.dispatchEvent(event)
+    this.#busy ??= []
     const busy = this.#busy
     busy.push(event.type)
     try {
       return super.dispatchEvent(event)
     } finally {
       busy.pop()
-      if (busy.length === 0 && this.#deferred.length > 0) {
+      if (busy.length === 0) {
+        this.#busy = null
         const deferred = this.#deferred
-        this.#deferred = []
-        for (const [type, listener, options] of deferred)
-          super.addEventListener(type, listener, options)
+        this.#deferred = null
+        if (deferred !== null)
+          for (const [type, listener, options] of deferred)
+            super.addEventListener(type, listener, options)
       }
     }
   }

@@ -12,7 +12,7 @@
  * platform's dispatch, with the platform's `MessageEvent` (docs/drop-in.md).
  */
 
-import { type AddListenerOptions, captureOf } from './event-target.js'
+import { type AddListenerOptions, captureOf, type RemoveListenerOptions } from './event-target.js'
 import { reportLater } from './report.js'
 
 type Fn = (this: EventTarget, event: HeartlineMessageEvent) => unknown
@@ -215,42 +215,14 @@ export class MessageListeners {
       this.#list = [...list, { fn: listener as Fn, removed: false }]
   }
 
-  remove(listener: unknown, capture: boolean): void {
+  /** `options` as passed to removeEventListener. */
+  remove(listener: unknown, options: boolean | RemoveListenerOptions | undefined): void {
     const list = this.#list
-    if (list === null || capture) return
+    if (list === null || captureOf(options)) return
     const at = list.findIndex((e) => e.fn === listener)
     if (at < 0) return
     ;(list[at] as Entry).removed = true
     this.#list = list.filter((_, i) => i !== at)
-  }
-
-  /**
-   * A listener was added to the connection (the arguments as passed); returns
-   * whether the connection must now read the chart's causes (someone may hear
-   * `statechange`).
-   */
-  listenerAdded(type: unknown, listener: unknown, options: unknown): boolean {
-    if (typeof type !== 'string') {
-      // The platform converts the type (it may read 'message' or 'statechange'):
-      // the message mirror stands down, messages are dispatched and causes read.
-      this.add(null, options)
-      if (listener === null) return false
-      this.heard = true
-      return true
-    }
-    if (listener === null) return false
-    if (type === 'message') {
-      this.heard = true
-      this.add(listener, options)
-    }
-    return type === 'statechange'
-  }
-
-  /** A listener was removed from the connection (the arguments as passed). */
-  listenerRemoved(type: unknown, listener: unknown, options: unknown): void {
-    if (typeof type !== 'string') this.add(null, options)
-    else if (type === 'message')
-      this.remove(listener, captureOf(options as Parameters<typeof captureOf>[0]))
   }
 
   /** One event per message, as the standard requires, and none when nobody listens. */

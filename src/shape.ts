@@ -5,11 +5,13 @@
  * typed by the class's own event map. A subclass that mirrors its listeners
  * (the direct message path) hears of each change through the two hooks below.
  */
+
+import { StandardEventTarget as Target } from '#dev'
 import type { ConnectionStateName } from '../machines/connection.js'
-import {
-  type AnyListener,
-  type ListenerOptions,
-  type RemoveListenerOptions,
+import type {
+  AnyListener,
+  ListenerOptions,
+  RemoveListenerOptions,
   StandardEventTarget,
 } from './event-target.js'
 
@@ -40,10 +42,17 @@ export const LISTENER_ADDED: unique symbol = Symbol()
 /** Told after a listener was removed; the arguments as passed. */
 export const LISTENER_REMOVED: unique symbol = Symbol()
 
+/**
+ * The EventTarget the shapes extend, as `#dev` picks it (Node's deferral, or a
+ * browser bundle's platform EventTarget), typed by src/event-target.ts so the
+ * declarations name no `#` import.
+ */
+const EventTargetBase: typeof StandardEventTarget = Target
+
 export abstract class WebSocketShape<
   T,
   M extends { open: unknown; message: unknown; error: unknown; close: unknown; giveup: unknown },
-> extends StandardEventTarget {
+> extends EventTargetBase {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
   static readonly CLOSING = 2
@@ -60,7 +69,7 @@ export abstract class WebSocketShape<
    * while a handler is set) and a later handler runs in that same place; setting
    * null gives the place up; `this` is the target; returning false cancels.
    */
-  readonly #handlers: Record<string, Handler | undefined> = {}
+  #handlers: Record<string, Handler | undefined> | null = null
   declare onopen: HandlerOf<T, M['open']>
   declare onmessage: HandlerOf<T, M['message']>
   declare onerror: HandlerOf<T, M['error']>
@@ -84,7 +93,7 @@ export abstract class WebSocketShape<
       Object.defineProperty(proto, `on${type}`, {
         configurable: true,
         get(this: WebSocketShape<unknown, never>) {
-          return this.#handlers[type]?.value ?? null
+          return this.#handlers?.[type]?.value ?? null
         },
         set(this: WebSocketShape<unknown, never>, value: unknown) {
           this.#setHandler(type, value)
@@ -94,6 +103,8 @@ export abstract class WebSocketShape<
   }
 
   #setHandler(type: string, value: unknown): void {
+    // Made with the first handler: most connections never set one.
+    this.#handlers ??= {}
     const handlers = this.#handlers
     const handler = handlers[type]
     if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) {

@@ -3,10 +3,12 @@
  * with the browser's own WebSocket and once with heartline's Connection, and the
  * observable results must be identical row by row, except for the documented
  * deviations and the rows listed in KNOWN_DIFFERENCES.chromium (which must still
- * differ: a fixed row is removed from that list).
+ * differ: a fixed row is removed from that list). The page is bundled as an
+ * app's bundler builds heartline for the browser: `#dev` resolves by its
+ * `browser` condition (src/dev.browser.ts, with the browser's message path).
  */
 import { readFileSync } from 'node:fs'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { BEHAVIOURS, type Json } from './conformance/behaviours.js'
@@ -18,6 +20,15 @@ import { launchChromium } from './helpers/chromium.js'
 let server: ConformanceServer
 let browser: Browser
 
+/** `#dev` as a bundler building for the browser resolves it (its `browser` condition). */
+const browserDev: Plugin = {
+  name: 'dev-browser-condition',
+  setup(b) {
+    const file = new URL('../src/dev.browser.ts', import.meta.url).pathname
+    b.onResolve({ filter: /^#dev$/ }, () => ({ path: file }))
+  },
+}
+
 beforeAll(async () => {
   const bundle = await build({
     entryPoints: [new URL('./conformance/page.ts', import.meta.url).pathname],
@@ -25,7 +36,11 @@ beforeAll(async () => {
     format: 'iife',
     platform: 'browser',
     write: false,
+    plugins: [browserDev],
   })
+  // The swap took place: the browser modules are in the page, the Node event class is not.
+  expect(bundle.outputFiles[0]?.text).toContain('src/dev.browser.ts')
+  expect(bundle.outputFiles[0]?.text).not.toContain('class HeartlineMessageEvent')
   const js = bundle.outputFiles[0]?.text ?? ''
   server = await startConformanceServer({
     html: '<!doctype html><title>conformance</title><script src="/conformance.js"></script>',

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import * as production from '../src/index.js'
 import { errorOf, open, SAMPLES } from './helpers/error-samples.js'
 
-vi.mock('#dev', () => ({ DEV: false }))
+vi.mock('#dev', async (original) => ({ ...(await original<object>()), DEV: false }))
 
 afterAll(() => {
   for (const conn of open) conn.close()

@@ -127,7 +127,9 @@ describe('the development switch (src/dev.ts)', () => {
     const source = readFileSync(join(root, 'src/dev.ts'), 'utf8')
     const { code } = await transform(source, { loader: 'ts', format: 'cjs' })
     const module = { exports: {} as { DEV?: unknown } }
-    runInNewContext(code, { module, exports: module.exports, ...context })
+    // The module also re-exports the message path (src/inbound.ts, ...): only DEV is read here.
+    const require = () => ({})
+    runInNewContext(code, { module, exports: module.exports, require, ...context })
     return module.exports.DEV
   }
 

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { SimulatedClock } from 'xstate'
 import { createConnection } from '../src/index.js'
-import { MESSAGE_OVERHEAD } from '../src/resume/frames.js'
+import { MESSAGE_OVERHEAD } from '../src/protocol/resume.js'
 import { resume } from '../src/resume/index.js'
 import {
   type AcceptSessionsOptions,

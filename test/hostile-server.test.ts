@@ -16,7 +16,7 @@ import {
   createConnection,
   type ReconnectingEvent,
 } from '../src/index.js'
-import { MESSAGE_OVERHEAD } from '../src/resume/frames.js'
+import { MESSAGE_OVERHEAD } from '../src/protocol/resume.js'
 import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
 import { waitFor } from './harness/wait.js'
 

@@ -11,8 +11,9 @@ import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chartGraph } from '../inspector/chart-graph.js'
-import { type InspectorServer, startInspector } from '../inspector/server.js'
+import type { InspectorServer } from '../inspector/server.js'
 import { connectionMachine } from '../machines/connection.js'
+import { startBuiltInspector } from './helpers/built-inspector.js'
 import { type EdgeEnds, measureChartIn } from './helpers/chart-geometry.js'
 import { launchChromium } from './helpers/chromium.js'
 
@@ -30,7 +31,7 @@ let server: InspectorServer
 let browser: Browser
 
 beforeAll(async () => {
-  server = await startInspector({ port: 0, wsPort: 0 })
+  server = await startBuiltInspector()
   browser = await launchChromium()
 }, 60_000)
 

@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type InspectorServer, startInspector } from '../inspector/server.js'
+import type { InspectorServer } from '../inspector/server.js'
+import { startBuiltInspector } from './helpers/built-inspector.js'
 import { launchChromium } from './helpers/chromium.js'
 import { FAST_TIMINGS } from './helpers/inspector-page.js'
 
@@ -25,7 +26,7 @@ TIMINGS.set('reconnect.initialDelay', '800')
 TIMINGS.set('reconnect.maxDelay', '800')
 
 beforeAll(async () => {
-  server = await startInspector({ port: 0, wsPort: 0 })
+  server = await startBuiltInspector()
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   page.on('pageerror', (error) => pageErrors.push(error.message))
@@ -84,6 +85,11 @@ describe('inspector with resume', () => {
     })
     await waitForRow('resume', /hello: new session/)
     await waitForRow('resume', /welcome: new session/)
+    // The session's chart, beside the connection's, lit live.
+    await page.waitForSelector(
+      '#extra-charts [data-chart="resumeSession"] [data-node-id="resumeSession.ready.started"].active',
+      { timeout: 10_000 },
+    )
 
     for (const text of ['m1', 'm2', 'm3']) await send(text)
     await echoesAtLeast(3)
@@ -104,6 +110,15 @@ describe('inspector with resume', () => {
     await waitForRow('resume', /hello session .+, last received \d+/)
     await waitForRow('resume', /welcome: resumed .+, acked ≤ 3, replaying \d+/)
     await waitForRow('resume', /resumed .+: replayed 3 sent/)
+    await page.waitForSelector(
+      '#extra-charts [data-node-id="resumeSession.ready.resumed"].active',
+      { timeout: 10_000 },
+    )
+    expect(
+      await page.$$eval('#extra-charts .state.leaf.active', (g) =>
+        g.map((n) => n.getAttribute('data-node-id')),
+      ),
+    ).toEqual(['resumeSession.ready.resumed'])
     await echoesAtLeast(6)
     // Nothing lost, nothing twice, in order.
     expect(await page.evaluate(() => (window as unknown as Win).__echoes)).toEqual(
@@ -158,5 +173,6 @@ describe('inspector with resume', () => {
     expect(await rows('resume')).toEqual([])
     expect(await page.$('#kind-resume')).toBeNull()
     expect(await page.$('#metric-session')).toBeNull()
+    expect(await page.isHidden('#extra-charts')).toBe(true)
   }, 30_000)
 })

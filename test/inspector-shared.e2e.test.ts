@@ -6,7 +6,8 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type InspectorServer, startInspector } from '../inspector/server.js'
+import type { InspectorServer } from '../inspector/server.js'
+import { startBuiltInspector } from './helpers/built-inspector.js'
 import { launchChromium } from './helpers/chromium.js'
 
 let server: InspectorServer
@@ -14,7 +15,7 @@ let browser: Browser
 let context: BrowserContext
 
 beforeAll(async () => {
-  server = await startInspector({ port: 0, wsPort: 0 })
+  server = await startBuiltInspector()
   browser = await launchChromium()
   // One profile: Web Locks and BroadcastChannel are shared by its pages of one origin.
   context = await browser.newContext()

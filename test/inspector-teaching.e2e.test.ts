@@ -8,10 +8,11 @@ import { readFile } from 'node:fs/promises'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { type InspectorServer, startInspector } from '../inspector/server.js'
+import type { InspectorServer } from '../inspector/server.js'
 import { createConnection } from '../src/index.js'
 import { type InspectionRecord, toRecord } from '../src/inspector/index.js'
-import { launchChromium } from './helpers/chromium.js'
+import { startBuiltInspector } from './helpers/built-inspector.js'
+import { launchChromium, savedDownload } from './helpers/chromium.js'
 import { activeLeaf, FAST_TIMINGS, healthy, shown, waitForShown } from './helpers/inspector-page.js'
 
 const SHOTS = 'test-results'
@@ -23,7 +24,7 @@ let page: Page
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  server = await startInspector({ port: 0, wsPort: 0 })
+  server = await startBuiltInspector()
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   page.on('pageerror', (error) => pageErrors.push(error.message))
@@ -81,7 +82,7 @@ describe('recordings', () => {
       page.waitForEvent('download'),
       page.click('#save-recording'),
     ])
-    const path = (await download.path()) as string
+    const path = await savedDownload(download)
     const saved = JSON.parse(await readFile(path, 'utf8'))
     expect(saved.format).toBe('heartline-recording')
     expect(saved.machine.id).toBe('heartline')

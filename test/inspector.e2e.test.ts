@@ -1,6 +1,6 @@
 /**
  * The inspector page, end to end: the real demo server (ws + heartline/server
- * behind the fault proxy), the page served by Vite, headless Chromium. Each fault
+ * behind the fault proxy), the page built by Vite (test/helpers/built-inspector.ts), headless Chromium. Each fault
  * is clicked and the states the chart highlights are checked against the chart.
  * Screenshots go to test-results/.
  */
@@ -11,10 +11,11 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { toDirectedGraph } from 'xstate/graph'
-import { type InspectorServer, startInspector } from '../inspector/server.js'
+import type { InspectorServer } from '../inspector/server.js'
 import { connectionMachine } from '../machines/connection.js'
 import { computeAccept } from '../src/handshake.js'
-import { launchChromium } from './helpers/chromium.js'
+import { startBuiltInspector } from './helpers/built-inspector.js'
+import { launchChromium, savedDownload } from './helpers/chromium.js'
 import {
   activeLeaf,
   healthy as healthyIn,
@@ -58,7 +59,7 @@ async function fault(id: string, pressed?: boolean) {
 }
 
 beforeAll(async () => {
-  server = await startInspector({ port: 0, wsPort: 0 })
+  server = await startBuiltInspector()
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   page.on('request', (request) => {
@@ -356,7 +357,7 @@ describe('inspector page', () => {
       page.waitForEvent('download'),
       page.click('#export-json'),
     ])
-    const exported = JSON.parse(await readFile((await download.path()) as string, 'utf8'))
+    const exported = JSON.parse(await readFile(await savedDownload(download), 'utf8'))
     expect(exported.kinds).not.toContain('handshake')
     expect(exported.rows.some((r: { kind: string }) => r.kind === 'close')).toBe(true)
     expect(exported.rows.some((r: { kind: string }) => r.kind === 'handshake')).toBe(false)
@@ -413,6 +414,7 @@ describe('inspector page', () => {
 
 describe('npm start', () => {
   let child: ChildProcess | undefined
+  let url = ''
   afterAll(() => {
     child?.kill()
   })
@@ -425,7 +427,7 @@ describe('npm start', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     )
-    const url = await new Promise<string>((resolve, reject) => {
+    url = await new Promise<string>((resolve, reject) => {
       let out = ''
       child?.stdout?.on('data', (chunk) => {
         out += String(chunk)
@@ -437,5 +439,22 @@ describe('npm start', () => {
     const html = await (await fetch(url)).text()
     expect(html).toContain('heartline inspector')
     expect(html).toContain('main.ts')
+  })
+
+  // The tests above run the page as Vite builds it; this one runs it as Vite's
+  // dev server serves it, module by module from the sources.
+  it("the page Vite's dev server serves draws the chart and opens its connection", async () => {
+    expect(url).not.toBe('')
+    const devPage = await browser.newPage()
+    const errors: string[] = []
+    devPage.on('pageerror', (error) => errors.push(error.message))
+    try {
+      await devPage.goto(url)
+      await devPage.waitForSelector('#chart svg', { timeout: 30_000 })
+      await waitForShownIn(devPage, ['open'], 0)
+      expect(errors).toEqual([])
+    } finally {
+      await devPage.close()
+    }
   })
 })

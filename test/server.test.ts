@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { acceptSteps, computeAccept } from '../src/handshake.js'
-import { attachHeartbeat } from '../src/server/index.js'
+import { acceptSessions, attachHeartbeat } from '../src/server/index.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -189,6 +189,50 @@ describe('attachHeartbeat', () => {
       /`pong` must be a string; got null/,
     )
     expect(wss.listenerCount('connection')).toBe(0)
+  })
+})
+
+describe('acceptSessions reuses the heartbeat', () => {
+  it('checks ping, pong and sweepInterval as attachHeartbeat does, message for message', () => {
+    const wss = new WebSocketServer({ noServer: true })
+    const thrown = (attach: () => unknown) => {
+      try {
+        attach()
+      } catch (error) {
+        return String(error)
+      }
+      return 'nothing thrown'
+    }
+    for (const bad of [
+      { ping: 42 },
+      { ping: null },
+      { pong: null },
+      { sweepInterval: -1 },
+      { sweepInterval: Number.NaN },
+    ]) {
+      const heartbeat = thrown(() => attachHeartbeat(wss, bad as never))
+      expect(heartbeat).toMatch(/^(Type|Range)Error: heartline\/server: `/)
+      expect(thrown(() => acceptSessions(wss, bad as never))).toBe(heartbeat)
+    }
+    expect(wss.listenerCount('connection')).toBe(0)
+  })
+
+  it('after close(): no new socket is taken and the sweep stops, attached sockets keep their pongs', async () => {
+    const { wss, url } = await server()
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    const sessions = acceptSessions(wss, { sweepInterval: 1000 })
+    expect(vi.getTimerCount()).toBe(1)
+    const ws = await client(url)
+    ws.send('H{"v":1,"ack":0}')
+    expect(await nextText(ws)).toMatch(/^W/)
+    // The sweep, and the attached session's refresh of its store ttl.
+    expect(vi.getTimerCount()).toBe(2)
+    sessions.close()
+    expect(wss.listenerCount('connection')).toBe(0)
+    expect(vi.getTimerCount()).toBe(1)
+    const reply = nextText(ws)
+    ws.send('ping')
+    expect(await reply).toBe('pong')
   })
 })
 

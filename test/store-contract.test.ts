@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { MESSAGE_OVERHEAD } from '../src/resume/frames.js'
+import { MESSAGE_OVERHEAD } from '../src/protocol/resume.js'
 import { memoryStore } from '../src/server/memory-store.js'
 import { redisStore } from '../src/server/redis/index.js'
 import type {
@@ -24,7 +24,7 @@ import { type AppendRound, type ClaimRound, raceAppends, raceClaims } from './he
 
 /**
  * Bytes a kept message counts for beyond its payload: `MESSAGE_OVERHEAD`
- * (src/resume/frames.ts), so empty messages count too. Every `maxBytes` case
+ * (src/protocol/resume.ts), so empty messages count too. Every `maxBytes` case
  * below is written in `cost()`.
  */
 const COUNTED_OVERHEAD = MESSAGE_OVERHEAD

@@ -1,59 +1,45 @@
 /**
  * The client half of the resume protocol (docs/resume-protocol.md), bound to
- * one connection through the layer hook (src/layer.ts): says hello with the
- * session id and the last seq received on every new socket, reads the welcome
- * (resumed, new or reset), and routes frames between the outgoing buffer
- * (outgoing.ts) and the receiving side (incoming.ts).
+ * one connection through the layer hook (src/layer.ts): its phases are the
+ * chart machines/resume-session.ts (hello on every new socket, the welcome's
+ * outcome: started, resumed or reset), and this layer does what the chart
+ * emits, and routes frames between the outgoing buffer (outgoing.ts) and the
+ * receiving side (incoming.ts).
  */
+import { type Actor, createActor } from 'xstate'
+import {
+  type ResumeSessionEmitted,
+  resumeSessionMachine,
+  type WelcomeFields,
+} from '../../machines/resume-session.js'
 import type { ConnectionLayer, HandedSession, LayerHost } from '../layer.js'
 import type { SendData } from '../options.js'
-import {
-  ACK,
-  binaryFrame,
-  binaryMessage,
-  binarySeq,
-  MAX_SEQ,
-  MESSAGE,
-  PROTOCOL_ERROR,
-  PROTOCOL_VERSION,
-  parseSeq,
-  WELCOME,
-  type Welcome,
-} from './frames.js'
+// The hot path's names by name; the rest of the wire format as `wire.…`.
+import * as wire from '../protocol/resume.js'
+import { MESSAGE, readTextMessage, type SeqSlot } from '../protocol/resume.js'
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
 import { WelcomeCheck } from './welcome.js'
 
-/**
- * String.prototype's own functions, for the inbound hot path. Called as methods
- * (`data.charCodeAt(i)`, `data.slice(n)`), V8 (Node 20) left each lookup a call
- * to its generic LoadIC in the optimized code (perf, B9's client-alone case:
- * about 5% of the samples, 0.05–0.1 µs per message); called through these
- * constants, they are inlined.
- */
+/** See readTextMessage: called through a constant, V8 inlines it on the hot path. */
 const charCodeAt = String.prototype.charCodeAt
 const slice = String.prototype.slice
 
 export class ResumeLayer implements ConnectionLayer {
   readonly #host: LayerHost
-  readonly #welcomeTimeout: number
   readonly #trace: ResumeOptions['trace']
   readonly #out: OutgoingBuffer
   readonly #in: IncomingAcks
   /** Checks every count a welcome reports, against what earlier welcomes told. */
   readonly #welcomeCheck = new WelcomeCheck()
 
-  #sid: string | null = null
-  #welcomeTimer: unknown = null
-  #phase: 'down' | 'hello' | 'ready' = 'down'
-  /**
-   * This socket's welcome was taken: its acks count (bounded by the last seq
-   * sent), also while it closes (phase `down`); before it, none does.
-   */
-  #welcomed = false
+  /** The session's phases: the chart decides, this layer does what it emits. */
+  readonly #chart: Actor<typeof resumeSessionMachine>
   /** The application asked for Blobs: the socket reads ArrayBuffers, the layer wraps them. */
   #blobs = false
+  /** Where the text message decoder leaves each seq (one slot, so decoding allocates nothing). */
+  readonly #slot: SeqSlot = { seq: 0 }
   /**
    * The session was handed over (`start`) and not yet welcomed: how many
    * messages it numbered before is unknown here, so the welcome's ack sets
@@ -67,15 +53,34 @@ export class ResumeLayer implements ConnectionLayer {
     start?: HandedSession,
   ) {
     this.#host = host
-    this.#welcomeTimeout = options.welcomeTimeout
     this.#trace = options.trace
     this.#out = new OutgoingBuffer(options.maxBytes)
-    this.#in = new IncomingAcks(host, options, () => this.#phase === 'ready')
+    this.#in = new IncomingAcks(host, options, () => this.#ready())
     if (start !== undefined) {
-      this.#sid = start.id
       this.#in.startAt(start.received)
       this.#handedOver = true
     }
+    this.#chart = createActor(resumeSessionMachine, {
+      // A handed-over session: the first hello names it.
+      input: { welcomeTimeout: options.welcomeTimeout, session: start?.id ?? null },
+      // The connection's clock: the welcome's deadline runs on the same time as the chart's.
+      clock: {
+        setTimeout: (fn, ms) => host.setTimeout(fn, ms),
+        clearTimeout: (id) => host.clearTimeout(id),
+      },
+    })
+    this.#chart.on('*', (emitted) => this.#do(emitted as ResumeSessionEmitted))
+    this.#chart.start()
+  }
+
+  /** @internal The session's chart (for an inspector). */
+  get chart(): Actor<typeof resumeSessionMachine> {
+    return this.#chart
+  }
+
+  /** The welcome was taken on this socket: messages flow (the chart's `ready` tag). */
+  #ready(): boolean {
+    return this.#chart.getSnapshot().hasTag('ready')
   }
 
   /** Binary frames are read synchronously: the socket delivers ArrayBuffers. */
@@ -92,52 +97,32 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   get session(): ResumeSession {
+    const snapshot = this.#chart.getSnapshot()
     return {
-      id: this.#sid,
+      id: snapshot.context.session,
       sent: this.#out.sent,
       acknowledged: this.#out.acknowledged,
       received: this.#in.received,
       buffered: this.#out.sent - this.#out.acknowledged,
       bufferedBytes: this.#out.bytes,
-      phase: this.#phase,
+      phase: snapshot.hasTag('ready') ? 'ready' : (snapshot.value as 'down' | 'hello'),
     }
   }
 
   opened(blobs: boolean): void {
-    this.#phase = 'hello'
-    this.#welcomed = false
     this.#blobs = blobs
-    const hello: { v: number; sid?: string; ack: number } = {
-      v: PROTOCOL_VERSION,
-      ack: this.#in.received,
-    }
-    if (this.#sid !== null) hello.sid = this.#sid
-    // The hello acknowledges everything received so far.
-    this.#in.helloSent()
-    this.#host.write(`H${JSON.stringify(hello)}`)
-    this.#trace?.({ type: 'hello', session: this.#sid, ack: this.#in.received })
-    this.#welcomeTimer = this.#host.setTimeout(() => {
-      this.#welcomeTimer = null
-      if (this.#phase === 'hello') this.#protocolError('no welcome')
-    }, this.#welcomeTimeout)
+    this.#chart.send({ type: 'socket.opened' })
   }
 
   ended(): void {
-    this.#phase = 'down'
     this.#in.stopAckTimer()
-    this.#stopWelcomeTimer()
-  }
-
-  #stopWelcomeTimer(): void {
-    if (this.#welcomeTimer === null) return
-    this.#host.clearTimeout(this.#welcomeTimer)
-    this.#welcomeTimer = null
+    this.#chart.send({ type: 'socket.ended' })
   }
 
   closed(): void {
     this.#in.clear()
     const dropped = this.#out.clear()
-    this.#sid = null
+    this.#chart.send({ type: 'connection.closed' })
     for (const data of dropped) this.#host.dispatch('drop', { data, reason: 'closed' })
   }
 
@@ -151,7 +136,7 @@ export class ResumeLayer implements ConnectionLayer {
       this.#host.dispatch('drop', { data, reason: 'resume-buffer-full' })
       return false
     }
-    if (this.#phase === 'ready') this.#write(kept.seq, kept.kept, false)
+    if (this.#ready()) this.#write(kept.seq, kept.kept, false)
     return true
   }
 
@@ -161,23 +146,15 @@ export class ResumeLayer implements ConnectionLayer {
    * not, it is the network's now).
    */
   unsent(): number {
-    return this.#phase === 'ready' ? 0 : this.#out.bytes
+    return this.#chart.getSnapshot().hasTag('ready') ? 0 : this.#out.bytes
   }
 
   inbound(data: unknown): unknown {
-    // The hot path, every text message: `M<seq> <payload>`, its seq read in the
-    // same pass that finds the space. The rest is in #frame, to keep this small.
+    // The hot path, every text message: `M<seq> <payload>`. The rest is in #frame, to keep this small.
     if (typeof data === 'string' && charCodeAt.call(data, 0) === MESSAGE) {
-      let seq = 0
-      let at = 1
-      let c = charCodeAt.call(data, 1)
-      // At most 16 digits, as parseSeq allows; a missing space reads NaN and fails below.
-      while (c >= 48 && c <= 57 && at < 17) {
-        seq = seq * 10 + (c - 48)
-        c = charCodeAt.call(data, ++at)
-      }
-      if (c !== 32 || at === 1) return this.#protocolError('malformed message frame')
-      return this.#received(seq, slice.call(data, at + 1))
+      const at = readTextMessage(data, this.#slot)
+      if (at < 0) return this.#protocolError('malformed message frame')
+      return this.#received(this.#slot.seq, slice.call(data, at))
     }
     return this.#frame(data)
   }
@@ -186,40 +163,51 @@ export class ResumeLayer implements ConnectionLayer {
   #frame(data: unknown): unknown {
     if (typeof data === 'string') {
       const kind = data.charCodeAt(0)
-      if (kind === ACK) {
+      if (kind === wire.ACK) {
         // Before this socket's welcome nothing of its session is settled: an ack
         // there could trim messages that were never written.
-        if (!this.#welcomed) return this.#protocolError('ack before the welcome')
-        const seq = parseSeq(data, data.length)
+        if (!this.#chart.getSnapshot().context.welcomed) {
+          return this.#protocolError('ack before the welcome')
+        }
+        const seq = wire.ackSeq(data)
         if (seq < 0) return this.#protocolError('malformed ack frame')
         this.#acked(seq)
         return null
       }
-      if (kind === WELCOME) {
-        let welcome: unknown
-        try {
-          welcome = JSON.parse(data.slice(1))
-        } catch {
-          return this.#protocolError('malformed welcome frame')
-        }
-        this.#welcome(welcome)
+      if (kind === wire.WELCOME) {
+        const welcome = wire.frameJson(data)
+        if (welcome === undefined) return this.#protocolError('malformed welcome frame')
+        // Only a welcome that answers the hello is checked (the check keeps what it
+        // tells); the chart refuses any other as unexpected.
+        const chart = this.#chart.getSnapshot()
+        const problem =
+          chart.value === 'hello'
+            ? this.#welcomeCheck.problem(welcome, {
+                sid: chart.context.session,
+                // A handed-over session numbered messages this client never saw.
+                sent: this.#handedOver ? wire.MAX_SEQ : this.#out.sent,
+                acknowledged: this.#out.acknowledged,
+                received: this.#in.received,
+              })
+            : null
+        this.#chart.send({ type: 'welcome', welcome, problem })
         return null
       }
       return this.#protocolError(`unknown frame ${JSON.stringify(data.slice(0, 16))}`)
     }
-    const bytes = binaryMessage(data)
+    const bytes = wire.binaryMessage(data)
     if (bytes === null) return this.#protocolError('malformed binary frame')
-    const seq = binarySeq(bytes)
+    const seq = wire.binarySeq(bytes)
     let payload: unknown
-    if (this.#blobs) payload = new Blob([bytes.subarray(9) as Uint8Array<ArrayBuffer>])
-    else if (data instanceof ArrayBuffer) payload = data.slice(9)
-    else payload = (data as Uint8Array).subarray(9)
+    if (this.#blobs) payload = new Blob([wire.binaryPayload(bytes) as Uint8Array<ArrayBuffer>])
+    else if (data instanceof ArrayBuffer) payload = data.slice(wire.BINARY_HEADER)
+    else payload = wire.binaryPayload(bytes)
     return this.#received(seq, payload)
   }
 
   /** The payload to deliver, or null for a duplicate (or a protocol error). */
   #received(seq: number, payload: unknown): unknown {
-    if (this.#phase !== 'ready') return this.#protocolError('message before welcome')
+    if (!this.#ready()) return this.#protocolError('message before welcome')
     const taken = this.#in.take(seq)
     if (taken === 'duplicate') return null
     if (taken === 'gap') {
@@ -237,73 +225,76 @@ export class ResumeLayer implements ConnectionLayer {
     this.#out.trim(seq)
   }
 
-  #welcome(frame: unknown): void {
-    this.#stopWelcomeTimer()
-    if (this.#phase !== 'hello') {
-      this.#protocolError('unexpected welcome')
-      return
+  /** What the chart emitted: frames, replays and application events. */
+  #do(emitted: ResumeSessionEmitted): void {
+    switch (emitted.type) {
+      case 'hello': {
+        const hello: wire.Hello = { v: wire.PROTOCOL_VERSION, ack: this.#in.received }
+        if (emitted.session !== null) hello.sid = emitted.session
+        // The hello acknowledges everything received so far.
+        this.#in.helloSent()
+        this.#host.write(wire.helloFrame(hello))
+        this.#trace?.({ type: 'hello', session: emitted.session, ack: this.#in.received })
+        return
+      }
+      case 'started':
+        this.#handedOver = false
+        this.#traceWelcome(emitted.welcome)
+        // A new session: what was sent before the first welcome goes out now.
+        this.#out.replay((seq, kept) => this.#write(seq, kept, false))
+        return
+      case 'resumed': {
+        const w = emitted.welcome
+        this.#traceWelcome(w)
+        // Numbering goes on from what the server holds of a handed-over session.
+        if (this.#handedOver) this.#out.rebase(w.ack)
+        this.#handedOver = false
+        this.#out.trim(w.ack)
+        const replayed = this.#out.replay((seq, kept) => this.#write(seq, kept, true))
+        this.#host.dispatch('resumed', {
+          session: w.sid,
+          replayed: { sent: replayed, received: w.replay ?? 0 },
+        })
+        return
+      }
+      case 'reset': {
+        const w = emitted.welcome
+        this.#handedOver = false
+        this.#traceWelcome(w)
+        // Nothing unacknowledged can be recovered, and both directions start again at seq 1.
+        const unconfirmed = this.#out.clear()
+        this.#in.clear()
+        this.#host.dispatch('reset', {
+          previous: emitted.previous,
+          session: w.sid,
+          lost: { sent: unconfirmed.length, received: w.reset?.lost ?? null },
+          unconfirmed,
+        })
+        return
+      }
+      case 'protocol-error': {
+        this.#trace?.({ type: 'protocol-error', reason: emitted.reason })
+        if (!emitted.end) return
+        // Printable ASCII only, so 123 characters are 123 bytes (RFC 6455 §5.5): the
+        // reason may quote what the server sent, and close() throws past the limit.
+        const text = `resume: ${emitted.reason}`.replace(/[^\x20-\x7e]/g, '?')
+        this.#host.end(wire.PROTOCOL_ERROR, text.slice(0, 123))
+      }
     }
-    const problem = this.#welcomeCheck.problem(frame, {
-      sid: this.#sid,
-      sent: this.#handedOver ? MAX_SEQ : this.#out.sent,
-      acknowledged: this.#out.acknowledged,
-      received: this.#in.received,
-    })
-    if (problem !== null) {
-      this.#protocolError(problem)
-      return
-    }
-    const w = frame as Welcome
-    this.#welcomed = true
-    if (this.#handedOver && w.resumed) this.#out.rebase(w.ack)
-    this.#handedOver = false
+  }
+
+  #traceWelcome(w: WelcomeFields): void {
     const replay = w.replay ?? 0
     this.#trace?.({ type: 'welcome', session: w.sid, ack: w.ack, resumed: w.resumed, replay })
-    if (w.resumed) {
-      this.#out.trim(w.ack)
-      this.#phase = 'ready'
-      const replayed = this.#out.replay((seq, kept) => this.#write(seq, kept, true))
-      this.#host.dispatch('resumed', {
-        session: w.sid,
-        replayed: { sent: replayed, received: replay },
-      })
-      return
-    }
-    const previous = this.#sid
-    this.#sid = w.sid
-    if (previous === null) {
-      // A new session: what was sent before the first welcome goes out now.
-      this.#phase = 'ready'
-      this.#out.replay((seq, kept) => this.#write(seq, kept, false))
-      return
-    }
-    // The server no longer had the session: nothing unacknowledged can be
-    // recovered, and both directions start again at seq 1.
-    const unconfirmed = this.#out.clear()
-    this.#in.clear()
-    this.#phase = 'ready'
-    const received = w.reset?.lost ?? null
-    this.#host.dispatch('reset', {
-      previous,
-      session: w.sid,
-      lost: { sent: unconfirmed.length, received },
-      unconfirmed,
-    })
   }
 
   #write(seq: number, kept: Kept, replay: boolean): void {
-    this.#host.write(typeof kept === 'string' ? `M${seq} ${kept}` : binaryFrame(seq, kept))
+    this.#host.write(wire.messageFrame(seq, kept))
     this.#trace?.({ type: 'send', seq, replay })
   }
 
   #protocolError(reason: string): null {
-    this.#trace?.({ type: 'protocol-error', reason })
-    if (this.#phase === 'down') return null
-    this.#phase = 'down'
-    // Printable ASCII only, so 123 characters are 123 bytes (RFC 6455 §5.5): the
-    // reason may quote what the server sent, and close() throws past the limit.
-    const text = `resume: ${reason}`.replace(/[^\x20-\x7e]/g, '?')
-    this.#host.end(PROTOCOL_ERROR, text.slice(0, 123))
+    this.#chart.send({ type: 'protocol.error', reason })
     return null
   }
 }

@@ -5,6 +5,7 @@
  * `ackDelay`, or earlier with the heartbeat or a hello).
  */
 import type { LayerHost } from '../layer.js'
+import { ackFrame } from '../protocol/resume.js'
 import type { ResumeOptions } from './options.js'
 
 export class IncomingAcks {
@@ -89,7 +90,7 @@ export class IncomingAcks {
   sendAck(): void {
     this.stopAckTimer()
     if (!this.#ready() || this.#inSeq <= this.#ackSent) return
-    if (this.#host.write(`A${this.#inSeq}`)) {
+    if (this.#host.write(ackFrame(this.#inSeq))) {
       this.#ackSent = this.#inSeq
       this.#trace?.({ type: 'ack-sent', seq: this.#inSeq })
     }

@@ -18,10 +18,13 @@ export type {
   ResetEventDetail,
   ResumedEventDetail,
 } from '../layer.js'
-export { PROTOCOL_VERSION } from './frames.js'
+export { PROTOCOL_VERSION } from '../protocol/resume.js'
 export type { ResumeOptions, ResumeSession, ResumeTrace } from './options.js'
 
 export { sessionOf } from './registry.js'
+
+/** Each connection's layer, for its chart (the registry hands out only the session). */
+const charts = new WeakMap<object, ResumeLayer>()
 
 /**
  * The `resume` option of `createConnection`: numbered messages, cumulative
@@ -33,6 +36,15 @@ export function resume(options: ResumeOptions = {}): LayerFactory {
   return (host, start) => {
     const layer = new ResumeLayer(host, resolved, start)
     layers.set(host.connection, layer)
+    charts.set(host.connection, layer)
     return layer
   }
+}
+
+/**
+ * @internal The running chart of a connection's resume session
+ * (machines/resume-session.ts), for the inspector to draw live; undefined without resume.
+ */
+export function sessionChartOf(connection: object): ResumeLayer['chart'] | undefined {
+  return charts.get(connection)?.chart
 }

@@ -68,7 +68,11 @@ export interface ResumeSession {
   buffered: number
   /** Their size, as `maxBytes` counts it (payloads plus 64 bytes each). */
   bufferedBytes: number
-  /** `down` (no socket), `hello` (waiting for the welcome) or `ready`. */
+  /**
+   * The top-level state of the session's chart (machines/resume-session.ts):
+   * `down` (no socket), `hello` (waiting for the welcome) or `ready` (any of
+   * `ready.started`, `ready.resumed`, `ready.reset`).
+   */
   phase: 'down' | 'hello' | 'ready'
 }
 

@@ -5,7 +5,7 @@
  * the session ends.
  */
 import type { SendData } from '../options.js'
-import { MESSAGE_OVERHEAD } from './frames.js'
+import { MESSAGE_OVERHEAD } from '../protocol/resume.js'
 
 /** A kept message: the string, or a copy of the binary data. */
 export type Kept = string | Uint8Array

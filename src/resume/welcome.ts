@@ -5,7 +5,7 @@
  * welcome that fails is a protocol error; the session stays as it was, so the
  * next socket asks for it again.
  */
-import { MAX_SEQ, PROTOCOL_VERSION } from './frames.js'
+import { MAX_SEQ, PROTOCOL_VERSION } from '../protocol/resume.js'
 
 /** Longest session id the client keeps and repeats in its hellos. */
 export const MAX_SESSION_ID = 128

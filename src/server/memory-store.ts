@@ -3,7 +3,7 @@
  * process, not its death or a move to another process (use `redisStore` for a
  * fleet). Ownership epochs still fence a socket that was replaced.
  */
-import { MESSAGE_OVERHEAD } from '../resume/frames.js'
+import { MESSAGE_OVERHEAD } from '../protocol/resume.js'
 import {
   type ClaimedSession,
   type MissingSession,

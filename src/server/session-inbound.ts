@@ -4,6 +4,7 @@
  * and acknowledged cumulatively once recorded. After a takeover it skips what
  * the previous owner handed out and marks what it may have handed out.
  */
+import { ackFrame } from '../protocol/resume.js'
 import type { SessionCore, SessionMessageInfo } from './session-events.js'
 import type { ClaimedSession } from './store.js'
 
@@ -147,7 +148,7 @@ export class InboundMessages {
     const socket = this.#host.writable()
     if (socket === null || socket.readyState !== 1) return
     this.#ackSent = seq
-    socket.send(`A${seq}`)
+    socket.send(ackFrame(seq))
   }
 
   stopAckTimer(): void {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { checkMs, describeValue } from '../describe.js'
+import { type HeartbeatSettings, resolveHeartbeat } from './heartbeat.js'
 import { memoryStore } from './memory-store.js'
 import type { SessionStore } from './store.js'
 
@@ -12,8 +13,6 @@ import type { SessionStore } from './store.js'
 export const EARLY_FRAMES = 64
 /** Their bytes. */
 export const EARLY_BYTES = 64 * 1024
-/** Bytes queued on a socket above which heartbeat replies are not written. */
-export const PONG_BUFFER_LIMIT = 64 * 1024
 /** Close code for a new session refused past `maxSessions` (RFC 6455 §7.4.1: Try Again Later). */
 export const TOO_MANY_SESSIONS = 1013
 
@@ -120,11 +119,10 @@ export interface AcceptSessionsOptions {
 export interface ResolvedSessionOptions {
   store: SessionStore
   identify: AcceptSessionsOptions['identify']
-  ping: Buffer
-  pong: string
+  /** `ping`, `pong` and `sweepInterval`, checked as `attachHeartbeat` checks them. */
+  heartbeat: HeartbeatSettings
   ackDelay: number
   ackEvery: number
-  sweepInterval: number
   handoverGrace: number
   maxSessions: number
   helloTimeout: number
@@ -133,18 +131,9 @@ export interface ResolvedSessionOptions {
 
 export function resolveSessionOptions(options: AcceptSessionsOptions): ResolvedSessionOptions {
   const store = options.store ?? memoryStore()
-  const ping = options.ping ?? 'ping'
-  const pong = options.pong ?? 'pong'
+  const heartbeat = resolveHeartbeat(options)
   const ackDelay = options.ackDelay ?? 200
   const ackEvery = options.ackEvery ?? 512
-  for (const [name, value] of [
-    ['ping', ping],
-    ['pong', pong],
-  ] as const) {
-    if (typeof value !== 'string') {
-      throw new TypeError(`heartline/server: \`${name}\` must be a string; got ${typeof value}.`)
-    }
-  }
   if (typeof ackDelay !== 'number' || !Number.isFinite(ackDelay) || ackDelay < 0) {
     throw new RangeError(
       `heartline/server: \`ackDelay\` must be a finite number ≥ 0; got ${String(ackDelay)}.`,
@@ -164,12 +153,6 @@ export function resolveSessionOptions(options: AcceptSessionsOptions): ResolvedS
   if (typeof handoverGrace !== 'number' || !Number.isFinite(handoverGrace) || handoverGrace < 0) {
     throw new RangeError(
       `heartline/server: \`handoverGrace\` must be a finite number of milliseconds ≥ 0; got ${String(handoverGrace)}.`,
-    )
-  }
-  const sweepInterval = options.sweepInterval ?? 30_000
-  if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
-    throw new RangeError(
-      `heartline/server: \`sweepInterval\` must be a finite number of milliseconds ≥ 0; got ${String(sweepInterval)}.`,
     )
   }
   const identify = options.identify
@@ -193,11 +176,9 @@ export function resolveSessionOptions(options: AcceptSessionsOptions): ResolvedS
   return {
     store,
     identify,
-    ping: Buffer.from(ping),
-    pong,
+    heartbeat,
     ackDelay,
     ackEvery,
-    sweepInterval,
     handoverGrace,
     maxSessions,
     helloTimeout,

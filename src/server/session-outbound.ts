@@ -4,9 +4,10 @@
  * written to the client when it is attached, and dropped from the store as
  * the client acknowledges them.
  */
+
+import { messageFrame } from '../protocol/resume.js'
 import type { SessionCore, SessionDropReason } from './session-events.js'
 import type { ClaimedSession } from './store.js'
-import { frameOf } from './wire.js'
 
 /** The most messages one store call appends. */
 const MAX_BATCH = 1000
@@ -159,7 +160,7 @@ export class OutboundMessages {
         continue
       }
       if (seq > this.#outSeq) this.#outSeq = seq
-      socket?.send(frameOf({ seq, data: m.data }))
+      socket?.send(messageFrame(seq, m.data))
       m.done(seq)
     }
   }

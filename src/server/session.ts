@@ -8,7 +8,8 @@
  */
 import { EventEmitter } from 'node:events'
 import type { WebSocket } from 'ws'
-import { PROTOCOL_ERROR, PROTOCOL_VERSION, REPLACED, type Welcome } from '../resume/frames.js'
+import * as wire from '../protocol/resume.js'
+import { closeSocket } from './close-socket.js'
 import type {
   SessionAttachInfo,
   SessionCloseInfo,
@@ -18,7 +19,6 @@ import type {
 import { type InboundHost, InboundMessages } from './session-inbound.js'
 import { type OutboundHost, OutboundMessages, payloadOf } from './session-outbound.js'
 import type { ClaimedSession, MissingSession } from './store.js'
-import { closeSocket, frameOf, readFrame } from './wire.js'
 
 export class Session extends EventEmitter<SessionEvents> {
   readonly id: string
@@ -116,7 +116,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const { socket } = attach
     const old = this.#socket
     if (old !== null && old !== socket) {
-      closeSocket(old, REPLACED, 'replaced by a newer socket', this.#settings.closeTimeout)
+      closeSocket(old, wire.REPLACED, 'replaced by a newer socket', this.#settings.closeTimeout)
     }
     this.#clearExpiry()
     this.#startRefresh()
@@ -124,16 +124,11 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#epoch = claim.epoch
     this.#in.attach(claim)
     this.#out.attach(claim)
-    const welcome: Welcome = {
-      v: PROTOCOL_VERSION,
-      sid: this.id,
-      ack: claim.in,
-      resumed,
-    }
+    const welcome: wire.Welcome = { v: wire.PROTOCOL_VERSION, sid: this.id, ack: claim.in, resumed }
     if (resumed) welcome.replay = claim.replay.length
     if (reset !== undefined) welcome.reset = { lost: reset }
-    socket.send(`W${JSON.stringify(welcome)}`)
-    for (const m of claim.replay) socket.send(frameOf(m))
+    socket.send(wire.welcomeFrame(welcome))
+    for (const m of claim.replay) socket.send(wire.messageFrame(m.seq, m.data))
     this.#ready = true
     this.#in.handover(claim)
     const info: SessionAttachInfo = { ...attach, resumed }
@@ -176,7 +171,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** @internal A frame from the attached socket. */
   frame(socket: WebSocket, data: Buffer, isBinary: boolean): void {
     if (socket !== this.#socket || !this.#ready) return
-    const frame = readFrame(data, isBinary)
+    const frame = wire.readClientFrame(isBinary ? data : data.toString())
     if (frame.kind === 'message') this.#in.push(frame.seq, frame.data, isBinary)
     else if (frame.kind === 'error' || !this.#out.acked(frame.seq)) {
       this.#protocolError(frame.kind === 'error' ? frame.reason : 'bad ack')
@@ -276,7 +271,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   #moved(): void {
-    this.#end('moved', REPLACED, 'session moved to another server')
+    this.#end('moved', wire.REPLACED, 'session moved to another server')
   }
 
   #end(reason: SessionCloseInfo['reason'], code?: number, why?: string): void {
@@ -300,6 +295,6 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#ready = false
     const socket = this.#socket
     if (socket === null) return
-    closeSocket(socket, PROTOCOL_ERROR, `resume: ${reason}`, this.#settings.closeTimeout)
+    closeSocket(socket, wire.PROTOCOL_ERROR, `resume: ${reason}`, this.#settings.closeTimeout)
   }
 }

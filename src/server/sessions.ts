@@ -8,14 +8,21 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
-import { HELLO, type Hello, PROTOCOL_ERROR, PROTOCOL_VERSION } from '../resume/frames.js'
+import {
+  frameJson,
+  HELLO,
+  type Hello,
+  PROTOCOL_ERROR,
+  PROTOCOL_VERSION,
+} from '../protocol/resume.js'
+import { closeSocket } from './close-socket.js'
+import { Heartbeat } from './heartbeat.js'
 import { Session } from './session.js'
 import type { SessionAttachInfo, SessionServerEvents, SessionSettings } from './session-events.js'
 import {
   type AcceptSessionsOptions,
   EARLY_BYTES,
   EARLY_FRAMES,
-  PONG_BUFFER_LIMIT,
   principalOf,
   type ResolvedSessionOptions,
   resolveSessionOptions,
@@ -24,7 +31,6 @@ import {
   TOO_MANY_SESSIONS,
 } from './session-options.js'
 import type { ClaimedSession, SessionStore } from './store.js'
-import { closeSocket } from './wire.js'
 
 export type { SessionServerEvents } from './session-events.js'
 export type { AcceptSessionsOptions } from './session-options.js'
@@ -38,8 +44,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly #settings: SessionSettings
   readonly #options: ResolvedSessionOptions
   readonly #detach: () => void
-  /** Sockets, and whether each answered the last sweep's ping. */
-  readonly #alive = new Map<WebSocket, boolean>()
+  /** Answers each session socket's pings and sweeps it (the one copy `attachHeartbeat` uses). */
+  readonly #heartbeat: Heartbeat
   /** New sessions being created (they count against `maxSessions`). */
   #creating = 0
 
@@ -47,7 +53,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     super()
     const resolved = resolveSessionOptions(options)
     this.#options = resolved
-    const { store, sweepInterval } = resolved
+    const { store } = resolved
     this.store = store
     this.#settings = {
       store,
@@ -64,31 +70,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       },
       attached: (session, info) => this.emit('attach', session, info),
     }
+    this.#heartbeat = new Heartbeat(resolved.heartbeat)
     const onConnection = (socket: WebSocket, request: IncomingMessage) =>
       this.#accept(socket, request)
     wss.on('connection', onConnection)
-    // The pattern the \`ws\` README documents: ping every socket, terminate those
-    // that did not answer the previous ping.
-    const sweep =
-      sweepInterval > 0
-        ? setInterval(() => {
-            for (const [socket, alive] of this.#alive) {
-              if (!alive) {
-                socket.terminate()
-                continue
-              }
-              this.#alive.set(socket, false)
-              try {
-                socket.ping()
-              } catch {
-                // Closing already.
-              }
-            }
-          }, sweepInterval)
-        : undefined
-    sweep?.unref?.()
     this.#detach = () => {
-      if (sweep !== undefined) clearInterval(sweep)
+      this.#heartbeat.stopSweep()
       wss.off('connection', onConnection)
     }
   }
@@ -109,7 +96,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   #accept(socket: WebSocket, request: IncomingMessage): void {
-    const { ping, pong, helloTimeout, closeTimeout } = this.#options
+    const { helloTimeout, closeTimeout } = this.#options
+    // First, so a ping's reply goes out before the ack the ping prompts.
+    this.#heartbeat.attach(socket)
     let session: Session | null = null
     let hello = false
     /** Frames that arrived while the hello was being answered, and their bytes. */
@@ -125,17 +114,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     timer.unref?.()
     socket.on('message', (raw: RawData, isBinary: boolean) => {
       if (socket.readyState !== 1) return
+      // The heartbeat answered it: a chance to acknowledge without waiting for the timer.
+      if (this.#heartbeat.isPing(raw, isBinary)) return session?.pinged()
       const data = Array.isArray(raw)
         ? Buffer.concat(raw)
         : Buffer.isBuffer(raw)
           ? raw
           : Buffer.from(raw)
-      if (!isBinary && data.equals(ping)) {
-        // A client that does not read gets no more replies queued (it counts any data as alive).
-        if (socket.bufferedAmount <= PONG_BUFFER_LIMIT) socket.send(pong)
-        session?.pinged()
-        return
-      }
       if (session !== null) return session.frame(socket, data, isBinary)
       if (hello) {
         earlyBytes += data.byteLength
@@ -159,11 +144,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         },
       )
     })
-    this.#alive.set(socket, true)
-    socket.on('pong', () => this.#alive.set(socket, true))
     socket.on('close', () => {
       clearTimeout(timer)
-      this.#alive.delete(socket)
       session?.detached(socket)
     })
     socket.on('error', () => undefined)
@@ -180,18 +162,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       closeSocket(socket, code, reason, closeTimeout)
       return null
     }
-    let hello: Hello | null = null
-    if (!isBinary && data[0] === HELLO) {
-      try {
-        hello = JSON.parse(data.subarray(1).toString()) as Hello
-      } catch {
-        hello = null
-      }
-    }
+    const body = !isBinary && data[0] === HELLO ? frameJson(data.toString()) : undefined
     // A hello is one JSON object (docs/resume-protocol.md, rule 7): an array is not one.
-    if (hello === null || typeof hello !== 'object' || Array.isArray(hello)) {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       return refuse(PROTOCOL_ERROR, 'resume: the first frame must be a hello')
     }
+    const hello = body as Hello
     if (hello.v !== PROTOCOL_VERSION) {
       // RFC 6455 §7.4.1: 1002 is a protocol error; the client's default policy does not retry it.
       const version = JSON.stringify(hello.v) ?? 'none'

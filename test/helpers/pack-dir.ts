@@ -1,7 +1,8 @@
 /**
- * vitest global setup: a scratch folder for this run's packed package (see
- * packed.ts), removed at the end. Nothing is packed here: only a test that asks
- * pays for it.
+ * vitest global setup: a scratch folder for what this run makes once and shares
+ * between test files (once-per-run.ts: the packed package of packed.ts, the
+ * inspector page of built-inspector.ts), removed at the end. Nothing is made
+ * here: only a run with a test that asks pays for it.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

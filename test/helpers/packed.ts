@@ -4,25 +4,15 @@
  * build, then inspector/build.ts for the inspector page and heartline/devtools),
  * then `npm install <tarball> ws` into a fresh folder, from npm's local cache.
  *
- * Test files run in separate workers: the first to ask packs, under a lock (a
- * directory made atomically); the others wait for its `done.json` (watched, not
- * polled). vitest's global setup (test/helpers/pack-dir.ts) gives the run its
- * folder and removes it at the end.
+ * The first test file to ask packs; the others wait for it (oncePerRun, in the
+ * run's scratch folder).
  */
 import { execFile } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  symlinkSync,
-  watch,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { inject } from 'vitest'
 import { freshDist } from './dist.js'
+import { oncePerRun } from './once-per-run.js'
 
 const run = promisify(execFile)
 export const ROOT = new URL('../..', import.meta.url).pathname
@@ -86,51 +76,7 @@ async function make(dir: string): Promise<Packed> {
   }
 }
 
-function waitForFile(dir: string, name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const watcher = watch(dir, () => {
-      if (existsSync(join(dir, name))) {
-        watcher.close()
-        resolve()
-      }
-    })
-    // It may have landed between the caller's check and the watch.
-    if (existsSync(join(dir, name))) {
-      watcher.close()
-      resolve()
-    }
-  })
-}
-
-let mine: Promise<Packed> | null = null
-
 /** The packed and installed package, made by whichever test file asks first in this run. */
 export function packed(): Promise<Packed> {
-  mine ??= (async () => {
-    const dir = inject('packDir')
-    const done = join(dir, 'done.json')
-    if (!existsSync(done)) {
-      let owner = false
-      try {
-        mkdirSync(join(dir, 'lock'))
-        owner = true
-      } catch {
-        await waitForFile(dir, 'done.json')
-      }
-      if (owner) {
-        let result: Packed | { error: string }
-        try {
-          result = await make(dir)
-        } catch (error) {
-          result = { error: String((error as Error).stack ?? error) }
-        }
-        writeFileSync(`${done}.tmp`, JSON.stringify(result))
-        renameSync(`${done}.tmp`, done)
-      }
-    }
-    const result = JSON.parse(readFileSync(done, 'utf8')) as Packed | { error: string }
-    if ('error' in result) throw new Error(`packing failed: ${result.error}`)
-    return result
-  })()
-  return mine
+  return oncePerRun('packed', make)
 }

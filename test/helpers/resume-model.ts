@@ -15,7 +15,7 @@
 import fc from 'fast-check'
 import { SimulatedClock } from 'xstate'
 import { createConnection, type DropEvent, type ResetEvent } from '../../src/index.js'
-import { MESSAGE_OVERHEAD } from '../../src/resume/frames.js'
+import { MESSAGE_OVERHEAD } from '../../src/protocol/resume.js'
 import { resume, sessionOf } from '../../src/resume/index.js'
 import { type ScriptedSocket, SocketRegistry } from './scripted-socket.js'
 

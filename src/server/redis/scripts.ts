@@ -15,7 +15,7 @@
  * nil) while the tombstone says it ended, and -1 when the tombstone is gone too
  * (Redis restarted or flushed): the store reports that as a failure, not a move.
  */
-import { MESSAGE_OVERHEAD } from '../../resume/frames.js'
+import { MESSAGE_OVERHEAD } from '../../protocol/resume.js'
 
 /**
  * Lua, inside a script: the client acknowledged every server message up to the
