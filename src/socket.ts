@@ -25,6 +25,7 @@ import { ABNORMAL_CLOSURE } from '../machines/connection.js'
 import { NO_STATUS } from './close.js'
 import type { SendData, WebSocketLike } from './options.js'
 import type { ResolvedOptions } from './resolve-options.js'
+import type { Pausable } from './socket-slot.js'
 import { checkUrl } from './url.js'
 
 /** What the socket actor needs from the connection that owns it. */
@@ -44,6 +45,8 @@ export interface SocketHost {
   created(ws: WebSocketLike, url: string): void
   /** A ping's round trip ended (the first inbound message after it), in ms. */
   rtt(sample: number): void
+  /** The application asked not to read (`pauseReading`). */
+  readPaused?(): boolean
   /** An attempt starts; `probe` reads this socket's heartbeat clock (never per message). */
   started?(input: SocketActorInput, probe: LivenessProbe): void
   /** Asks the close policy about this end and draws the retry's jitter, then `report`s the end with them. */
@@ -114,6 +117,8 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     }
     /** Time the pending ping was sent, or -1 when none is pending. */
     let pingAt = -1
+    /** A paused socket reads for a ping until the next message (the pong waits behind unread data; no RTT sample). */
+    let readForPing = false
     host.started?.(input, {
       pongOverdue: () => pingAt >= 0 && heartbeat !== false && now() - pingAt >= heartbeat.timeout,
     })
@@ -139,7 +144,10 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
         lastInboundAt = now()
         const rtt = lastInboundAt - pingAt
         pingAt = -1
-        host.rtt(rtt)
+        if (readForPing) {
+          readForPing = false
+          if (host.readPaused?.()) (ws as Pausable | undefined)?.pause?.()
+        } else host.rtt(rtt)
         send({ type: 'heartbeat.alive', rtt })
       }
       if (hidePongs && isPong(data)) return
@@ -232,6 +240,11 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
         case 'heartbeat.ping': {
           if (ws === undefined || heartbeat === false) return
           pingAt = now()
+          if (host.readPaused?.() && (ws as Pausable).resume !== undefined) {
+            // Paused, the answer would stay unread: any message proves the link.
+            readForPing = true
+            ;(ws as Pausable).resume?.()
+          }
           try {
             ws.send(typeof heartbeat.ping === 'function' ? heartbeat.ping() : heartbeat.ping)
           } catch {
