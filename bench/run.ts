@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
- * Runs B1 (and B1C, client-bound in Node; B1B, client-bound in Chromium) to B9 (and B7S, B7 on a fake clock), prints the table, writes bench/results.json and bench/RESULTS.md.
+ * Runs B1 (and B1C, client-bound in Node; B1B, client-bound in Chromium) to B10 (and B7S, B7 on a fake clock), prints the table, writes bench/results.json and bench/RESULTS.md.
  * A partial run that includes B8 replaces only B8's block of bench/RESULTS.md
  * (and writes bench/results.storm.json), so storms can be rerun on their own.
  * Benchmarks, not tests: nothing here fails on a timing.
@@ -13,6 +13,7 @@ import { chromiumInbound } from './chromium-inbound.js'
 import { clientBound } from './client-bound.js'
 import { cycleCpu } from './cycle-cpu.js'
 import { deadLink } from './deadlink.js'
+import { flowBench } from './flow.js'
 import { herd, herdSimulated } from './herd.js'
 import {
   BENCH,
@@ -54,6 +55,7 @@ const PLAN = quick
       backoffSim: { clients: [100, 10_000], seeds: 1 },
       storm: { n: 200, rounds: 1, window: 2000, perSecond: 50 },
       resume: { n: 20_000, rounds: 3, replay: 1000 },
+      flow: { mib: 32, rate: 8, sends: 100_000, rounds: 5 },
     }
   : {
       throughput: { n: 100_000, rounds: 9 },
@@ -71,6 +73,7 @@ const PLAN = quick
       backoffSim: { clients: [100, 10_000], seeds: 5 },
       storm: { n: 1000, rounds: 3, window: 10_000, perSecond: 200 },
       resume: { n: 50_000, rounds: 7, replay: 1000 },
+      flow: { mib: 256, rate: 8, sends: 200_000, rounds: 9 },
     }
 
 const started = Date.now()
@@ -115,6 +118,7 @@ const results = {
     real: await storm(PLAN.storm),
   })),
   B9: await timed('B9', () => resumeBench(PLAN.resume)),
+  B10: await timed('B10', () => flowBench(PLAN.flow)),
   loadAverage: { before: loadBefore, after: loadavg() },
   durations,
   totalSeconds: 0,

@@ -55,6 +55,17 @@ export function renderMetrics(): void {
     h('dt', {}, 'Attempts / reconnects'),
     h('dd', { id: 'metric-opened' }, `${m.attempts} / ${m.reconnects}`),
   )
+  if (conn && 'bufferedAmountLowThreshold' in conn) {
+    // Send-side flow control (docs/flow-control.md): bytes not yet on the network.
+    list.append(
+      h('dt', {}, 'bufferedAmount / low threshold'),
+      h(
+        'dd',
+        { id: 'metric-buffered' },
+        `${conn.bufferedAmount} B · low threshold ${conn.bufferedAmountLowThreshold} B`,
+      ),
+    )
+  }
   if (own?.lastClose) {
     const c = own.lastClose
     list.append(

@@ -19,7 +19,13 @@ import { checkClose } from './close.js'
 import { describeValue } from './describe.js'
 import { coded } from './error-code.js'
 import type { AnyListener, ListenerOptions, RemoveListenerOptions } from './event-target.js'
-import type { ConnectionEventMap, SendOutcomeListener, StateChangeEvent } from './events.js'
+import type {
+  BufferedAmountLowEvent,
+  ConnectionEventMap,
+  SendOutcomeListener,
+  StateChangeEvent,
+} from './events.js'
+import { checkThreshold } from './low-water.js'
 import { bindHost, sharedMachine } from './machine.js'
 import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
 import { checkOutcome, toSendData } from './option-checks.js'
@@ -50,6 +56,11 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   readonly #ports: ChartPorts
   /** The adapter reads the chart through XState's inspection stream (see #needCauses). */
   #causes = false
+  /** Called when `bufferedAmount` falls to `bufferedAmountLowThreshold` (the `bufferedamountlow` event). */
+  declare onbufferedamountlow: Handler<BufferedAmountLowEvent>
+  static {
+    Connection.defineHandlers(Connection.prototype, ['bufferedamountlow'])
+  }
 
   /** @internal Tests only: `ownEvents: false` hands every message to the platform's dispatch over `ws` too. */
   constructor(url: UrlProvider, options?: ConnectionOptions, internals?: { ownEvents?: boolean })
@@ -146,9 +157,24 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
   get protocol(): string {
     return this.#ports.slot.protocol
   }
-  /** Bytes the current socket has not yet handed to the network (queued messages not included). */
+  /** Bytes accepted by `send()` and not yet handed to the network, across reconnects (docs/flow-control.md). */
   get bufferedAmount(): number {
-    return this.#ports.slot.bufferedAmount
+    return this.#ports.bufferedAmount()
+  }
+  /** `bufferedamountlow` fires at each fall of `bufferedAmount` to this or below (bytes ≥ 0). @default 0 */
+  get bufferedAmountLowThreshold(): number {
+    return this.#ports.low.threshold
+  }
+  set bufferedAmountLowThreshold(value: number) {
+    this.#ports.low.threshold = checkThreshold(value)
+  }
+  /** Resolves once `bufferedAmount` ≤ `level` (default: the threshold); rejects (InvalidStateError) if closed first. */
+  whenBufferedAmountLow(level?: number): Promise<void> {
+    return this.#ports.low.wait(level, this.state === 'closed')
+  }
+  /** Stops (or restarts) reading from the network where the socket can (`ws`); returns whether it can. docs/flow-control.md */
+  pauseReading(paused: boolean): boolean {
+    return this.#ports.pauseReading(paused === true)
   }
   /** Messages waiting in the outgoing queue for the next open. */
   get queued(): number {
@@ -188,16 +214,20 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     const slot = ports.slot
     if (ports.layer !== null) {
       if (closedForGood(this.actor.getSnapshot())) return slot.queue(data, true, outcome)
-      return outcome === undefined ? ports.layer.send(data) : ports.layerSend(data, outcome)
+      const taken = outcome === undefined ? ports.layer.send(data) : ports.layerSend(data, outcome)
+      return taken && ports.low.accepted()
     }
     const sent = slot.sendNow(data, outcome)
-    if (sent === 1) return true
-    if (sent === 0) return slot.queue(data, closedForGood(this.actor.getSnapshot()), outcome)
+    if (sent === 1) return ports.low.accepted()
+    if (sent === 0) {
+      const kept = slot.queue(data, closedForGood(this.actor.getSnapshot()), outcome)
+      return kept && ports.low.accepted()
+    }
     // The pong deadline has passed but its timer has not fired (timers slept or
     // the thread was busy): the link may be dead, so the data waits and the
     // chart judges the deadline now.
     slot.hold()
-    const kept = slot.queue(data, false, outcome)
+    const kept = slot.queue(data, false, outcome) && ports.low.accepted()
     this.actor.send({ type: 'heartbeat.overdue' })
     return kept
   }
@@ -261,6 +291,8 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
       messages.add(listener, options)
     } else if (type === 'statechange') {
       this.#needCauses()
+    } else if (type === 'bufferedamountlow') {
+      this.#ports.low.hear()
     }
   }
 

@@ -89,6 +89,11 @@ export interface GiveUpEvent extends HeartlineEvent<'giveup'> {
 export interface GaveUpEvent extends HeartlineEvent<'gave-up'> {
   attempts: number
 }
+/**
+ * `bufferedAmount` fell to `bufferedAmountLowThreshold` or below (a plain
+ * `Event`, as RTCDataChannel's): there is room to send again.
+ */
+export interface BufferedAmountLowEvent extends HeartlineEvent<'bufferedamountlow'> {}
 /** With `resume` on: the session continued on a new socket. */
 export interface ResumedEvent extends HeartlineEvent<'resumed'>, ResumedEventDetail {}
 /** With `resume` on: the server no longer had the session; a new one started. */
@@ -106,6 +111,7 @@ export interface ConnectionEventMap {
   'gave-up': GaveUpEvent
   resumed: ResumedEvent
   reset: ResetEvent
+  bufferedamountlow: BufferedAmountLowEvent
 }
 
 /** A close event where the platform has no `CloseEvent` (Node before 23). */

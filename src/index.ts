@@ -47,6 +47,7 @@ export type {
   RemoveListenerOptions,
 } from './event-target.js'
 export type {
+  BufferedAmountLowEvent,
   CloseEventDetails,
   ConnectionEventMap,
   DropEvent,

@@ -58,6 +58,11 @@ export interface ConnectionLayer {
   inbound(data: unknown): unknown
   /** The application's `send()`, after the data was validated. */
   send(data: SendData): boolean
+  /**
+   * Bytes of the application's messages the layer holds and has not yet
+   * written to a socket (counted in the connection's `bufferedAmount`).
+   */
+  unsent?(): number
   /** The socket that opened last ended (closed, errored or abandoned). */
   ended(): void
   /** The connection reached `closed` (given up or closed by the application). */

@@ -128,9 +128,17 @@ export interface QueueOptions {
    */
   max?: number
   /**
-   * When full: `'reject'` refuses the new message (`send()` returns false and a
-   * `drop` event fires); `'drop-oldest'` drops the oldest (reported by `drop`)
-   * and keeps the new one.
+   * The most bytes held while not open, counted as `bufferedAmount` counts them
+   * (UTF-8 for text). A message larger than this is never queued. A whole
+   * number ≥ 1, or Infinity.
+   * @default Infinity
+   */
+  maxBytes?: number
+  /**
+   * When full (by count or bytes): `'reject'` refuses the new message (`send()` returns false and a
+   * `drop` event fires, reason `queue-full`); `'drop-oldest'` drops the oldest
+   * until the new one fits (each reported by `drop`, reason `queue-overflow`)
+   * and keeps it.
    * @default 'reject'
    */
   overflow?: 'reject' | 'drop-oldest'
@@ -280,5 +288,5 @@ export const DEFAULTS = {
   },
   connectTimeout: 10_000,
   closeTimeout: 1000,
-  queue: { max: 1000, overflow: 'reject' },
+  queue: { max: 1000, maxBytes: Number.POSITIVE_INFINITY, overflow: 'reject' },
 } as const

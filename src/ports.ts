@@ -30,13 +30,14 @@ import {
 import type { MessageListeners } from './inbound.js'
 // [resume hook] types only: the layer's code lives in heartline/resume.
 import type { ConnectionLayer, LayerHost } from './layer.js'
+import { closedWhileWaiting, LowWater } from './low-water.js'
 import type { ConnectionHost } from './machine.js'
 import type { MetricsRecorder } from './metrics.js'
 import type { SendData, WebSocketLike } from './options.js'
 import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import type { LivenessProbe, UrlSource } from './socket-host.js'
-import type { SocketSlot } from './socket-slot.js'
+import type { Pausable, SocketSlot } from './socket-slot.js'
 import { publicTypes } from './vocabulary.js'
 
 export class ChartPorts implements ConnectionHost {
@@ -55,6 +56,8 @@ export class ChartPorts implements ConnectionHost {
   reported: ConnectionStateName = 'connecting'
   /** The `subscribe()` listeners; none until the first (most connections never have one). */
   subscribers: Set<(event: StateChangeEvent) => void> | null = null
+  /** The low-water mark of `bufferedAmount` (its event and its waiters). */
+  readonly low: LowWater
   /** The chart's actor, once it exists. */
   chart: {
     send(event: AppEvent): void
@@ -71,7 +74,36 @@ export class ChartPorts implements ConnectionHost {
     readonly slot: SocketSlot,
     readonly messages: MessageListeners,
     readonly metrics: MetricsRecorder,
-  ) {}
+  ) {
+    const timers = this.timers()
+    this.low = new LowWater({
+      amount: () => this.bufferedAmount(),
+      draining: () => this.slot.draining,
+      fire: () => this.dispatch('bufferedamountlow', {}),
+      setTimeout: timers.setTimeout,
+      clearTimeout: timers.clearTimeout,
+    })
+  }
+
+  /**
+   * Bytes accepted by `send()` and not yet handed to the network: the queue's and
+   * the socket's (the slot), and what the layer holds unwritten.
+   */
+  bufferedAmount(): number {
+    // [resume hook] messages the layer keeps and has not written (while no session is ready).
+    return this.slot.bufferedAmount + (this.layer?.unsent?.() ?? 0)
+  }
+
+  /** The connection's timers: its `clock` option, or real timers. */
+  timers(): Pick<LayerHost, 'setTimeout' | 'clearTimeout'> {
+    const clock = this.options.clock
+    return {
+      setTimeout: clock ? (fn, ms) => clock.setTimeout(fn, ms) : (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: clock
+        ? (id) => clock.clearTimeout(id)
+        : (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    }
+  }
 
   deliver(received: unknown): void {
     // [resume hook] inbound data, before the application: the layer unwraps it
@@ -99,6 +131,16 @@ export class ChartPorts implements ConnectionHost {
 
   heard(): void {
     this.slot.heard()
+  }
+
+  readPaused(): boolean {
+    return this.slot.readPaused
+  }
+
+  /** The application's `pauseReading()`: returns whether the sockets can pause (`ws`). */
+  pauseReading(paused: boolean): boolean {
+    this.slot.pauseReading(paused)
+    return typeof (this.options.WebSocket.prototype as Pausable | undefined)?.pause === 'function'
   }
 
   rtt(sample: number): void {
@@ -137,6 +179,7 @@ export class ChartPorts implements ConnectionHost {
 
   flush(): void {
     this.slot.flush()
+    this.low.opened()
   }
 
   dropAll(): void {
@@ -176,7 +219,6 @@ export class ChartPorts implements ConnectionHost {
     readonly state: string
     readonly actor: { send(event: { type: 'layer.close'; code: number; reason: string }): void }
   }): LayerHost {
-    const clock = this.options.clock
     return {
       connection,
       write: (data) => this.slot.write(data),
@@ -186,10 +228,7 @@ export class ChartPorts implements ConnectionHost {
         if (type === 'drop' && this.#layerDrop !== null) this.#layerDrop.reason = detail.reason
         this.dispatch(type, detail)
       },
-      setTimeout: clock ? (fn, ms) => clock.setTimeout(fn, ms) : (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: clock
-        ? (id) => clock.clearTimeout(id)
-        : (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+      ...this.timers(),
       state: () => connection.state,
     }
   }
@@ -249,6 +288,7 @@ export class ChartPorts implements ConnectionHost {
         layer.stateChanged?.(next)
         if (next === 'closed') layer.closed()
       }
+      if (next === 'closed') this.low.closed(closedWhileWaiting)
       // Without a cause nobody listens: every listener and subscriber asked for causes first.
       if (cause !== undefined) this.#stateChange(from, next, cause)
     }

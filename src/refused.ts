@@ -9,6 +9,7 @@
 
 export interface QueueLimits {
   max: number
+  maxBytes: number
   overflow: 'reject' | 'drop-oldest'
 }
 

@@ -65,7 +65,7 @@ export interface ResolvedOptions {
   reconnect: BackoffPolicy | false
   connectTimeout: number
   closeTimeout: number
-  queue: { max: number; overflow: 'reject' | 'drop-oldest' } | false
+  queue: { max: number; maxBytes: number; overflow: 'reject' | 'drop-oldest' } | false
   shouldReconnect: (close: CloseDetails) => unknown
   lifecycle: LifecycleTargets | false
   clock: (Clock & { now?: () => number }) | undefined
@@ -100,11 +100,16 @@ const RECONNECT: Record<keyof BackoffPolicy, Check> = {
   stableAfter: zeroOrMoreMs,
 }
 
-const QUEUE: Record<'max' | 'overflow', Check> = {
+const QUEUE: Record<'max' | 'maxBytes' | 'overflow', Check> = {
   max: number(
     '',
     DEV ? 'be a whole number ≥ 1 (use `queue: false` for no queue)' : '',
     (n) => Number.isInteger(n) && n >= 1,
+  ),
+  maxBytes: number(
+    '',
+    DEV ? 'be a whole number ≥ 1 or Infinity' : '',
+    (n) => n === Number.POSITIVE_INFINITY || (Number.isInteger(n) && n >= 1),
   ),
   overflow: oneOf('reject', 'drop-oldest'),
 }

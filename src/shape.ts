@@ -78,9 +78,19 @@ export abstract class WebSocketShape<
   declare ongiveup: HandlerOf<T, M['giveup']>
 
   static {
-    // The accessors, made once here as `ws` makes its own in one loop.
-    for (const type of ['open', 'message', 'error', 'close', 'giveup']) {
-      Object.defineProperty(WebSocketShape.prototype, `on${type}`, {
+    WebSocketShape.defineHandlers(WebSocketShape.prototype, [
+      'open',
+      'message',
+      'error',
+      'close',
+      'giveup',
+    ])
+  }
+
+  /** The `on<type>` accessors of `types` on `proto`, made once, as `ws` makes its own in one loop. */
+  protected static defineHandlers(proto: object, types: string[]): void {
+    for (const type of types) {
+      Object.defineProperty(proto, `on${type}`, {
         configurable: true,
         get(this: WebSocketShape<unknown, never>) {
           return this.#handlers?.[type]?.value ?? null

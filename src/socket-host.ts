@@ -24,6 +24,8 @@ export interface SocketHost {
   created(ws: WebSocketLike, url: string): void
   /** A ping's round trip ended (the first inbound message after it), in ms. */
   rtt(sample: number): void
+  /** The application asked not to read (`pauseReading`). */
+  readPaused?(): boolean
   /** An attempt starts; `probe` reads this socket's heartbeat clock (never per message). */
   started?(input: SocketActorInput, probe: LivenessProbe): void
   /** Asks the close policy about this end and draws the retry's jitter, then `report`s the end with them. */

@@ -23,6 +23,12 @@ import type { LivenessProbe } from './socket-host.js'
 
 const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
 
+/** `ws`'s flow control on a socket: pause() stops reading from TCP, resume() reads again. */
+export interface Pausable {
+  pause?: () => void
+  resume?: () => void
+}
+
 export class SocketSlot {
   /** The current attempt's socket, from its creation until it ends. */
   #socket: WebSocketLike | null = null
@@ -38,6 +44,10 @@ export class SocketSlot {
    * (oldest first); null once it did, or while no socket is open.
    */
   #tentative: Item[] | null = null
+  /** The byte size of each queued message, in the queue's order (see `byteSize`). */
+  #sizes: number[] = []
+  /** The sum of `#sizes`. */
+  #bytes = 0
   /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   probe: LivenessProbe | null = null
   /** The URL of the current (or last) attempt. */
@@ -49,6 +59,8 @@ export class SocketSlot {
   /** The origin of the socket that opened last, as a MessageEvent reports it. */
   origin = ''
   #binaryType: string | undefined
+  /** The application asked not to read (`pauseReading(true)`); applied to the open socket. */
+  readPaused = false
 
   constructor(
     url: string,
@@ -122,8 +134,17 @@ export class SocketSlot {
     return state === 2 && this.#ending?.readyState === 3 ? 3 : state
   }
 
+  /**
+   * Bytes accepted and not yet handed to the network: the queue's bytes plus the
+   * count of the socket that opened last (a layer's frames included).
+   */
   get bufferedAmount(): number {
-    return this.#gate?.bufferedAmount ?? 0
+    return this.#bytes + (this.#open?.bufferedAmount ?? 0)
+  }
+
+  /** Whether bytes can leave the slot (a socket is open): only then can `bufferedAmount` fall. */
+  get draining(): boolean {
+    return this.#open !== null
   }
 
   get queued(): number {
@@ -178,6 +199,19 @@ export class SocketSlot {
     return true
   }
 
+  /**
+   * Stops (or restarts) reading from the open socket where it can (`ws`). A new
+   * socket starts reading (a layer's handshake must be read); the reader pauses
+   * it again when its buffer is still full.
+   */
+  pauseReading(paused: boolean): void {
+    this.readPaused = paused
+    const ws = this.#open as Pausable | null
+    if (ws === null) return
+    if (paused) ws.pause?.()
+    else ws.resume?.()
+  }
+
   /** Stops direct sends: later sends queue behind what is queued. */
   hold(): void {
     this.#gate = null
@@ -195,20 +229,33 @@ export class SocketSlot {
       this.#drop(item, 'not-open')
       return false
     }
-    if (this.#items.length >= limits.max) {
-      if (limits.overflow === 'reject') {
+    const size = byteSize(dataOf(item))
+    const full = () => this.#items.length >= limits.max || this.#bytes + size > limits.maxBytes
+    if (full()) {
+      // One larger than the byte bound never fits: it alone is refused.
+      if (limits.overflow === 'reject' || size > limits.maxBytes) {
         this.#drop(item, 'queue-full')
         return false
       }
-      const oldest = this.#items.shift() as Item
-      this.#items.push(item)
+      const pushedOut: Item[] = []
+      while (full()) {
+        pushedOut.push(this.#items.shift() as Item)
+        this.#bytes -= this.#sizes.shift() as number
+      }
+      this.#push(item, size)
       tell(item, QUEUED)
-      this.#drop(oldest, 'queue-overflow')
+      for (const oldest of pushedOut) this.#drop(oldest, 'queue-overflow')
       return true
     }
-    this.#items.push(item)
+    this.#push(item, size)
     tell(item, QUEUED)
     return true
+  }
+
+  #push(item: Item, size: number): void {
+    this.#items.push(item)
+    this.#sizes.push(size)
+    this.#bytes += size
   }
 
   /** Sends everything queued, in order, to the current socket, then opens the gate to it. */
@@ -217,6 +264,8 @@ export class SocketSlot {
     if (ws === null) return
     const queued = this.#items
     this.#items = []
+    this.#sizes = []
+    this.#bytes = 0
     const tentative = ws === this.#open ? this.#tentative : null
     for (let i = 0; i < queued.length; i++) {
       const item = queued[i] as Item
@@ -233,6 +282,8 @@ export class SocketSlot {
     const all = this.#items
     if (all.length === 0) return null
     this.#items = []
+    this.#sizes = []
+    this.#bytes = 0
     return () => {
       for (const item of all) this.#drop(item, 'closed')
     }
@@ -269,6 +320,9 @@ export class SocketSlot {
     const reject = limits.overflow === 'reject'
     const out = excess === 0 ? [] : reject ? all.splice(limits.max) : all.splice(0, excess)
     this.#items = all
+    // Recounted (a refusal is rare); the byte bound is not applied to what comes back.
+    this.#sizes = all.map((item) => byteSize(dataOf(item)))
+    this.#bytes = this.#sizes.reduce((n, size) => n + size, 0)
     const first = reject ? 0 : Math.min(excess, returned.length)
     const end = reject ? Math.min(returned.length, limits.max) : returned.length
     for (let i = first; i < end; i++) tell(returned[i] as Item, QUEUED)
@@ -279,4 +333,31 @@ export class SocketSlot {
     this.drop(dataOf(item), reason)
     tell(item, { status: 'dropped', reason })
   }
+}
+
+/**
+ * The bytes `data` puts on the wire as a payload, as a browser's `bufferedAmount`
+ * counts them: UTF-8 for text (WHATWG WebSockets, `send()`), the byte length of
+ * binary data.
+ */
+export function byteSize(data: SendData): number {
+  if (typeof data === 'string') {
+    let n = data.length
+    for (let i = 0; i < data.length; i++) {
+      const c = data.charCodeAt(i)
+      if (c < 0x80) continue
+      if (c < 0x800) n += 1
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < data.length) {
+        const d = data.charCodeAt(i + 1)
+        // A surrogate pair: two code units, four bytes.
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          n += 2
+          i++
+        } else n += 2
+      } else n += 2
+    }
+    return n
+  }
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return data.size
+  return (data as ArrayBuffer | ArrayBufferView).byteLength
 }

@@ -24,6 +24,7 @@ import { ABNORMAL_CLOSURE } from '../machines/connection.js'
 import { NO_STATUS } from './close.js'
 import type { SendData, WebSocketLike } from './options.js'
 import type { SocketHost } from './socket-host.js'
+import type { Pausable } from './socket-slot.js'
 import { checkUrl } from './url.js'
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -82,6 +83,8 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
     }
     /** Time the pending ping was sent, or -1 when none is pending. */
     let pingAt = -1
+    /** A paused socket reads for a ping until the next message (the pong waits behind unread data; no RTT sample). */
+    let readForPing = false
     host.started?.(input, {
       pongOverdue: () => pingAt >= 0 && heartbeat !== false && now() - pingAt >= heartbeat.timeout,
     })
@@ -107,7 +110,10 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
         lastInboundAt = now()
         const rtt = lastInboundAt - pingAt
         pingAt = -1
-        host.rtt(rtt)
+        if (readForPing) {
+          readForPing = false
+          if (host.readPaused?.()) (ws as Pausable | undefined)?.pause?.()
+        } else host.rtt(rtt)
         send({ type: 'heartbeat.alive', rtt })
       }
       if (hidePongs && isPong(data)) return
@@ -200,6 +206,11 @@ export function createSocketActor(hostOf: (system: any) => SocketHost | undefine
         case 'heartbeat.ping': {
           if (ws === undefined || heartbeat === false) return
           pingAt = now()
+          if (host.readPaused?.() && (ws as Pausable).resume !== undefined) {
+            // Paused, the answer would stay unread: any message proves the link.
+            readForPing = true
+            ;(ws as Pausable).resume?.()
+          }
           try {
             ws.send(typeof heartbeat.ping === 'function' ? heartbeat.ping() : heartbeat.ping)
           } catch {

@@ -263,6 +263,21 @@ describe('inspector page', () => {
     expect(attempts).toBe(own.attempts)
     expect(reconnects).toBe(own.reconnects)
     expect(await page.textContent('#metric-history')).toMatch(/→ open/)
+
+    // Flow control: bufferedAmount and the low-water threshold, read from the connection.
+    const buffered = await page.waitForFunction(() => {
+      const conn = (
+        window as unknown as {
+          __inspector: {
+            connection: () => { bufferedAmount: number; bufferedAmountLowThreshold: number }
+          }
+        }
+      ).__inspector.connection()
+      conn.bufferedAmountLowThreshold = 4096
+      const shown = document.getElementById('metric-buffered')?.textContent
+      return shown === `${conn.bufferedAmount} B · low threshold 4096 B` ? shown : false
+    })
+    expect(await buffered.jsonValue()).toMatch(/^\d+ B · low threshold 4096 B$/)
   })
 
   it('handshake lesson: the Accept computed in the page equals the header the server sent', async () => {

@@ -24,6 +24,7 @@ const ENTRIES = [
   './shared',
   './inspector',
   './devtools',
+  './streams',
 ] as const
 
 const specifier = (entry: string) => (entry === '.' ? 'heartline' : `heartline/${entry.slice(2)}`)
@@ -38,6 +39,7 @@ import { redisStore } from 'heartline/server/redis'
 import { createSharedConnection, type SharedConnection } from 'heartline/shared'
 import { inspectorBridge, toRecord, type InspectionRecord } from 'heartline/inspector'
 import type { MountedInspector, MountInspectorOptions } from 'heartline/devtools'
+import { toStreams, type ConnectionStreams } from 'heartline/streams'
 import WebSocket from 'ws'
 
 const options: ConnectionOptions = { WebSocket, heartbeat: { interval: 1000 } }
@@ -50,11 +52,12 @@ const shared: SharedConnection = createSharedConnection('ws://127.0.0.1:9', { na
 const bridge = inspectorBridge('ws://127.0.0.1:5180/attach', { WebSocket })
 const record: InspectionRecord | null = null
 const devtools: MountInspectorOptions = { name: 'app' }
+const streams: ConnectionStreams = toStreams(conn, { highWaterMark: 1 << 16 })
 const load = async (): Promise<MountedInspector> =>
   (await import('heartline/devtools')).mountInspector(conn, devtools)
 export const used = [
   attachHeartbeat, acceptSessions, useConnection, redisStore, toRecord,
-  session, cause, shared, bridge, record, load,
+  session, cause, shared, bridge, record, load, streams,
 ]
 `
 

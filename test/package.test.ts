@@ -105,6 +105,7 @@ describe('npm pack', () => {
         './shared',
         './inspector',
         './devtools',
+        './streams',
         './package.json',
       ]),
     )

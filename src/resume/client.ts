@@ -140,6 +140,15 @@ export class ResumeLayer implements ConnectionLayer {
     return true
   }
 
+  /**
+   * While no session is ready every kept message waits for the replay, so all of
+   * them are unsent; once ready, everything kept was written (acknowledged or
+   * not, it is the network's now).
+   */
+  unsent(): number {
+    return this.#chart.getSnapshot().hasTag('ready') ? 0 : this.#out.bytes
+  }
+
   inbound(data: unknown): unknown {
     // The hot path, every text message: `M<seq> <payload>`. The rest is in #frame, to keep this small.
     if (typeof data === 'string' && charCodeAt.call(data, 0) === MESSAGE) {

@@ -31,7 +31,7 @@ export interface AttachHeartbeatOptions {
   sweepInterval?: number
 }
 
-/** @internal The heartbeat's options, checked, with their defaults. */
+/** The heartbeat's options, checked, with their defaults (not exported by the entry). */
 export type HeartbeatSettings = Required<AttachHeartbeatOptions>
 
 function fail(name: string, allowed: string, got: unknown): never {

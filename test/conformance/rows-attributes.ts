@@ -62,6 +62,21 @@ export const ATTRIBUTE_ROWS: Row[] = [
     },
   },
   {
+    id: 'attr.buffered-amount-after-close',
+    description: 'bufferedAmount after a send() once closed',
+    deviation:
+      'a WebSocket counts data sent after the close, which never leaves; heartline drops it (a `drop` event) and counts nothing',
+    documented: { table: '`bufferedAmount`', reference: 4, heartline: 0 },
+    run: async (ctx) => {
+      const sock = await opened(ctx)
+      const closed = next(sock, 'close')
+      sock.close()
+      await closed
+      sock.send('late')
+      return sock.bufferedAmount
+    },
+  },
+  {
     id: 'attr.extensions',
     description: 'extensions is a string ("" with no extension agreed), before and after open',
     run: async (ctx) => {

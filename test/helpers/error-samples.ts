@@ -67,6 +67,14 @@ export const SAMPLES: Array<
   ['E23', undefined, (h) => h.checkClose(1000, 'x'.repeat(124))],
   ['E24', undefined, (h) => connected(h).subscribe(5 as never)],
   ['E29', undefined, (h) => connected(h).send('x', 5 as never)],
+  [
+    'E30',
+    'bufferedAmountLowThreshold',
+    (h) => {
+      connected(h).bufferedAmountLowThreshold = -1
+    },
+  ],
+  ['E30', 'level', (h) => connected(h).whenBufferedAmountLow(Number.NaN)],
 ]
 
 /** Connections the samples opened; close them after the run. */

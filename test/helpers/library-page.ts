@@ -12,9 +12,13 @@ export interface LibraryPage {
   close(): Promise<void>
 }
 
-export async function serveLibraryPage(title: string): Promise<LibraryPage> {
+/** `entry`: the module bundled as `window.heartline` (the main entry unless given). */
+export async function serveLibraryPage(
+  title: string,
+  entry = new URL('../../src/index.ts', import.meta.url).pathname,
+): Promise<LibraryPage> {
   const bundle = await build({
-    entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',
