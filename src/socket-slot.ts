@@ -17,6 +17,7 @@
  */
 import type { DropReason, SendOutcomeListener } from './events.js'
 import type { SendData, WebSocketLike } from './options.js'
+import { byteSize, OutQueue } from './out-queue.js'
 import { type QueueLimits, REFUSED, tentativeBound } from './refused.js'
 import { dataOf, type Item, QUEUED, Tracked, tell, WRITTEN } from './send-outcome.js'
 import type { LivenessProbe } from './socket-host.js'
@@ -38,16 +39,13 @@ export class SocketSlot {
   #open: WebSocketLike | null = null
   /** The write gate: the socket sends go straight to, or null while they must wait. */
   #gate: WebSocketLike | null = null
-  #items: Item[] = []
+  /** The outgoing queue (out-queue.ts). */
+  readonly #queue = new OutQueue()
   /**
    * What was written to the open socket before it showed that its server reads
    * (oldest first); null once it did, or while no socket is open.
    */
   #tentative: Item[] | null = null
-  /** The byte size of each queued message, in the queue's order (see `byteSize`). */
-  #sizes: number[] = []
-  /** The sum of `#sizes`. */
-  #bytes = 0
   /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   probe: LivenessProbe | null = null
   /** The URL of the current (or last) attempt. */
@@ -139,7 +137,7 @@ export class SocketSlot {
    * count of the socket that opened last (a layer's frames included).
    */
   get bufferedAmount(): number {
-    return this.#bytes + (this.#open?.bufferedAmount ?? 0)
+    return this.#queue.bytes + (this.#open?.bufferedAmount ?? 0)
   }
 
   /** Whether bytes can leave the slot (a socket is open): only then can `bufferedAmount` fall. */
@@ -148,7 +146,7 @@ export class SocketSlot {
   }
 
   get queued(): number {
-    return this.#items.length
+    return this.#queue.items.length
   }
 
   get binaryType(): string {
@@ -229,8 +227,9 @@ export class SocketSlot {
       this.#drop(item, 'not-open')
       return false
     }
+    const queue = this.#queue
     const size = byteSize(dataOf(item))
-    const full = () => this.#items.length >= limits.max || this.#bytes + size > limits.maxBytes
+    const full = () => queue.items.length >= limits.max || queue.bytes + size > limits.maxBytes
     if (full()) {
       // One larger than the byte bound never fits: it alone is refused.
       if (limits.overflow === 'reject' || size > limits.maxBytes) {
@@ -239,33 +238,23 @@ export class SocketSlot {
       }
       const pushedOut: Item[] = []
       while (full()) {
-        pushedOut.push(this.#items.shift() as Item)
-        this.#bytes -= this.#sizes.shift() as number
+        pushedOut.push(queue.shift())
       }
-      this.#push(item, size)
+      queue.push(item, size)
       tell(item, QUEUED)
       for (const oldest of pushedOut) this.#drop(oldest, 'queue-overflow')
       return true
     }
-    this.#push(item, size)
+    queue.push(item, size)
     tell(item, QUEUED)
     return true
-  }
-
-  #push(item: Item, size: number): void {
-    this.#items.push(item)
-    this.#sizes.push(size)
-    this.#bytes += size
   }
 
   /** Sends everything queued, in order, to the current socket, then opens the gate to it. */
   flush(): void {
     const ws = this.#socket
     if (ws === null) return
-    const queued = this.#items
-    this.#items = []
-    this.#sizes = []
-    this.#bytes = 0
+    const queued = this.#queue.take()
     const tentative = ws === this.#open ? this.#tentative : null
     for (let i = 0; i < queued.length; i++) {
       const item = queued[i] as Item
@@ -279,11 +268,8 @@ export class SocketSlot {
   /** Empties the queue; returns what reports each message dropped (`closed`), or null if none. */
   takeAll(): (() => void) | null {
     this.#gate = null
-    const all = this.#items
-    if (all.length === 0) return null
-    this.#items = []
-    this.#sizes = []
-    this.#bytes = 0
+    if (this.#queue.items.length === 0) return null
+    const all = this.#queue.take()
     return () => {
       for (const item of all) this.#drop(item, 'closed')
     }
@@ -314,15 +300,13 @@ export class SocketSlot {
       for (const item of returned) this.#drop(item, 'not-open')
       return
     }
-    const all = returned.concat(this.#items)
+    const all = returned.concat(this.#queue.items)
     const excess = Math.max(0, all.length - limits.max)
     // `reject` refuses the newest, `drop-oldest` pushes out the oldest.
     const reject = limits.overflow === 'reject'
     const out = excess === 0 ? [] : reject ? all.splice(limits.max) : all.splice(0, excess)
-    this.#items = all
     // Recounted (a refusal is rare); the byte bound is not applied to what comes back.
-    this.#sizes = all.map((item) => byteSize(dataOf(item)))
-    this.#bytes = this.#sizes.reduce((n, size) => n + size, 0)
+    this.#queue.replace(all)
     const first = reject ? 0 : Math.min(excess, returned.length)
     const end = reject ? Math.min(returned.length, limits.max) : returned.length
     for (let i = first; i < end; i++) tell(returned[i] as Item, QUEUED)
@@ -333,31 +317,4 @@ export class SocketSlot {
     this.drop(dataOf(item), reason)
     tell(item, { status: 'dropped', reason })
   }
-}
-
-/**
- * The bytes `data` puts on the wire as a payload, as a browser's `bufferedAmount`
- * counts them: UTF-8 for text (WHATWG WebSockets, `send()`), the byte length of
- * binary data.
- */
-export function byteSize(data: SendData): number {
-  if (typeof data === 'string') {
-    let n = data.length
-    for (let i = 0; i < data.length; i++) {
-      const c = data.charCodeAt(i)
-      if (c < 0x80) continue
-      if (c < 0x800) n += 1
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < data.length) {
-        const d = data.charCodeAt(i + 1)
-        // A surrogate pair: two code units, four bytes.
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          n += 2
-          i++
-        } else n += 2
-      } else n += 2
-    }
-    return n
-  }
-  if (typeof Blob !== 'undefined' && data instanceof Blob) return data.size
-  return (data as ArrayBuffer | ArrayBufferView).byteLength
 }
