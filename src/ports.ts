@@ -37,7 +37,8 @@ import type { SendData, WebSocketLike } from './options.js'
 import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import type { LivenessProbe, UrlSource } from './socket-host.js'
-import type { Pausable, SocketSlot } from './socket-slot.js'
+import type { SocketSlot } from './socket-slot.js'
+import type { Pausable } from './socket-types.js'
 import { publicTypes } from './vocabulary.js'
 
 export class ChartPorts implements ConnectionHost {

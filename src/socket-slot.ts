@@ -1,7 +1,7 @@
 /**
  * The one owner of a connection's sockets and of what is written to them: the
  * current attempt's socket, the one still closing, the write gate (the open
- * socket that takes sends directly) and the outgoing queue. The socket actor
+ * socket that takes sends directly) and the outgoing queue (out-queue.ts). The socket actor
  * (src/socket.ts) creates and tears sockets down and tells the slot through the
  * chart's ports (src/ports.ts); the facade reads it and sends through it. Nobody
  * else holds a socket.
@@ -16,19 +16,13 @@
  * must do for it to hold, is in docs/reliability.md ("When a message is handed over").
  */
 import type { DropReason, SendOutcomeListener } from './events.js'
-import type { SendData, WebSocketLike } from './options.js'
-import { byteSize, OutQueue } from './out-queue.js'
-import { type QueueLimits, REFUSED, tentativeBound } from './refused.js'
+import { byteSize, OutQueue, type QueueLimits } from './out-queue.js'
+import { REFUSED, tentativeBound } from './refused.js'
 import { dataOf, type Item, QUEUED, Tracked, tell, WRITTEN } from './send-outcome.js'
 import type { LivenessProbe } from './socket-host.js'
+import type { Pausable, SendData, WebSocketLike } from './socket-types.js'
 
 const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
-
-/** `ws`'s flow control on a socket: pause() stops reading from TCP, resume() reads again. */
-export interface Pausable {
-  pause?: () => void
-  resume?: () => void
-}
 
 export class SocketSlot {
   /** The current attempt's socket, from its creation until it ends. */
@@ -227,26 +221,15 @@ export class SocketSlot {
       this.#drop(item, 'not-open')
       return false
     }
-    const queue = this.#queue
     const size = byteSize(dataOf(item))
-    const full = () => queue.items.length >= limits.max || queue.bytes + size > limits.maxBytes
-    if (full()) {
-      // One larger than the byte bound never fits: it alone is refused.
-      if (limits.overflow === 'reject' || size > limits.maxBytes) {
-        this.#drop(item, 'queue-full')
-        return false
-      }
-      const pushedOut: Item[] = []
-      while (full()) {
-        pushedOut.push(queue.shift())
-      }
-      queue.push(item, size)
-      tell(item, QUEUED)
-      for (const oldest of pushedOut) this.#drop(oldest, 'queue-overflow')
-      return true
+    const pushedOut = this.#queue.room(size, limits)
+    if (pushedOut === null) {
+      this.#drop(item, 'queue-full')
+      return false
     }
-    queue.push(item, size)
+    this.#queue.push(item, size)
     tell(item, QUEUED)
+    for (const oldest of pushedOut) this.#drop(oldest, 'queue-overflow')
     return true
   }
 
@@ -295,22 +278,8 @@ export class SocketSlot {
   #requeue(returned: Item[]): void {
     const older = returned.length - tentativeBound(this.limits)
     if (older > 0) for (const item of returned.splice(0, older)) tell(item, WRITTEN)
-    const limits = this.limits
-    if (limits === false) {
-      for (const item of returned) this.#drop(item, 'not-open')
-      return
-    }
-    const all = returned.concat(this.#queue.items)
-    const excess = Math.max(0, all.length - limits.max)
-    // `reject` refuses the newest, `drop-oldest` pushes out the oldest.
-    const reject = limits.overflow === 'reject'
-    const out = excess === 0 ? [] : reject ? all.splice(limits.max) : all.splice(0, excess)
-    // Recounted (a refusal is rare); the byte bound is not applied to what comes back.
-    this.#queue.replace(all)
-    const first = reject ? 0 : Math.min(excess, returned.length)
-    const end = reject ? Math.min(returned.length, limits.max) : returned.length
-    for (let i = first; i < end; i++) tell(returned[i] as Item, QUEUED)
-    for (const item of out) this.#drop(item, reject ? 'queue-full' : 'queue-overflow')
+    if (this.limits === false) for (const item of returned) this.#drop(item, 'not-open')
+    else this.#queue.putBack(returned, this.limits, (item, reason) => this.#drop(item, reason))
   }
 
   #drop(item: Item, reason: DropReason): void {

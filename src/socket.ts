@@ -24,7 +24,7 @@ import { ABNORMAL_CLOSURE } from '../machines/connection.js'
 import { NO_STATUS } from './close.js'
 import type { SendData, WebSocketLike } from './options.js'
 import type { SocketHost } from './socket-host.js'
-import type { Pausable } from './socket-slot.js'
+import type { Pausable } from './socket-types.js'
 import { checkUrl } from './url.js'
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
