@@ -7,7 +7,7 @@
  */
 
 import { type Actor, createActor, type InspectionEvent } from 'xstate'
-import { DEV, MessageListeners } from '#dev'
+import { DEV } from '#dev'
 import {
   type ConnectionEmitted,
   type ConnectionMachine,
@@ -25,9 +25,11 @@ import type {
   SendOutcomeListener,
   StateChangeEvent,
 } from './events.js'
+import { LayerPort } from './layer-port.js'
+import { listenerAdded, listenerRemoved } from './listener-hooks.js'
 import { checkThreshold } from './low-water.js'
 import { bindHost, sharedMachine } from './machine.js'
-import { type ConnectionMetrics, MetricsRecorder } from './metrics.js'
+import type { ConnectionMetrics } from './metrics.js'
 import { checkOutcome, toSendData } from './option-checks.js'
 import type { ConnectionOptions, SendData, UrlProvider } from './options.js'
 import { ChartPorts } from './ports.js'
@@ -40,7 +42,6 @@ import {
   WebSocketShape,
 } from './shape.js'
 import type { UrlSource } from './socket-host.js'
-import { SocketSlot } from './socket-slot.js'
 import { closedStart } from './start-closed.js'
 import { checkUrl } from './url.js'
 import { causeName } from './vocabulary.js'
@@ -69,23 +70,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     super()
     const resolved = resolveOptions(options)
     const urlSource: UrlSource = typeof url === 'function' ? (url as UrlSource) : checkUrl(url)
-    const slot = new SocketSlot(
-      typeof urlSource === 'string' ? urlSource : '',
-      resolved.binaryType,
-      resolved.queue,
-      (data, reason) => ports.dispatch('drop', { data, reason }),
-    )
-    const ports = new ChartPorts(
-      resolved,
-      urlSource,
-      this,
-      slot,
-      // Over `ws` (an EventEmitter), messages are heartline's own events, as `ws`'s are its own.
-      new MessageListeners(
-        internals?.ownEvents ?? typeof resolved.WebSocket.prototype?.on === 'function',
-      ),
-      new MetricsRecorder(resolved.now),
-    )
+    const ports = ChartPorts.of(resolved, urlSource, this, internals?.ownEvents)
     this.#ports = ports
 
     const userInspect = resolved.inspect
@@ -117,7 +102,10 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
       if (!this.#causes) ports.settled(snapshot.value, undefined)
     })
     // [resume hook] the layer, bound to this connection.
-    if (resolved.resume) ports.layer = resolved.resume(ports.layerHost(this))
+    if (resolved.resume) {
+      ports.layerPort = new LayerPort(ports)
+      ports.layer = resolved.resume(ports.layerPort.host(this))
+    }
     this.actor.start()
   }
 
@@ -214,7 +202,10 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     const slot = ports.slot
     if (ports.layer !== null) {
       if (closedForGood(this.actor.getSnapshot())) return slot.queue(data, true, outcome)
-      const taken = outcome === undefined ? ports.layer.send(data) : ports.layerSend(data, outcome)
+      const taken =
+        outcome === undefined
+          ? ports.layer.send(data)
+          : (ports.layerPort as LayerPort).send(data, outcome)
       return taken && ports.low.accepted()
     }
     const sent = slot.sendNow(data, outcome)
@@ -275,25 +266,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     listener: AnyListener | null,
     options?: ListenerOptions,
   ): void {
-    const messages = this.#ports.messages
-    if (typeof type !== 'string') {
-      // The platform converts the type (it may read 'message' or 'statechange'):
-      // the message mirror stands down, messages are dispatched and causes read.
-      messages.add(null, options)
-      if (listener === null) return
-      messages.heard = true
-      this.#needCauses()
-      return
-    }
-    if (listener === null) return
-    if (type === 'message') {
-      messages.heard = true
-      messages.add(listener, options)
-    } else if (type === 'statechange') {
-      this.#needCauses()
-    } else if (type === 'bufferedamountlow') {
-      this.#ports.low.hear()
-    }
+    listenerAdded(this.#ports, () => this.#needCauses(), type, listener, options)
   }
 
   protected override [LISTENER_REMOVED](
@@ -301,9 +274,7 @@ export class Connection extends WebSocketShape<Connection, ConnectionEventMap> {
     listener: AnyListener | null,
     options?: boolean | RemoveListenerOptions,
   ): void {
-    const messages = this.#ports.messages
-    if (typeof type !== 'string') messages.add(null, options)
-    else if (type === 'message') messages.remove(listener, options)
+    listenerRemoved(this.#ports.messages, type, listener, options)
   }
 
   // ---- internals ---------------------------------------------------------------

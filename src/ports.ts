@@ -8,6 +8,8 @@
  * methods live on this prototype, shared by every connection (a literal of
  * arrow functions would cost each connection a dozen closures).
  */
+
+import { MessageListeners } from '#dev'
 import {
   type AppEvent,
   attemptsRemain,
@@ -21,23 +23,18 @@ import {
   stateNameOf,
 } from '../machines/connection.js'
 import { consultClosePolicy } from './close-policy.js'
-import {
-  createEvent,
-  type DropReason,
-  type SendOutcomeListener,
-  type StateChangeEvent,
-} from './events.js'
-import type { MessageListeners } from './inbound.js'
+import { createEvent, type StateChangeEvent } from './events.js'
 // [resume hook] types only: the layer's code lives in heartline/resume.
 import type { ConnectionLayer, LayerHost } from './layer.js'
+import type { LayerPort } from './layer-port.js'
 import { closedWhileWaiting, LowWater } from './low-water.js'
 import type { ConnectionHost } from './machine.js'
-import type { MetricsRecorder } from './metrics.js'
-import type { SendData, WebSocketLike } from './options.js'
+import { MetricsRecorder } from './metrics.js'
+import type { WebSocketLike } from './options.js'
 import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import type { LivenessProbe, UrlSource } from './socket-host.js'
-import type { SocketSlot } from './socket-slot.js'
+import { SocketSlot } from './socket-slot.js'
 import type { Pausable } from './socket-types.js'
 import { publicTypes } from './vocabulary.js'
 
@@ -66,6 +63,35 @@ export class ChartPorts implements ConnectionHost {
   } | null = null
   /** The application's calls made while its close policy runs, held until that end is reported. */
   #held: AppEvent[] | null = null
+
+  /**
+   * The ports of a new connection (`target`), with its socket slot, message
+   * listeners and metrics. Over `ws` (an EventEmitter), messages are heartline's
+   * own events, as `ws`'s are its own; `ownEvents` overrides that (tests only).
+   */
+  static of(
+    options: ResolvedOptions,
+    url: UrlSource,
+    target: EventTarget,
+    ownEvents?: boolean,
+  ): ChartPorts {
+    const slot = new SocketSlot(
+      typeof url === 'string' ? url : '',
+      options.binaryType,
+      options.queue,
+      (data, reason) => ports.dispatch('drop', { data, reason }),
+    )
+    const own = ownEvents ?? typeof options.WebSocket.prototype?.on === 'function'
+    const ports: ChartPorts = new ChartPorts(
+      options,
+      url,
+      target,
+      slot,
+      new MessageListeners(own),
+      new MetricsRecorder(options.now),
+    )
+    return ports
+  }
 
   constructor(
     readonly options: ResolvedOptions,
@@ -188,51 +214,8 @@ export class ChartPorts implements ConnectionHost {
     if (report !== null) this.pending.push(report)
   }
 
-  /** Set while layerSend() runs: the reason of the layer's `drop` for that message. */
-  #layerDrop: { reason: unknown } | null = null
-
-  /**
-   * The application's `send(data, outcome)` with a layer on: taken by the layer
-   * is `written` (the layer answers for it from then on); refused, `dropped` with
-   * the reason of the `drop` event the layer fired for it.
-   */
-  layerSend(data: SendData, outcome: SendOutcomeListener): boolean {
-    const seen: { reason: unknown } = { reason: 'closed' }
-    this.#layerDrop = seen
-    let taken: boolean
-    try {
-      taken = (this.layer as ConnectionLayer).send(data)
-    } finally {
-      this.#layerDrop = null
-    }
-    try {
-      outcome(
-        taken ? { status: 'written' } : { status: 'dropped', reason: seen.reason as DropReason },
-      )
-    } catch (error) {
-      reportLater(error)
-    }
-    return taken
-  }
-
-  /** What a layer may do: write past the queue, fire events, use the clock, end a socket. */
-  layerHost(connection: {
-    readonly state: string
-    readonly actor: { send(event: { type: 'layer.close'; code: number; reason: string }): void }
-  }): LayerHost {
-    return {
-      connection,
-      write: (data) => this.slot.write(data),
-      end: (code, reason) => connection.actor.send({ type: 'layer.close', code, reason }),
-      dispatch: (type, detail) => {
-        // The layer's refusal of the message inside layerSend() names its reason.
-        if (type === 'drop' && this.#layerDrop !== null) this.#layerDrop.reason = detail.reason
-        this.dispatch(type, detail)
-      },
-      ...this.timers(),
-      state: () => connection.state,
-    }
-  }
+  /** The layer's side of the connection (its host, its sends with outcomes), with a layer only. */
+  layerPort: LayerPort | null = null
 
   /** A problem of the application's own code (its close policy): an `error` event, once settled. */
   report(error: unknown): void {

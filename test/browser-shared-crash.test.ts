@@ -50,6 +50,10 @@ async function threeTabs() {
     expect(await send(page, before[i] as string[])).toEqual(before[i]?.map(() => true))
   }
   await world.server.when(() => world.server.received.length === 20, 'the messages sent before')
+  // The server speaks on the leader's socket: what was written to it counts as handed over
+  // (docs/reliability.md), so each follower's first messages are confirmed.
+  for (const ws of world.server.clients()) ws.send('server-hello')
+  await Promise.all(followers.map((p) => until(p, 'window.conn.queued === 0')))
   const cdp = await world.context.newCDPSession(leader)
   return { leader, followers, cdp }
 }

@@ -5,13 +5,10 @@
  */
 
 import { describeValue as describe } from '../describe.js'
-import {
-  type ConnectionOptions,
-  createConnection,
-  type SendData,
-  type UrlProvider,
-} from '../index.js'
+import type { ConnectionOptions, SendData, UrlProvider } from '../index.js'
 import { toSendData as coreToSendData } from '../option-checks.js'
+import { resolveOptions } from '../resolve-options.js'
+import { checkUrl } from '../url.js'
 
 /** The same conversion as `Connection.send` (and its error), done in the sending tab, before the message leaves it. */
 export function toSendData(data: unknown): SendData {
@@ -34,10 +31,9 @@ export function checkSharedOptions(
       'heartline/shared: option `name` is required when `url` is a function (tabs share by name: pass the same name in every tab).',
     )
   }
-  // The socket is opened by whichever tab leads, maybe much later: the core
-  // checks the url and the options now, in every tab, through a connection that
-  // starts closed (no socket, and no url or protocols provider called). The
-  // inspect observer is left out: the probe is nothing to inspect.
-  const { inspect: _inspect, ...options } = forwarded
-  createConnection(url, { ...options, lifecycle: false, startClosed: true }).close()
+  // The socket is opened by whichever tab leads, maybe much later: the core's
+  // own checks of the options and the url run now, in every tab, in the order a
+  // connection runs them (no socket made, no url or protocols provider called).
+  resolveOptions(forwarded)
+  if (typeof url !== 'function') checkUrl(url)
 }

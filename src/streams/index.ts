@@ -6,10 +6,11 @@
  *
  * @module heartline/streams
  */
+
+import { byteSize } from '../byte-size.js'
 import type { Connection } from '../connection.js'
 import type { CloseEventDetails, DropEvent, ResetEvent } from '../events.js'
 import type { SendData } from '../options.js'
-import { byteSize } from '../out-queue.js'
 import { sessionOf } from '../resume/index.js'
 
 /** How often the writable's close() reads the session's unacknowledged count, in ms. */
