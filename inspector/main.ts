@@ -15,7 +15,7 @@ import { initMetricsPanel } from './metrics-panel.js'
 import { initOptionsPanel } from './options-panel.js'
 import { connectLocal } from './page-connection.js'
 import { initResumeToggle, resumeChart, resumeMode } from './page-resume.js'
-import { initSharedToggle, sharedMode } from './page-shared.js'
+import { initSharedToggle, sharedMode, tabChart } from './page-shared.js'
 import { page } from './page-state.js'
 import type { ServerMessage } from './protocol.js'
 import { initRecordings } from './recordings.js'
@@ -90,6 +90,12 @@ function attachOnly(attachUrl: string) {
   }
 }
 
+/** The charts of the layers switched on, drawn beside the connection's (resume stays off when shared). */
+function layerCharts() {
+  if (sharedMode()) return [tabChart()]
+  return resumeMode() ? [resumeChart()] : []
+}
+
 async function main() {
   initSessionsPanel()
   initSharedToggle()
@@ -104,7 +110,7 @@ async function main() {
   initHandshakePanel()
   initRecordings(connectionMachine)
   initLessons(connectionMachine)
-  await initChartPanel(connectionMachine, resumeMode() && !sharedMode() ? [resumeChart()] : [])
+  await initChartPanel(connectionMachine, layerCharts())
   openControl(onServerMessage)
 }
 

@@ -7,9 +7,13 @@
  * Only the leader tab runs the chart's actor, so only there does the XState
  * inspection stream exist; a follower draws the leader's state from the
  * `statechange` events relayed to it (no edges, context or metrics), and says so.
+ * Every tab draws its own role chart (machines/tab-role.ts) beside it, lit live.
  */
+import { tabRoleMachine } from '../machines/tab-role.js'
 import type { SharedConnection } from '../src/shared/index.js'
+import { roleChartOf } from '../src/shared/shared-connection.js'
 import { $ } from './dom.js'
+import type { ExtraChart } from './extra-charts.js'
 import { page } from './page-state.js'
 import { leafValue, type Session } from './session.js'
 
@@ -43,6 +47,7 @@ export function initSharedToggle(): void {
 
 /** Wires the leader badge, the timeline rows and the follower's chart to `conn`. */
 export function watchLeadership(conn: SharedConnection, session: Session): void {
+  followRole(conn)
   const badge = $('leader-badge')
   const show = (leader: boolean) => {
     badge.hidden = false
@@ -79,4 +84,37 @@ export function watchLeadership(conn: SharedConnection, session: Session): void 
     const value = leafValue(session.machine, e.to)
     if (value !== null) session.follow(value)
   })
+}
+
+/** Where the drawn tab chart takes its state values (set once it is drawn). */
+let showRole: ((value: unknown) => void) | null = null
+let unfollow = () => {}
+
+/** Lights the drawn tab chart from `conn`'s role actor, while `conn` is the page's. */
+function followRole(conn: SharedConnection): void {
+  unfollow()
+  const actor = roleChartOf(conn)
+  const show = showRole
+  if (!actor || !show) return
+  show(actor.getSnapshot().value)
+  const subscription = actor.subscribe((snapshot) => {
+    if (page.conn === conn) show(snapshot.value)
+  })
+  unfollow = () => subscription.unsubscribe()
+}
+
+/** The tab's role chart, for the chart panel: live from the page's shared connection. */
+export function tabChart(): ExtraChart {
+  return {
+    title: 'Tab role',
+    machine: tabRoleMachine,
+    watch(show) {
+      showRole = show
+      if (page.conn !== null && roleChartOf(page.conn)) followRole(page.conn as SharedConnection)
+      return () => {
+        unfollow()
+        showRole = null
+      }
+    },
+  }
 }

@@ -41,7 +41,7 @@ import {
   READY_STATE,
   WebSocketShape,
 } from './shape.js'
-import type { UrlSource } from './socket.js'
+import type { UrlSource } from './socket-host.js'
 import { closedStart } from './start-closed.js'
 import { checkUrl } from './url.js'
 import { causeName } from './vocabulary.js'

@@ -18,7 +18,8 @@ import {
   type EndVerdict,
 } from '../machines/connection.js'
 import { createPageLifecycle } from './page-lifecycle.js'
-import { createSocketActor, type SocketHost } from './socket.js'
+import { createSocketActor } from './socket.js'
+import type { SocketHost } from './socket-host.js'
 
 /** What the shared implementations need from one connection. */
 export interface ConnectionHost extends SocketHost {

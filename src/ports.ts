@@ -33,8 +33,9 @@ import { MetricsRecorder } from './metrics.js'
 import type { WebSocketLike } from './options.js'
 import { reportLater } from './report.js'
 import type { ResolvedOptions } from './resolve-options.js'
-import type { LivenessProbe, UrlSource } from './socket.js'
-import { type Pausable, SocketSlot } from './socket-slot.js'
+import type { LivenessProbe, UrlSource } from './socket-host.js'
+import { SocketSlot } from './socket-slot.js'
+import type { Pausable } from './socket-types.js'
 import { publicTypes } from './vocabulary.js'
 
 export class ChartPorts implements ConnectionHost {

@@ -12,37 +12,17 @@
  * A message written to a socket is tentative until that socket shows that its
  * server reads it (its first inbound frame); a socket the server then refuses
  * unread (1013 before any inbound frame) gives its tentative messages back
- * to the front of the queue, in order. The rule, and what a server must do for it
- * to hold, is in docs/reliability.md ("When a message is handed over").
+ * to the front of the queue, in order (src/refused.ts). The rule, and what a server
+ * must do for it to hold, is in docs/reliability.md ("When a message is handed over").
  */
+import { byteSize } from './byte-size.js'
 import type { DropReason, SendOutcomeListener } from './events.js'
-import type { SendData, WebSocketLike } from './options.js'
+import { type QueueLimits, REFUSED, tentativeBound } from './refused.js'
 import { dataOf, type Item, QUEUED, Tracked, tell, WRITTEN } from './send-outcome.js'
-import type { LivenessProbe } from './socket.js'
-
-export interface QueueLimits {
-  max: number
-  maxBytes: number
-  overflow: 'reject' | 'drop-oldest'
-}
+import type { LivenessProbe } from './socket-host.js'
+import type { Pausable, SendData, WebSocketLike } from './socket-types.js'
 
 const BINARY_TYPES = ['blob', 'arraybuffer', 'nodebuffer', 'fragments']
-
-/** `ws`'s flow control on a socket: pause() stops reading from TCP, resume() reads again. */
-export interface Pausable {
-  pause?: () => void
-  resume?: () => void
-}
-
-/**
- * The close code of a server that refused a socket without reading it: 1013 Try
- * Again Later (RFC 6455 §7.4.1 registry), as `admission()` sends it. Not 1012
- * (Service Restart): a restarting server has usually read what it was sent.
- */
-const REFUSED = 1013
-
-/** With `queue: false`, how many refused messages are reported: the default queue's size. */
-const TENTATIVE_WITHOUT_QUEUE = 1000
 
 export class SocketSlot {
   /** The current attempt's socket, from its creation until it ends. */
@@ -304,20 +284,15 @@ export class SocketSlot {
     }
   }
 
-  /** How many tentative messages can come back: as many as the queue holds. */
-  get #bound(): number {
-    return this.limits === false ? TENTATIVE_WITHOUT_QUEUE : this.limits.max
-  }
-
   /**
    * Keeps a message written to a socket not yet heard from. Only the newest
-   * `#bound` can come back; older ones are handed over a batch at a time (no
-   * shift per message on a busy socket).
+   * `tentativeBound` can come back; older ones are handed over a batch at a time
+   * (no shift per message on a busy socket).
    */
   #keep(item: Item): void {
     const tentative = this.#tentative as Item[]
     tentative.push(item)
-    const bound = this.#bound
+    const bound = tentativeBound(this.limits)
     if (tentative.length < 2 * bound) return
     for (const old of tentative.splice(0, bound)) tell(old, WRITTEN)
   }
@@ -327,7 +302,7 @@ export class SocketSlot {
    * what no longer fits is dropped as the queue drops (no queue: `not-open`).
    */
   #requeue(returned: Item[]): void {
-    const older = returned.length - this.#bound
+    const older = returned.length - tentativeBound(this.limits)
     if (older > 0) for (const item of returned.splice(0, older)) tell(item, WRITTEN)
     const limits = this.limits
     if (limits === false) {
@@ -353,31 +328,4 @@ export class SocketSlot {
     this.drop(dataOf(item), reason)
     tell(item, { status: 'dropped', reason })
   }
-}
-
-/**
- * The bytes `data` puts on the wire as a payload, as a browser's `bufferedAmount`
- * counts them: UTF-8 for text (WHATWG WebSockets, `send()`), the byte length of
- * binary data.
- */
-export function byteSize(data: SendData): number {
-  if (typeof data === 'string') {
-    let n = data.length
-    for (let i = 0; i < data.length; i++) {
-      const c = data.charCodeAt(i)
-      if (c < 0x80) continue
-      if (c < 0x800) n += 1
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < data.length) {
-        const d = data.charCodeAt(i + 1)
-        // A surrogate pair: two code units, four bytes.
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          n += 2
-          i++
-        } else n += 2
-      } else n += 2
-    }
-    return n
-  }
-  if (typeof Blob !== 'undefined' && data instanceof Blob) return data.size
-  return (data as ArrayBuffer | ArrayBufferView).byteLength
 }

@@ -43,5 +43,11 @@ export interface WebSocketLike {
   off?: (type: 'message', listener: (data: never, isBinary: boolean) => void) => unknown
 }
 
+/** `ws`'s flow control on a socket: pause() stops reading from TCP, resume() reads again. */
+export interface Pausable {
+  pause?: () => void
+  resume?: () => void
+}
+
 /** Data `send()` accepts: what `WebSocket.send` accepts everywhere. */
 export type SendData = string | ArrayBufferLike | ArrayBufferView | Blob

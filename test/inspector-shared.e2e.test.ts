@@ -1,8 +1,10 @@
 /**
  * "Shared across tabs" (`?shared=1`): two inspector pages in one browser share
  * one socket through heartline/shared. Exactly one shows "leader"; closing it
- * makes the other the leader, with a timeline row for each change. Without the
- * option the page keeps its own connection and shows no leader badge.
+ * makes the other the leader, with a timeline row for each change. Beside the
+ * connection's chart, each tab draws its tab-role chart (machines/tab-role.ts),
+ * lit live. Without the option the page keeps its own connection and shows no
+ * leader badge and no tab chart.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -45,6 +47,19 @@ async function role(page: Page): Promise<string> {
   return (await page.textContent(BADGE)) ?? ''
 }
 
+/** Waits until the page's tab-role chart lights `state` (and only it). */
+async function tabChartLit(page: Page, state: 'leader' | 'follower'): Promise<void> {
+  await page.waitForSelector(
+    `#extra-charts [data-chart="tab"] [data-node-id="tab.joined.${state}"].active`,
+    { timeout: 10_000 },
+  )
+  expect(
+    await page.$$eval('#extra-charts .state.leaf.active', (g) =>
+      g.map((n) => n.getAttribute('data-node-id')),
+    ),
+  ).toEqual([`tab.joined.${state}`])
+}
+
 function leaderRows(page: Page): Promise<string[]> {
   return page.$$eval('#timeline .kind-tabs', (rows) => rows.map((r) => r.textContent ?? ''))
 }
@@ -59,6 +74,9 @@ describe('inspector shared across tabs', () => {
       const leader = roles[0] === 'leader' ? first : second
       const follower = leader === first ? second : first
       expect(await leader.isChecked('#shared-toggle')).toBe(true)
+      // Each tab's role chart, beside the connection's, lights its role.
+      await tabChartLit(leader, 'leader')
+      await tabChartLit(follower, 'follower')
 
       // The follower draws the leader's state from statechange, and says why.
       await follower.waitForFunction(
@@ -83,6 +101,8 @@ describe('inspector shared across tabs', () => {
       const rows = await leaderRows(follower)
       expect(rows).toHaveLength(2)
       expect(rows[1]).toContain('this tab now holds the shared socket')
+      // Live: the same drawing now lights the leader state.
+      await tabChartLit(follower, 'leader')
       // Its own connection now feeds the chart: the socket opens again, in this tab.
       await follower.waitForFunction(
         () => document.querySelector('#state-badge')?.textContent === 'open',
@@ -101,6 +121,8 @@ describe('inspector shared across tabs', () => {
       await page.waitForSelector('#chart .state.leaf.active')
       expect(await page.isHidden(BADGE)).toBe(true)
       expect(await page.isChecked('#shared-toggle')).toBe(false)
+      expect(await page.isHidden('#extra-charts')).toBe(true)
+      expect(await page.$('#extra-charts [data-chart="tab"]')).toBeNull()
       expect(
         await page.evaluate(() => {
           const conn = (

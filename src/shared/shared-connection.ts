@@ -27,6 +27,17 @@ export interface SharedConnectionOptions extends ConnectionOptions {
 
 type Events = SharedConnectionEventMap
 
+/** Each shared connection's tab link, for `roleChartOf`. */
+const links = new WeakMap<object, TabLink>()
+
+/**
+ * @internal The running chart of this tab's role (machines/tab-role.ts), for the
+ * inspector to draw live; undefined for anything but a `SharedConnection`.
+ */
+export function roleChartOf(connection: object): TabLink['role'] | undefined {
+  return links.get(connection)?.role
+}
+
 /**
  * A real `EventTarget`, as `Connection` is: its events are fresh `Event`s with
  * this shared connection as `target`, `currentTarget` and `this`; `once`,
@@ -57,6 +68,7 @@ export class SharedConnection extends WebSocketShape<SharedConnection, Events> {
       this.#view,
       () => this.#binaryType,
     )
+    links.set(this, this.#link)
     // With `startClosed`, the tab joins the others on its first `reconnect()`.
     if (!startClosed) this.#link.attach()
   }

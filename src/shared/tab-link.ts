@@ -2,8 +2,8 @@
  * One tab's link to the shared socket. Its role (electing, leader, follower,
  * handing off) is the chart machines/tab-role.ts; this file provides the chart's
  * I/O: the `election` actor (channel and Web Locks, election.ts), the leader's
- * socket (leader.ts), the follower's outbox, and what the view fires
- * (view-events.ts). The public surface is shared-connection.ts.
+ * socket (leader.ts) and the follower's outbox; what the chart's actions do to
+ * the view is view-actions.ts (what it fires: view-events.ts). The public surface is shared-connection.ts.
  */
 
 import { type Actor, createActor, type EventObject, fromCallback } from 'xstate'
@@ -11,7 +11,6 @@ import { type TabRoleEvent, tabRoleMachine, tabRoleOf } from '../../machines/tab
 import {
   type Connection,
   type ConnectionOptions,
-  type ConnectionStateName,
   checkClose,
   type SendData,
   type UrlProvider,
@@ -24,11 +23,8 @@ import { Leader, type LocalView } from './leader.js'
 import { type LockManagerLike, leaveTabs } from './membership.js'
 import { Outbox } from './outbox.js'
 import type { Names, RelayedEvent, Wire } from './protocol.js'
+import { closeView, failView, followLeader, loseLeader } from './view-actions.js'
 import type { ViewEvents } from './view-events.js'
-
-const carriesSocket = (state: ConnectionStateName) =>
-  state === 'open' || state === 'awaitingPong' || state === 'closing'
-const isOpen = (state: ConnectionStateName) => state === 'open' || state === 'awaitingPong'
 
 type Hello = Extract<Wire, { t: 'leader' }>
 type Send = (event: TabRoleEvent) => void
@@ -73,13 +69,10 @@ export class TabLink {
         }),
       },
       actions: {
-        follow: () => this.#follow(),
-        leaderGone: () => this.#leaderGone(),
-        closeView: () => this.#closeView(),
-        failView: () => {
-          this.view.setState('closed', 'leader.failed')
-          this.view.emit('error', { error: this.#failure })
-        },
+        follow: () => followLeader(this.view, this.#heard, this.#hello as Hello),
+        leaderGone: () => loseLeader(this.view, this.#outbox, options.resume !== undefined),
+        closeView: () => closeView(this.view, this.#outbox, this.#closeWith),
+        failView: () => failView(this.view, this.#failure),
       },
     })
     this.#role = createActor(machine, { input: { resume: options.resume !== undefined } }).start()
@@ -196,17 +189,6 @@ export class TabLink {
     })
   }
 
-  #closeView(): void {
-    this.#outbox.close()
-    this.view.setState('closed', 'app.close')
-    this.view.emit('close', {
-      ...this.#closeWith,
-      wasClean: true,
-      cause: 'user',
-      willReconnect: false,
-    })
-  }
-
   // ---- leading -----------------------------------------------------------------
 
   /** Takes the socket, carrying on the session `event` hands over; `leader.failed` when it cannot. */
@@ -277,35 +259,6 @@ export class TabLink {
       },
       apply: (event) => this.#applyEvent(event),
     })
-  }
-
-  #follow(): void {
-    const hello = this.#hello as Hello
-    this.#heard.hello(hello)
-    this.view.emit('leaderchange', { leader: false })
-    this.view.setState(hello.state, 'leader.elected')
-    if (isOpen(hello.state)) this.view.emit('open', { url: hello.url })
-  }
-
-  /**
-   * The leader this tab knew is gone: that socket is gone (as for a single tab
-   * whose socket closed, the view goes back to connecting). Without resume, what
-   * was handed to it unconfirmed may or may not have reached the server; with
-   * resume it is held until the next leader resumed the session.
-   */
-  #leaderGone(): void {
-    const had = this.view.state
-    this.view.setState('connecting', 'leader.gone')
-    if (carriesSocket(had)) {
-      this.view.emit('close', {
-        code: 1001,
-        reason: '',
-        wasClean: false,
-        cause: 'leader-gone',
-        willReconnect: true,
-      })
-    }
-    if (this.options.resume === undefined) this.#outbox.lose('handoff')
   }
 
   /** The next leader resumed the session: held messages it does not hold go out again, in order. */

@@ -6,11 +6,12 @@
  *
  * @module heartline/streams
  */
+
+import { byteSize } from '../byte-size.js'
 import type { Connection } from '../connection.js'
 import type { CloseEventDetails, DropEvent, ResetEvent } from '../events.js'
 import type { SendData } from '../options.js'
 import { sessionOf } from '../resume/index.js'
-import { byteSize } from '../socket-slot.js'
 
 /** How often the writable's close() reads the session's unacknowledged count, in ms. */
 const ACK_POLL_MS = 10
