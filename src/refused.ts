@@ -1,17 +1,11 @@
 /**
  * The refusal rule's terms (docs/reliability.md, "When a message is handed
- * over"): the queue's limits, the close code that counts as a refusal before
- * reading, and how many messages written to a socket not yet heard from can
- * come back. src/socket-slot.ts keeps those messages and applies the rule; its
- * keeping and requeueing stay methods there, since as functions over its
- * private lists they cost the bundle 47 B min+gzip, past the size budget.
+ * over"): the close code that counts as a refusal before reading, and how many
+ * messages written to a socket not yet heard from can come back. The slot
+ * (src/socket-slot.ts) keeps those messages and applies the rule; the queue
+ * (src/out-queue.ts) takes them back.
  */
-
-export interface QueueLimits {
-  max: number
-  maxBytes: number
-  overflow: 'reject' | 'drop-oldest'
-}
+import type { QueueLimits } from './out-queue.js'
 
 /**
  * The close code of a server that refused a socket without reading it: 1013 Try

@@ -1,7 +1,7 @@
 /**
  * The one owner of a connection's sockets and of what is written to them: the
  * current attempt's socket, the one still closing, the write gate (the open
- * socket that takes sends directly) and the outgoing queue. The socket actor
+ * socket that takes sends directly) and the outgoing queue (out-queue.ts). The socket actor
  * (src/socket.ts) creates and tears sockets down and tells the slot through the
  * chart's ports (src/ports.ts); the facade reads it and sends through it. Nobody
  * else holds a socket.
@@ -15,9 +15,11 @@
  * to the front of the queue, in order (src/refused.ts). The rule, and what a server
  * must do for it to hold, is in docs/reliability.md ("When a message is handed over").
  */
+
 import { byteSize } from './byte-size.js'
 import type { DropReason, SendOutcomeListener } from './events.js'
-import { type QueueLimits, REFUSED, tentativeBound } from './refused.js'
+import { OutQueue, type QueueLimits } from './out-queue.js'
+import { REFUSED, tentativeBound } from './refused.js'
 import { dataOf, type Item, QUEUED, Tracked, tell, WRITTEN } from './send-outcome.js'
 import type { LivenessProbe } from './socket-host.js'
 import type { Pausable, SendData, WebSocketLike } from './socket-types.js'
@@ -33,16 +35,13 @@ export class SocketSlot {
   #open: WebSocketLike | null = null
   /** The write gate: the socket sends go straight to, or null while they must wait. */
   #gate: WebSocketLike | null = null
-  #items: Item[] = []
+  /** The outgoing queue (out-queue.ts). */
+  readonly #queue = new OutQueue()
   /**
    * What was written to the open socket before it showed that its server reads
    * (oldest first); null once it did, or while no socket is open.
    */
   #tentative: Item[] | null = null
-  /** The byte size of each queued message, in the queue's order (see `byteSize`). */
-  #sizes: number[] = []
-  /** The sum of `#sizes`. */
-  #bytes = 0
   /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   probe: LivenessProbe | null = null
   /** The URL of the current (or last) attempt. */
@@ -134,7 +133,7 @@ export class SocketSlot {
    * count of the socket that opened last (a layer's frames included).
    */
   get bufferedAmount(): number {
-    return this.#bytes + (this.#open?.bufferedAmount ?? 0)
+    return this.#queue.bytes + (this.#open?.bufferedAmount ?? 0)
   }
 
   /** Whether bytes can leave the slot (a socket is open): only then can `bufferedAmount` fall. */
@@ -143,7 +142,7 @@ export class SocketSlot {
   }
 
   get queued(): number {
-    return this.#items.length
+    return this.#queue.items.length
   }
 
   get binaryType(): string {
@@ -225,42 +224,22 @@ export class SocketSlot {
       return false
     }
     const size = byteSize(dataOf(item))
-    const full = () => this.#items.length >= limits.max || this.#bytes + size > limits.maxBytes
-    if (full()) {
-      // One larger than the byte bound never fits: it alone is refused.
-      if (limits.overflow === 'reject' || size > limits.maxBytes) {
-        this.#drop(item, 'queue-full')
-        return false
-      }
-      const pushedOut: Item[] = []
-      while (full()) {
-        pushedOut.push(this.#items.shift() as Item)
-        this.#bytes -= this.#sizes.shift() as number
-      }
-      this.#push(item, size)
-      tell(item, QUEUED)
-      for (const oldest of pushedOut) this.#drop(oldest, 'queue-overflow')
-      return true
+    const pushedOut = this.#queue.room(size, limits)
+    if (pushedOut === null) {
+      this.#drop(item, 'queue-full')
+      return false
     }
-    this.#push(item, size)
+    this.#queue.push(item, size)
     tell(item, QUEUED)
+    for (const oldest of pushedOut) this.#drop(oldest, 'queue-overflow')
     return true
-  }
-
-  #push(item: Item, size: number): void {
-    this.#items.push(item)
-    this.#sizes.push(size)
-    this.#bytes += size
   }
 
   /** Sends everything queued, in order, to the current socket, then opens the gate to it. */
   flush(): void {
     const ws = this.#socket
     if (ws === null) return
-    const queued = this.#items
-    this.#items = []
-    this.#sizes = []
-    this.#bytes = 0
+    const queued = this.#queue.take()
     const tentative = ws === this.#open ? this.#tentative : null
     for (let i = 0; i < queued.length; i++) {
       const item = queued[i] as Item
@@ -274,11 +253,8 @@ export class SocketSlot {
   /** Empties the queue; returns what reports each message dropped (`closed`), or null if none. */
   takeAll(): (() => void) | null {
     this.#gate = null
-    const all = this.#items
-    if (all.length === 0) return null
-    this.#items = []
-    this.#sizes = []
-    this.#bytes = 0
+    if (this.#queue.items.length === 0) return null
+    const all = this.#queue.take()
     return () => {
       for (const item of all) this.#drop(item, 'closed')
     }
@@ -304,24 +280,8 @@ export class SocketSlot {
   #requeue(returned: Item[]): void {
     const older = returned.length - tentativeBound(this.limits)
     if (older > 0) for (const item of returned.splice(0, older)) tell(item, WRITTEN)
-    const limits = this.limits
-    if (limits === false) {
-      for (const item of returned) this.#drop(item, 'not-open')
-      return
-    }
-    const all = returned.concat(this.#items)
-    const excess = Math.max(0, all.length - limits.max)
-    // `reject` refuses the newest, `drop-oldest` pushes out the oldest.
-    const reject = limits.overflow === 'reject'
-    const out = excess === 0 ? [] : reject ? all.splice(limits.max) : all.splice(0, excess)
-    this.#items = all
-    // Recounted (a refusal is rare); the byte bound is not applied to what comes back.
-    this.#sizes = all.map((item) => byteSize(dataOf(item)))
-    this.#bytes = this.#sizes.reduce((n, size) => n + size, 0)
-    const first = reject ? 0 : Math.min(excess, returned.length)
-    const end = reject ? Math.min(returned.length, limits.max) : returned.length
-    for (let i = first; i < end; i++) tell(returned[i] as Item, QUEUED)
-    for (const item of out) this.#drop(item, reject ? 'queue-full' : 'queue-overflow')
+    if (this.limits === false) for (const item of returned) this.#drop(item, 'not-open')
+    else this.#queue.putBack(returned, this.limits, (item, reason) => this.#drop(item, reason))
   }
 
   #drop(item: Item, reason: DropReason): void {
