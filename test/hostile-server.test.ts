@@ -335,6 +335,30 @@ describe('the resume client validates what the server says before the app sees i
     expect(seen.drops).toEqual([])
   })
 
+  it("an ack beyond the last seq sent and a gap in the server's seqs are protocol errors (4200); nothing is delivered out of order", async () => {
+    const server = await hostile((ws, index) =>
+      onHello(ws, (hello) => {
+        ws.send(welcome({ sid: 's1', resumed: hello.sid !== undefined }))
+        // The client has sent nothing: an ack of 5 is beyond its last seq.
+        if (index === 0) ws.send('A5')
+        // The first message numbered 2: 1 is missing.
+        else if (index === 1) ws.send('M2 skipped-one')
+        else ws.send('M1 first')
+      }),
+    )
+    const { conn, clock, seen } = resumeClient(server.url)
+    const got: unknown[] = []
+    conn.addEventListener('message', (e) => got.push(e.data))
+    await until(server, conn, () => seen.errors().length === 1, 'the first protocol error')
+    await run(conn, clock, 1)
+    await until(server, conn, () => seen.errors().length === 2, 'the second protocol error')
+    await run(conn, clock, 1)
+    await until(server, conn, () => got.length === 1, 'the message of the third socket')
+    expect(seen.errors()).toEqual(['ack 5 beyond the last seq sent', 'gap: expected 1, got 2'])
+    expect(seen.closes.slice(0, 2).map(([code]) => code)).toEqual([4200, 4200])
+    expect(got).toEqual(['first'])
+  })
+
   it('out-of-range reset.lost is a protocol error, never a reset event; a valid one then passes', async () => {
     const bad: unknown[] = [-7, 1.5, '3', 2 ** 53, true, { n: 1 }]
     const server = await hostile((ws, index) =>

@@ -9,7 +9,7 @@ import { build } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { type Connection, createConnection, type DropEvent } from '../src/index.js'
-import { type ResumeTrace, resume, sessionOf } from '../src/resume/index.js'
+import { type ResumeTrace, resume, sessionChartOf, sessionOf } from '../src/resume/index.js'
 import { acceptSessions, memoryStore, type Session } from '../src/server/index.js'
 import { waitFor } from './harness/wait.js'
 import { refusingServer } from './helpers/refusing.js'
@@ -92,6 +92,9 @@ describe('resume: one process', () => {
     )
     expect(sessionOf(conn)).toMatchObject({ sent: 3, received: 3, buffered: 0, phase: 'ready' })
     expect(sessionOf(conn)?.id).toBe(s.list[0]?.id)
+    // The inspector's handle on the session's chart: live, in its ready state; none without resume.
+    expect(sessionChartOf(conn)?.getSnapshot().matches({ ready: 'started' })).toBe(true)
+    expect(sessionChartOf({})).toBeUndefined()
   })
 
   it('resumes on the same session after the socket drops, with no duplicate', async () => {
