@@ -167,9 +167,12 @@ function herdSim(
   }
   for (let id = 0; id < n; id++) {
     // A constructor function that records each attempt (called with `new`).
-    const recording = function recordingSocket() {
-      if (killedAt > 0) attempts.push([clock.now(), id])
-      return new StubSocket(clock, server)
+    // A WebSocket class (heartline checks its prototype) that records each attempt after the kill.
+    const recording = class RecordingSocket extends StubSocket {
+      constructor() {
+        super(clock, server)
+        if (killedAt > 0) attempts.push([clock.now(), id])
+      }
     }
     clock.setTimeout(() => {
       if (kind === 'heartline') {
