@@ -18,7 +18,7 @@
  */
 import type { CDPSession, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { leaders, openTab, sharedTabWorld, until } from './helpers/shared-pages.js'
+import { hang, leaders, openTab, sharedTabWorld, until } from './helpers/shared-pages.js'
 
 const world = sharedTabWorld()
 
@@ -56,22 +56,6 @@ async function threeTabs() {
   await Promise.all(followers.map((p) => until(p, 'window.conn.queued === 0')))
   const cdp = await world.context.newCDPSession(leader)
   return { leader, followers, cdp }
-}
-
-/**
- * Stops the page's JavaScript with the DevTools debugger (the pause lands at
- * the next statement the page runs: a message on 'wake' makes it run one), so
- * it runs no task, as a frozen page does, before any follower posts.
- */
-async function hang(page: Page, cdp: CDPSession, waker: Page): Promise<void> {
-  await page.evaluate(
-    `window.wake = new BroadcastChannel('wake'); window.wake.onmessage = () => {}; 1`,
-  )
-  await cdp.send('Debugger.enable')
-  const paused = new Promise((resolve) => cdp.once('Debugger.paused', resolve))
-  await cdp.send('Debugger.pause')
-  await waker.evaluate(`new BroadcastChannel('wake').postMessage('now'); 1`)
-  await paused
 }
 
 /** Each follower sends `n` messages to a leader that cannot answer: they stay unconfirmed. */

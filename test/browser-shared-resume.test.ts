@@ -21,7 +21,7 @@ import type { CDPSession, Page } from 'playwright-core'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { acceptSessions } from '../src/server/index.js'
-import { leaders, openTab, sharedTabWorld, until } from './helpers/shared-pages.js'
+import { hang, leaders, openTab, sharedTabWorld, until } from './helpers/shared-pages.js'
 
 const world = sharedTabWorld()
 const COUNT = 1000
@@ -84,17 +84,10 @@ const fromTab = (tab: string) => server.received.filter((m) => m.startsWith(`${t
 const range = (tab: string, from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => `${tab}-${from + i}`)
 const messages = (page: Page) => page.evaluate('window.seen.messages') as Promise<string[]>
-/** Stops the page's JavaScript (a message on 'wake' makes it run the statement the pause lands on). */
-async function hang(page: Page, waker: Page): Promise<CDPSession> {
+/** Hangs `page` (see hang) on a DevTools session of its own, returned for the crash after. */
+async function hangTab(page: Page, waker: Page): Promise<CDPSession> {
   const cdp = await world.context.newCDPSession(page)
-  await page.evaluate(
-    `window.wake = new BroadcastChannel('wake'); window.wake.onmessage = () => {}; 1`,
-  )
-  await cdp.send('Debugger.enable')
-  const paused = new Promise((resolve) => cdp.once('Debugger.paused', resolve))
-  await cdp.send('Debugger.pause')
-  await waker.evaluate(`new BroadcastChannel('wake').postMessage('now'); 1`)
-  await paused
+  await hang(page, cdp, waker)
   return cdp
 }
 
@@ -131,7 +124,7 @@ it('three tabs, two leader hand-offs, resume on: every message exactly once, in 
   await Promise.all([b, c].map((p) => until(p, 'window.conn.queued === 0')))
   // In flight at the hand-off: a burst from each follower, and the server's next 300.
   const aReceived = await messages(a)
-  const cdpA = await hang(a, b)
+  const cdpA = await hangTab(a, b)
   await Promise.all([sendRange(b, 'B', 300, 600), sendRange(c, 'C', 300, 500)])
   server.send(300, 600)
   await until(b, 'window.conn.queued === 300')
@@ -144,7 +137,7 @@ it('three tabs, two leader hand-offs, resume on: every message exactly once, in 
   await waitFor(() => fromTab('B').length === COUNT, "all of B's messages at the server")
   await until(c, 'window.conn.queued === 0')
   const bReceived = await messages(b)
-  const cdpB = await hang(b, c)
+  const cdpB = await hangTab(b, c)
   await sendRange(c, 'C', 700, 900)
   server.send(600, 800)
   await until(c, 'window.conn.queued === 200')

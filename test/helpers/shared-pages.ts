@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { build } from 'esbuild'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { launchChromium } from './chromium.js'
 import { type ControlledServer, startControlledServer } from './controlled-server.js'
@@ -131,4 +131,20 @@ export function sharedTabWorld(): SharedTabs {
     await tabs.server.close()
   })
   return tabs
+}
+
+/**
+ * Stops the page's JavaScript with the DevTools debugger, as a frozen page runs
+ * no task: the pause lands on the next statement the page runs, which a message
+ * from `waker` on the 'wake' channel makes it run. The session stays paused.
+ */
+export async function hang(page: Page, cdp: CDPSession, waker: Page): Promise<void> {
+  await page.evaluate(
+    `window.wake = new BroadcastChannel('wake'); window.wake.onmessage = () => {}; 1`,
+  )
+  await cdp.send('Debugger.enable')
+  const paused = new Promise((resolve) => cdp.once('Debugger.paused', resolve))
+  await cdp.send('Debugger.pause')
+  await waker.evaluate(`new BroadcastChannel('wake').postMessage('now'); 1`)
+  await paused
 }
