@@ -13,6 +13,12 @@ import type { CloseEventDetails, DropEvent, ResetEvent } from '../events.js'
 import type { SendData } from '../options.js'
 import { sessionOf } from '../resume/index.js'
 
+export {
+  StreamSocket,
+  type StreamSocketCloseEvent,
+  type StreamSocketMessageEvent,
+} from './socket.js'
+
 /** How often the writable's close() reads the session's unacknowledged count, in ms. */
 const ACK_POLL_MS = 10
 
