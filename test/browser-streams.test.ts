@@ -338,15 +338,16 @@ async function transcript(kind: 'WebSocket' | 'StreamSocket', base: string) {
 }
 
 it('StreamSocket behaves as the browser’s WebSocket: checks before open, text and binary, close codes, 1006 on a failure', async () => {
+  // What the server saw of the closes (the socket closed before it opened may
+  // or may not have reached the server, on either path).
+  const seen = ['4000 bye', '4001 why', '1006 ']
   echoCloses.length = 0
   const native = await transcript('WebSocket', url)
-  const nativeCloses = echoCloses.splice(0)
+  await expect.poll(() => echoCloses).toEqual(expect.arrayContaining(seen))
+  echoCloses.length = 0
   const stream = await transcript('StreamSocket', url)
-
   expect(stream).toEqual(native)
-  // The server saw the same closes from both.
-  await expect.poll(() => echoCloses.length).toBe(nativeCloses.length)
-  expect(echoCloses.sort()).toEqual(nativeCloses.sort())
+  await expect.poll(() => echoCloses).toEqual(expect.arrayContaining(seen))
   // What the transcript holds (so that equality is not two empty lists).
   expect(native).toContainEqual(['send while connecting', 'InvalidStateError'])
   expect(native).toContainEqual(['close', 4000, 'bye', true, 3])
