@@ -16,6 +16,7 @@ import { sessionOf } from '../resume/index.js'
 export {
   StreamSocket,
   type StreamSocketCloseEvent,
+  type StreamSocketHandler,
   type StreamSocketMessageEvent,
 } from './socket.js'
 

@@ -46,7 +46,8 @@ export interface StreamSocketCloseEvent extends Event {
   readonly reason: string
   readonly wasClean: boolean
 }
-type Handler<E> = ((this: StreamSocket, event: E) => unknown) | null
+/** An `on<type>` handler attribute of StreamSocket: a function, or null. */
+export type StreamSocketHandler<E> = ((this: StreamSocket, event: E) => unknown) | null
 
 /** WebIDL's `[Clamp] unsigned short`, as WebSocket's `close(code)` converts its code. */
 function clampCode(value: unknown): number {
@@ -105,10 +106,10 @@ export class StreamSocket extends EventTarget {
   #reading: Promise<void> = Promise.resolve()
   #handlers: Record<string, { value: unknown; listener: (event: Event) => void }> = {}
 
-  declare onopen: Handler<Event>
-  declare onmessage: Handler<StreamSocketMessageEvent>
-  declare onerror: Handler<Event>
-  declare onclose: Handler<StreamSocketCloseEvent>
+  declare onopen: StreamSocketHandler<Event>
+  declare onmessage: StreamSocketHandler<StreamSocketMessageEvent>
+  declare onerror: StreamSocketHandler<Event>
+  declare onclose: StreamSocketHandler<StreamSocketCloseEvent>
 
   static {
     for (const type of ['open', 'message', 'error', 'close']) {
