@@ -7,12 +7,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SimulatedClock } from 'xstate'
 import { type Connection, createConnection, type SendOutcome } from '../src/index.js'
-import { admission } from '../src/server/index.js'
 import {
   type ControlledServer,
   startControlledServer,
   WebSocket,
 } from './helpers/controlled-server.js'
+import {
+  expectEachOnceInOrder,
+  STORM_CLIENTS,
+  stormAdmission,
+  stormClients,
+} from './helpers/refusal-storm.js'
 import { SocketRegistry } from './helpers/scripted-socket.js'
 
 let server: ControlledServer | undefined
@@ -53,60 +58,32 @@ function settled(list: Connection[]): Promise<void> {
 describe("admission's default refusal (101, then 1013) and a client without resume", () => {
   it('300 clients with 10 queued messages each: 3,000 delivered once, in order, 0 drops', async () => {
     server = await startControlledServer()
-    // The server's clock moves only when the test says: each step refills the bucket.
-    let serverNow = 0
-    admission(server.wss, { perSecond: 100, burst: 100, now: () => serverNow })
+    const bucket = stormAdmission(server.wss)
     const clock = new SimulatedClock()
-    const drops: string[] = []
-    let refusals = 0
-    const codes: string[] = []
-    const CLIENTS = 300
-    const PER_CLIENT = 10
-    for (let c = 0; c < CLIENTS; c++) {
-      const conn = createConnection(server.url, {
-        WebSocket,
-        clock,
-        heartbeat: false,
-        random: () => 0.5,
-        reconnect: { initialDelay: 100, maxDelay: 1000 },
-      })
-      conn.addEventListener('drop', (e) => drops.push(`${String(e.data)} ${e.reason}`))
-      conn.addEventListener('close', (e) => {
-        if (e.code === 1013) refusals++
-        else codes.push(`${e.code} ${e.cause} ${e.reason}`)
-      })
-      for (let i = 0; i < PER_CLIENT; i++) conn.send(`${c}:${i}`)
-      conns.push(conn)
-    }
+    const storm = stormClients(server.url, { WebSocket, clock })
+    conns.push(...storm.conns)
     // Each round: the bucket refills (100 more handshakes), every waiting client's
     // timer fires (hints and backoff are at most maxDelay), the attempts settle.
     let rounds = 0
     for (; rounds < 20; rounds++) {
       await settled(conns)
       if (conns.every((c) => c.state === 'open')) break
-      serverNow += 1000
+      bucket.refill()
       clock.increment(1000)
     }
     // Every socket that ended was refused (200 in the first round, then about 100).
-    expect(codes).toEqual([])
-    expect(refusals).toBeGreaterThanOrEqual(200)
+    expect(storm.codes).toEqual([])
+    expect(storm.refusals.length).toBeGreaterThanOrEqual(200)
     // A last message on every socket: once each has arrived, everything before it has (TCP order).
     for (const conn of conns) conn.send('end')
     await server.when(
-      () => server?.received.filter((m) => m === 'end').length === CLIENTS,
+      () => server?.received.filter((m) => m === 'end').length === STORM_CLIENTS,
       'end from every client',
     )
     const messages = server.received.filter((m) => m !== 'end')
-    expect(drops).toEqual([])
-    expect(new Set(messages).size).toBe(messages.length)
-    expect(messages.length).toBe(CLIENTS * PER_CLIENT)
-    // In order per client.
-    const last = new Map<string, number>()
-    for (const m of messages) {
-      const [c, i] = m.split(':') as [string, string]
-      expect(Number(i)).toBe((last.get(c) ?? -1) + 1)
-      last.set(c, Number(i))
-    }
+    expect(storm.drops).toEqual([])
+    // Once each, all of them, in order per client.
+    expectEachOnceInOrder(messages)
   }, 60_000)
 })
 
