@@ -34,8 +34,11 @@ interface App {
 }
 
 /** A `ws` server with the heartbeat attached first, then the application's listener. */
-async function app(onConnection?: (ws: WebSocket, request: IncomingMessage) => void) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+async function app(
+  onConnection?: (ws: WebSocket, request: IncomingMessage) => void,
+  options: { perMessageDeflate?: boolean } = {},
+) {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, ...options })
   await once(wss, 'listening')
   cleanups.push(
     () =>
@@ -145,6 +148,34 @@ describe('drain() and a client that opened just before it', () => {
     c.conn.addEventListener('open', () => {
       drained ??= drain(a.wss, { window: 1000 })
     })
+    expect((await nextEvent(c.conn, 'close')).code).toBe(1012)
+    expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 0 })
+    target = b.url
+    const reopened = nextEvent(c.conn, 'open')
+    c.clock.increment(60_000)
+    await reopened
+    c.send('end')
+    await until(() => b.received.includes('end'), 'the marker on the next server')
+    expect(a.received).toEqual(sent)
+    expect(b.received).toEqual(['end'])
+    expect(c.drops).toEqual([])
+  })
+
+  it('a greeting still being compressed when the drain starts: 1012, the messages reach the application once', async () => {
+    // permessage-deflate: the greeting waits in ws's sender (bufferedAmount), not yet on the TCP socket.
+    let drained: Promise<DrainResult> | undefined
+    const a: App = await app(
+      (ws) => {
+        ws.send('hello')
+        drained ??= drain(a.wss, { window: 1000 })
+      },
+      { perMessageDeflate: true },
+    )
+    const b = await app()
+    let target = a.url
+    const c = client(() => target)
+    const sent = messages(20)
+    for (const m of sent) c.send(m)
     expect((await nextEvent(c.conn, 'close')).code).toBe(1012)
     expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 0 })
     target = b.url
