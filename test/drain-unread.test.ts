@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { SimulatedClock } from 'xstate'
 import { type Connection, createConnection, type SendOutcome } from '../src/index.js'
-import { attachHeartbeat, type DrainResult, drain } from '../src/server/index.js'
+import { acceptSessions, attachHeartbeat, type DrainResult, drain } from '../src/server/index.js'
 import { nextEvent } from './helpers/controlled-server.js'
 import { until } from './helpers/hostile.js'
 
@@ -187,6 +187,20 @@ describe('drain() and a client that opened just before it', () => {
     expect(a.received).toEqual(sent)
     expect(b.received).toEqual(['end'])
     expect(c.drops).toEqual([])
+  })
+
+  it("a SessionServer's socket keeps 1012 before its hello (resume re-sends on its own)", async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    await once(wss, 'listening')
+    const sessions = acceptSessions(wss)
+    cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())))
+    cleanups.push(() => sessions.close())
+    const raw = new WebSocket(`ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}/`)
+    cleanups.push(() => raw.terminate())
+    const closed = once(raw, 'close')
+    await once(wss, 'connection')
+    expect(await drain(wss, { window: 1000 })).toEqual({ clients: 1, terminated: 0, unread: 0 })
+    expect((await closed)[0]).toBe(1012)
   })
 })
 
