@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { admission, drain } from '../src/server/index.js'
+import { admission, attachHeartbeat, type DrainResult, drain } from '../src/server/index.js'
 import { launchChromium } from './helpers/chromium.js'
 import {
   startControlledServer as startServer,
@@ -112,6 +112,78 @@ describe('in Chromium', () => {
     expect(seen.reason).toBe('service restart retry-after=3000ms')
     expect(seen.delay).toBe(3000)
     expect(seen.attempt).toBe(0)
+  })
+})
+
+describe('drain() in Chromium, a client that opened just before it', () => {
+  it('nothing read, nothing written: 1013, and its 50 queued messages arrive once, in order, on the next server', async () => {
+    const next = await startServer()
+    try {
+      const detach = attachHeartbeat(server.wss, { sweepInterval: 0 })
+      // After the heartbeat's own listener: the drain starts before anything is read.
+      let drained: Promise<DrainResult> | undefined
+      server.wss.on('connection', () => {
+        drained ??= drain(server.wss, { window: 1000 })
+      })
+      await page.evaluate(
+        ([first, second]) => {
+          const { createConnection } = (
+            window as unknown as { heartline: typeof import('../src/index.js') }
+          ).heartline
+          const timers = new Map<number, () => void>()
+          let id = 0
+          const clock = {
+            setTimeout: (fn: () => void) => {
+              timers.set(++id, fn)
+              return id
+            },
+            clearTimeout: (t: unknown) => {
+              timers.delete(t as number)
+            },
+          }
+          let target = first as string
+          const conn = createConnection(() => target, {
+            clock,
+            heartbeat: false,
+            random: () => 0.5,
+          })
+          const seen = { closes: [] as number[], drops: [] as string[], requeued: 0, opens: 0 }
+          conn.addEventListener('close', (e) => seen.closes.push(e.code))
+          conn.addEventListener('drop', (e) => seen.drops.push(`${String(e.data)} ${e.reason}`))
+          conn.addEventListener('open', () => {
+            if (++seen.opens === 2) conn.send('end')
+          })
+          for (let i = 0; i < 50; i++) {
+            let queued = 0
+            conn.send(`m${i}`, (outcome) => {
+              if (outcome.status === 'queued' && ++queued === 2) seen.requeued++
+            })
+          }
+          const w = window as unknown as Record<string, unknown>
+          w.seen = seen
+          w.waiting = () => conn.state === 'waitingToReconnect'
+          w.moveOn = () => {
+            target = second as string
+            const due = [...timers.values()]
+            timers.clear()
+            for (const fn of due) fn()
+          }
+        },
+        [server.url, next.url] as const,
+      )
+      await page.waitForFunction(() => (window as unknown as { waiting: () => boolean }).waiting())
+      expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 1 })
+      await page.evaluate(() => (window as unknown as { moveOn: () => void }).moveOn())
+      await next.when(() => next.received.includes('end'), 'the marker on the next server')
+      const seen = await page.evaluate(() => (window as unknown as { seen: unknown }).seen)
+      expect(seen).toEqual({ closes: [1013], drops: [], requeued: 50, opens: 2 })
+      const sent = Array.from({ length: 50 }, (_, i) => `m${i}`)
+      expect(next.received).toEqual([...sent, 'end'])
+      expect(server.received).toEqual([])
+      detach()
+    } finally {
+      await next.close()
+    }
   })
 })
 
