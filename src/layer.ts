@@ -104,6 +104,19 @@ export interface ResumedEventDetail {
   replayed: DirectionCounts
 }
 
+/**
+ * `ack`: the server acknowledged messages of this client, and they were let go
+ * (room freed in the resume buffer). Counts after the acknowledgement.
+ */
+export interface AckEventDetail {
+  /** Seq up to which the server acknowledged. */
+  acknowledged: number
+  /** Messages still kept, unacknowledged. */
+  buffered: number
+  /** Their size, as the resume option `maxBytes` counts it. */
+  bufferedBytes: number
+}
+
 /** `reset`: the server no longer had the session; a new one started. */
 export interface ResetEventDetail {
   /** The session that was lost. */

@@ -20,6 +20,7 @@ import { MESSAGE, readTextMessage, type SeqSlot } from '../protocol/resume.js'
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
+import { ackLost } from './registry.js'
 import { WelcomeCheck } from './welcome.js'
 
 /** See readTextMessage: called through a constant, V8 inlines it on the hot path. */
@@ -54,7 +55,9 @@ export class ResumeLayer implements ConnectionLayer {
   ) {
     this.#host = host
     this.#trace = options.trace
-    this.#out = new OutgoingBuffer(options.maxBytes)
+    // An acknowledgement freed room: the `ack` event.
+    const out = new OutgoingBuffer(options.maxBytes, () => host.dispatch('ack', out.counts()))
+    this.#out = out
     this.#in = new IncomingAcks(host, options, () => this.#ready())
     if (start !== undefined) {
       this.#in.startAt(start.received)
@@ -64,10 +67,7 @@ export class ResumeLayer implements ConnectionLayer {
       // A handed-over session: the first hello names it.
       input: { welcomeTimeout: options.welcomeTimeout, session: start?.id ?? null },
       // The connection's clock: the welcome's deadline runs on the same time as the chart's.
-      clock: {
-        setTimeout: (fn, ms) => host.setTimeout(fn, ms),
-        clearTimeout: (id) => host.clearTimeout(id),
-      },
+      clock: host,
     })
     this.#chart.on('*', (emitted) => this.#do(emitted as ResumeSessionEmitted))
     this.#chart.start()
@@ -84,14 +84,9 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   /** Binary frames are read synchronously: the socket delivers ArrayBuffers. */
-  get arrayBuffers(): boolean {
-    return true
-  }
+  readonly arrayBuffers = true
 
-  /**
-   * A heartbeat ping is a chance to acknowledge that does not depend on the ack
-   * timer (throttled in background tabs).
-   */
+  /** A heartbeat ping is a chance to acknowledge that does not depend on the (throttled) ack timer. */
   stateChanged(to: string): void {
     if (to === 'awaitingPong') this.#in.sendAck()
   }
@@ -101,12 +96,16 @@ export class ResumeLayer implements ConnectionLayer {
     return {
       id: snapshot.context.session,
       sent: this.#out.sent,
-      acknowledged: this.#out.acknowledged,
+      ...this.#out.counts(),
       received: this.#in.received,
-      buffered: this.#out.sent - this.#out.acknowledged,
-      bufferedBytes: this.#out.bytes,
+      maxBytes: this.#out.maxBytes,
       phase: snapshot.hasTag('ready') ? 'ready' : (snapshot.value as 'down' | 'hello'),
     }
+  }
+
+  /** Resolves once at most `bytes` are kept unacknowledged (`whenAcknowledged`). */
+  whenKept(bytes: number): Promise<void> {
+    return this.#out.whenAtMost(bytes)
   }
 
   opened(blobs: boolean): void {
@@ -120,6 +119,7 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   closed(): void {
+    this.#out.fail(ackLost)
     this.#in.clear()
     const dropped = this.#out.clear()
     this.#chart.send({ type: 'connection.closed' })
