@@ -106,7 +106,8 @@ export interface ResumedEventDetail {
 
 /**
  * `ack`: the server acknowledged messages of this client, and they were let go
- * (room freed in the resume buffer). Counts after the acknowledgement.
+ * (room freed in the resume buffer). Fired once per turn, on a microtask, with
+ * the counts then.
  */
 export interface AckEventDetail {
   /** Seq up to which the server acknowledged. */

@@ -57,11 +57,11 @@ function welcomed(maxBytes: number) {
   socket.fireMessage(welcomeFrame({ v: 1, sid: 'flow-1', ack: 0, resumed: false }))
   const drops: string[] = []
   conn.addEventListener('drop', (e) => drops.push(`${String(e.data)} ${e.reason}`))
-  return { conn, socket, drops }
+  return { conn, socket, drops, registry }
 }
 
 describe('the ack event and whenAcknowledged()', () => {
-  it('fire when an acknowledgement frees room (once per ack that lets messages go), and a close rejects the wait', async () => {
+  it('fire when acknowledgements free room (once per turn in which acks let messages go), and a close rejects the wait', async () => {
     const size = 4 + MESSAGE_OVERHEAD // 'aaaa' as maxBytes counts it
     const { conn, socket, drops } = welcomed(3 * size)
     const acks: string[] = []
@@ -81,16 +81,19 @@ describe('the ack event and whenAcknowledged()', () => {
     expect([room.settled, all.settled]).toEqual([false, false])
 
     socket.fireMessage(ackFrame(1))
-    expect(acks).toEqual([`1 2 ${2 * size}`])
     await microtasks()
+    expect(acks).toEqual([`1 2 ${2 * size}`])
     expect([room.settled, room.error, all.settled]).toEqual([true, undefined, false])
     // An ack that lets nothing go tells nothing (a server repeating itself cannot flood the app).
-    socket.fireMessage(ackFrame(1))
+    for (let i = 0; i < 100; i++) socket.fireMessage(ackFrame(1))
+    await microtasks()
     expect(acks).toHaveLength(1)
 
+    // Acks of one turn are told once, with the counts after the last.
+    socket.fireMessage(ackFrame(2))
     socket.fireMessage(ackFrame(3))
-    expect(acks).toEqual([`1 2 ${2 * size}`, '3 0 0'])
     await microtasks()
+    expect(acks).toEqual([`1 2 ${2 * size}`, '3 0 0'])
     expect([all.settled, all.error]).toEqual([true, undefined])
     expect(drops).toEqual([])
 
@@ -104,6 +107,25 @@ describe('the ack event and whenAcknowledged()', () => {
     expect((cut.error as Error).name).toBe('InvalidStateError')
     await expect(whenAcknowledged(conn)).rejects.toThrow(/closed before the server acknowledged/)
     expect(drops).toEqual(['dddd closed'])
+  })
+
+  it('a listener that sends on the ack of a resumed welcome writes after the replay, in seq order', async () => {
+    const { conn, socket, registry } = welcomed(4096)
+    for (const m of ['a', 'b', 'c']) conn.send(m)
+    let sent = false
+    conn.addEventListener('ack', () => {
+      if (sent) return
+      sent = true
+      conn.send('d')
+    })
+    socket.fireClose(1006)
+    conn.reconnect()
+    const next = registry.sockets[1] as ScriptedSocket
+    next.fireOpen()
+    next.fireMessage(welcomeFrame({ v: 1, sid: 'flow-1', ack: 1, resumed: true }))
+    await microtasks()
+    const frames = next.sent.map((r) => String(r.data)).filter((f) => f.startsWith('M'))
+    expect(frames).toEqual(['M2 b', 'M3 c', 'M4 d'])
   })
 
   it('refuses a connection without resume, and a bad level, naming them', () => {

@@ -42,9 +42,8 @@ export class ResumeLayer implements ConnectionLayer {
   /** Where the text message decoder leaves each seq (one slot, so decoding allocates nothing). */
   readonly #slot: SeqSlot = { seq: 0 }
   /**
-   * The session was handed over (`start`) and not yet welcomed: how many
-   * messages it numbered before is unknown here, so the welcome's ack sets
-   * where this client's numbering goes on.
+   * The session was handed over (`start`) and not yet welcomed: how many messages
+   * it numbered is unknown here, so the welcome's ack sets where numbering goes on.
    */
   #handedOver = false
 
@@ -55,8 +54,10 @@ export class ResumeLayer implements ConnectionLayer {
   ) {
     this.#host = host
     this.#trace = options.trace
-    // An acknowledgement freed room: the `ack` event.
-    const out = new OutgoingBuffer(options.maxBytes, () => host.dispatch('ack', out.counts()))
+    // The `ack` event (none once the connection closed).
+    const out = new OutgoingBuffer(options.maxBytes, () => {
+      if (host.state() !== 'closed') host.dispatch('ack', out.counts())
+    })
     this.#out = out
     this.#in = new IncomingAcks(host, options, () => this.#ready())
     if (start !== undefined) {
@@ -141,9 +142,8 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   /**
-   * While no session is ready every kept message waits for the replay, so all of
-   * them are unsent; once ready, everything kept was written (acknowledged or
-   * not, it is the network's now).
+   * While no session is ready every kept message waits for the replay (unsent);
+   * once ready, everything kept was written (acknowledged or not).
    */
   unsent(): number {
     return this.#chart.getSnapshot().hasTag('ready') ? 0 : this.#out.bytes

@@ -35,8 +35,13 @@ interface Waiter {
 
 export class OutgoingBuffer {
   readonly maxBytes: number
-  /** Called after an acknowledgement dropped messages (the layer's `ack` event). */
+  /**
+   * Called once after the acknowledgements of one turn dropped messages (the
+   * layer's `ack` event), on a microtask: an ack can come with a welcome, before
+   * its replay, and a listener that sends must not write ahead of the replay.
+   */
   readonly #onAck: () => void
+  #acking = false
   #waiters: Waiter[] = []
   /** Seq of the last message numbered. */
   #outSeq = 0
@@ -135,7 +140,12 @@ export class OutgoingBuffer {
     }
     this.#head = head
     this.#settle()
-    this.#onAck()
+    if (this.#acking) return
+    this.#acking = true
+    queueMicrotask(() => {
+      this.#acking = false
+      this.#onAck()
+    })
   }
 
   /** What the `ack` event tells (the session tells more). */
