@@ -165,6 +165,9 @@ describe('toStreams with resume: the writable', () => {
     const writer = toStreams(conn).writable.getWriter()
     await expect(writer.write('x'.repeat(37))).rejects.toThrow(/resume.*`maxBytes` \(100\)/)
     expect(drops).toEqual([])
+    // A Blob is measured by its size, then refused by send() as resume refuses it.
+    const blobs = toStreams(conn).writable.getWriter()
+    await expect(blobs.write(new Blob(['x']))).rejects.toThrow(/read a Blob first/)
   })
 
   it('a producer piping through it to a server that acks slowly: every byte once, in order, 0 drops, never more kept than maxBytes, across a reconnect', async () => {
