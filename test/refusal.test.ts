@@ -184,6 +184,52 @@ describe('a socket refused before the server read anything', () => {
     expect(none.drops).toEqual(['a not-open'])
   })
 
+  it('what comes back is held to queue.maxBytes too, each message entering as a send() would: reject refuses one that would pass the bound, drop-oldest pushes out the oldest, a message over the bound alone is refused', () => {
+    // 10 bytes at most; written directly while open: 12 bytes, then 2 queued after the close frame.
+    const refuse = (overflow: string) => {
+      const run = scripted({ queue: { maxBytes: 10, overflow } })
+      const outcomes: string[] = []
+      run.socket(0).fireOpen()
+      for (const m of ['aaaa', 'bbbb', 'cccc']) {
+        run.conn.send(m, (o: SendOutcome) =>
+          outcomes.push(`${m} ${o.status}${o.status === 'dropped' ? ` ${o.reason}` : ''}`),
+        )
+      }
+      run.socket(0).readyState = 2
+      run.conn.send('dd')
+      run.socket(0).fireClose(1013)
+      return { ...run, outcomes }
+    }
+    const reject = refuse('reject')
+    // aaaa and bbbb fit (8 bytes); cccc would pass the bound and is refused; dd, queued since, still fits.
+    expect(reject.drops).toEqual(['cccc queue-full'])
+    expect(reject.outcomes).toEqual(['aaaa queued', 'bbbb queued', 'cccc dropped queue-full'])
+    expect([reject.conn.queued, reject.conn.bufferedAmount]).toEqual([3, 10])
+    reject.conn.reconnect()
+    reject.socket(1).fireOpen()
+    expect(reject.sent(1)).toEqual(['aaaa', 'bbbb', 'dd'])
+
+    const oldest = refuse('drop-oldest')
+    // 14 bytes came back and waited: the oldest is pushed out until 10 fit.
+    expect(oldest.drops).toEqual(['aaaa queue-overflow'])
+    expect(oldest.outcomes).toEqual(['bbbb queued', 'cccc queued', 'aaaa dropped queue-overflow'])
+    expect([oldest.conn.queued, oldest.conn.bufferedAmount]).toEqual([3, 10])
+    oldest.conn.reconnect()
+    oldest.socket(1).fireOpen()
+    expect(oldest.sent(1)).toEqual(['bbbb', 'cccc', 'dd'])
+
+    // A message larger than the bound never fits: it alone is refused, under either policy.
+    for (const overflow of ['reject', 'drop-oldest']) {
+      const big = scripted({ queue: { maxBytes: 10, overflow } })
+      big.socket(0).fireOpen()
+      big.conn.send('x'.repeat(11))
+      big.conn.send('a')
+      big.socket(0).fireClose(1013)
+      expect(big.drops).toEqual([`${'x'.repeat(11)} queue-full`])
+      expect([big.conn.queued, big.conn.bufferedAmount]).toEqual([1, 1])
+    }
+  })
+
   it('a connection that stops after the refusal reports what came back as dropped (closed)', () => {
     const { conn, drops, socket } = scripted({ reconnect: false })
     socket(0).fireOpen()
