@@ -86,9 +86,8 @@ function messageSize(data: unknown): number {
  * `{ readable, writable }` over `connection`. The readable holds the network
  * back where the connection's socket can pause: `ws` in Node, `StreamSocket`
  * (WebSocketStream) in Chromium, given as the connection's `WebSocket` option.
- * Without `resume`, a socket that
- * ends while a stream is in use fails that stream (`StreamInterruptedError`):
- * bytes in flight may be lost. With `resume` on, both carry on across
+ * Without `resume`, a socket that ends while a stream is in use fails that
+ * stream (`StreamInterruptedError`): bytes in flight may be lost. With `resume` on, both carry on across
  * reconnects, every message once and in order.
  */
 export function toStreams(connection: Connection, options: StreamsOptions = {}): ConnectionStreams {

@@ -11,9 +11,10 @@ import { byteSize } from '../byte-size.js'
 import type { SendData } from '../socket-types.js'
 
 /*
- * The part of WebSocketStream used here (WHATWG WebSockets, "The WebSocketStream
- * interface"), declared locally: TypeScript's DOM lib does not have it yet, and
- * the published declarations must not need the DOM lib.
+ * The part of WebSocketStream used here, declared locally: it is not in a
+ * standard yet (the proposal is whatwg/websockets pull request 48; Chromium
+ * ships it), TypeScript's DOM lib does not have it, and the published
+ * declarations must not need the DOM lib.
  */
 interface StreamPair {
   readable: ReadableStream<string | ArrayBuffer | Uint8Array>
@@ -264,7 +265,7 @@ export class StreamSocket extends EventTarget {
         if (done) return
         let data: unknown = value
         if (typeof value !== 'string') {
-          // Chromium gives an ArrayBuffer; the standard's text gives a Uint8Array.
+          // Chromium gives an ArrayBuffer; the proposal's text gives a Uint8Array.
           const bytes = ArrayBuffer.isView(value)
             ? (value.buffer.slice(
                 value.byteOffset,
