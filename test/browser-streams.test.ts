@@ -301,6 +301,14 @@ async function transcript(kind: 'WebSocket' | 'StreamSocket', base: string) {
       ws.send(new Uint16Array([0x0201]))
       while (messages.length < 5) await new Promise((resolve) => setTimeout(resolve, 5))
       for (const m of messages) log.push(await describe(m))
+      // bufferedAmount: counted at send(), back to 0 once the bytes went to the network.
+      ws.onmessage = null
+      ws.send(new Uint8Array(1 << 20))
+      log.push(['bufferedAmount after send()', ws.bufferedAmount])
+      for (let i = 0; i < 1000 && ws.bufferedAmount > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      log.push(['bufferedAmount later', ws.bufferedAmount])
       ws.send('close:4000:bye')
       await ended(ws)
       ws.send('abc')
@@ -353,4 +361,6 @@ it('StreamSocket behaves as the browser’s WebSocket: checks before open, text 
   expect(native).toContainEqual(['close', 4000, 'bye', true, 3])
   expect(native).toContainEqual(['close', 1006, '', false, 3])
   expect(native).toContainEqual(['blob', 'a blob'])
+  expect(native).toContainEqual(['bufferedAmount after send()', 1 << 20])
+  expect(native).toContainEqual(['bufferedAmount later', 0])
 })
