@@ -4,7 +4,8 @@
  * of the rate): through `toStreams(conn).writable`, and in a naive `ws` send
  * loop. Reported: each producer's RSS growth and the bytes the server received.
  * Then `send()` throughput on an open connection with a `bufferedamountlow`
- * listener armed vs none (ratio, same run).
+ * listener armed vs none (ratio, same run). Then the slow consumer in Chromium
+ * (flow-chromium.ts): `StreamSocket` beside the browser's WebSocket.
  */
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import WebSocket, { WebSocketServer } from 'ws'
 import { createConnection } from '../src/index.js'
+import { chromiumSlowConsumer } from './flow-chromium.js'
 
 const run = promisify(execFile)
 const PRODUCER = fileURLToPath(new URL('./flow-producer.ts', import.meta.url))
@@ -75,6 +77,8 @@ export async function flowBench(plan: {
   rate: number
   sends: number
   rounds: number
+  /** The Chromium slow consumer: MiB sent, MiB/s read. */
+  chromium?: { mib: number; rate: number }
 }) {
   const streams = await producer('streams', plan.mib, plan.rate)
   const naive = await producer('naive', plan.mib, plan.rate)
@@ -86,7 +90,8 @@ export async function flowBench(plan: {
   }
   ratios.sort((a, b) => a - b)
   const median = ratios[Math.floor(ratios.length / 2)] ?? 0
-  return { plan, streams, naive, armedOverPlain: Math.round(median * 1000) / 1000 }
+  const chromium = plan.chromium ? await chromiumSlowConsumer(plan.chromium) : undefined
+  return { plan, streams, naive, armedOverPlain: Math.round(median * 1000) / 1000, chromium }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -194,9 +194,9 @@ export class SocketSlot {
   }
 
   /**
-   * Stops (or restarts) reading from the open socket where it can (`ws`). A new
-   * socket starts reading (a layer's handshake must be read); the reader pauses
-   * it again when its buffer is still full.
+   * Stops (or restarts) reading from the open socket where it can (`ws`,
+   * `StreamSocket`). A new socket starts reading (a layer's handshake must be
+   * read); the reader pauses it again when its buffer is still full.
    */
   pauseReading(paused: boolean): void {
     this.readPaused = paused
