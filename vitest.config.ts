@@ -99,6 +99,12 @@ export default defineConfig({
           // made the real-time browser checks (a 200 ms heartbeat, a blocked main thread)
           // fail there, so they stay one at a time.
           sequence: { groupOrder: 2 },
+          // One worker runs the files one after another and keeps its loaded modules
+          // (vite, playwright-core, xstate, the sources) from file to file instead of
+          // loading them again for each: 1 to 2 s a file. Each file still opens and
+          // closes its own servers, contexts and pages in its hooks; none of them
+          // mocks a module, stubs a global or changes process-wide state.
+          isolate: false,
         },
       },
     ],
