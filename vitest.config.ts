@@ -3,13 +3,12 @@ import { defineConfig } from 'vitest/config'
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000 }
 
-/** Files that drive Chromium or bundle pages: heavy on a 2-core machine. */
-const heavy = [
-  'test/**/*.e2e.test.ts',
-  'test/browser-*.test.ts',
-  'test/examples.test.ts',
-  'test/docs.test.ts',
-]
+/**
+ * Files that drive Chromium or bundle pages: heavy on a 2-core machine.
+ * (test/docs.test.ts, TypeDoc over the sources, is a unit file: it measures no
+ * time, so it runs beside another file, like the package tests' tsc runs.)
+ */
+const heavy = ['test/**/*.e2e.test.ts', 'test/browser-*.test.ts', 'test/examples.test.ts']
 
 /**
  * Node files that measure real time (a frozen server's detection bound, a sweep on
