@@ -17,7 +17,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { launchOwnChromium } from './chromium.js'
 import { machine, order, quantile, type Stats, startServer, stats } from './lib.js'
 import { appBuild } from './size.js'
 
@@ -26,15 +26,6 @@ export const CHROMIUM_TARGET = 0.97
 
 const KINDS = ['native onmessage', 'heartline onmessage'] as const
 type Kind = (typeof KINDS)[number]
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 export interface ChromiumInboundResult {
   browser: string
@@ -112,7 +103,7 @@ export async function chromiumInbound({
   const bundle = await appBuild({ mode: 'production', external: [] })
   const page = await servePage(bundle)
   const server = await startServer('raw')
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS })
+  const browser = await launchOwnChromium()
   try {
     const tab = await browser.newPage()
     await tab.goto(page.url)

@@ -10,9 +10,10 @@
  * against its own frozen server; they only wait on timers.
  */
 import { build } from 'esbuild'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import WS from 'ws'
 import { createConnection, presets } from '../src/index.js'
+import { launchOwnChromium } from './chromium.js'
 import { CLASSIC_SEED, type ClassicTimings, classicClient } from './classic.js'
 import { BENCH, sleep, startServer, stats } from './lib.js'
 
@@ -203,14 +204,8 @@ async function browserRun(
   }
 }
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Every page is a background page here; keep its timers at full rate.
+/** Beyond bench/chromium.ts's flags: every page is a background page here; keep its timers at full rate. */
+const FULL_RATE_TIMERS = [
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',
 ]
@@ -238,10 +233,7 @@ export async function deadLink({
 }): Promise<DeadLinkResult> {
   const setup = deadLinkSetup(quick)
   const script = await pageBundle()
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  })
+  const browser = await launchOwnChromium(FULL_RATE_TIMERS)
   const runs: Record<string, Run[]> = {}
   const push = (key: string, run: Run) => {
     const list = runs[key] ?? []

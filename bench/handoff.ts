@@ -20,16 +20,16 @@ import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
 import { WebSocketServer } from 'ws'
 import { acceptSessions } from '../src/server/index.js'
-import { launchChromium } from '../test/helpers/chromium.js'
 import { startControlledServer as startServer } from '../test/helpers/controlled-server.js'
 import { leaders, openTab, serveSharedPages, until } from '../test/helpers/shared-pages.js'
+import { launchOwnChromium } from './chromium.js'
 import { stats } from './lib.js'
 
 const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20)
 const withResume = process.argv.includes('--resume')
 const BURST = 200
 const pages = await serveSharedPages()
-const browser = await launchChromium()
+const browser = await launchOwnChromium()
 const server = withResume ? await startSessionServer() : await startServer()
 const options = withResume
   ? `{ name: 'bench', resume: window.shared.resume(), lifecycle: false }`

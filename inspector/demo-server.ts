@@ -9,7 +9,6 @@ import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { acceptSessions, attachHeartbeat, memoryStore } from '../src/server/index.js'
 import { FaultProxy } from './fault-proxy.js'
-import { closeServer, listen } from './listen.js'
 import {
   type FaultCommand,
   type Faults,
@@ -17,6 +16,7 @@ import {
   HEALTHY,
   type ServerMessage,
 } from './protocol.js'
+import { type FaultControls, listen, onText, pathOf, shutDown } from './server-parts.js'
 
 /** The demo server's resumable endpoint (heartline/resume on the page). */
 export const RESUME_PATH = '/demo-resume'
@@ -29,15 +29,9 @@ function headerPairs(raw: string[]): [string, string][] {
   return pairs
 }
 
-export interface DemoServer {
+export interface DemoServer extends FaultControls {
   /** The public (proxied) WebSocket port. */
   port: number
-  faults(): Faults
-  /** The last 20 handshakes, oldest first. */
-  handshakes(): HandshakeCapture[]
-  /** Applies a fault command; returns an error message, or null. */
-  apply(command: FaultCommand): string | null
-  close(): Promise<void>
 }
 
 export interface DemoEvents {
@@ -55,6 +49,13 @@ export async function startDemoServer(
   const faults: Faults = { ...HEALTHY }
   const handshakes: HandshakeCapture[] = []
   let handshakeId = 0
+  /** Keeps the last 20 handshakes and tells every page. */
+  function captured(capture: HandshakeCapture, line: string) {
+    handshakes.push(capture)
+    if (handshakes.length > 20) handshakes.shift()
+    events.message({ type: 'handshake', handshake: capture })
+    log(`handshake #${capture.id} ${line}`)
+  }
 
   // ---- the demo WebSocket server (behind the proxy) -------------------------
   const backend = createHttpServer((_req, res) => {
@@ -80,20 +81,13 @@ export async function startDemoServer(
         }),
       },
     }
-    handshakes.push(capture)
-    if (handshakes.length > 20) handshakes.shift()
-    events.message({ type: 'handshake', handshake: capture })
-    log(`handshake #${capture.id} ${request.line}`)
+    captured(capture, request.line)
   })
   wss.on('connection', (socket: WebSocket) => {
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) return
-      const text = data.toString()
-      // Pings belong to attachHeartbeat (or go unanswered while `silentPings`).
-      if (text === 'ping') return
+    // Pings belong to attachHeartbeat (or go unanswered while `silentPings`).
+    onText(socket, (text) => {
       if (socket.readyState === 1) socket.send(`echo: ${text}`)
     })
-    socket.on('error', () => undefined)
   })
   // The resume endpoint: sessions outlive sockets, so an echo sent while the
   // link is down is kept and replayed. acceptSessions answers the heartbeat itself.
@@ -130,14 +124,11 @@ export async function startDemoServer(
         request,
         response: { line: responseLine, headers: responseHeaders },
       }
-      handshakes.push(capture)
-      if (handshakes.length > 20) handshakes.shift()
-      events.message({ type: 'handshake', handshake: capture })
-      log(`handshake #${capture.id} refused with ${status}`)
+      captured(capture, `refused with ${status}`)
       return
     }
     pendingRequests.set(req, request)
-    const target = new URL(req.url ?? '/', 'http://x').pathname === RESUME_PATH ? resumeWss : wss
+    const target = pathOf(req) === RESUME_PATH ? resumeWss : wss
     target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req))
   })
   const backendPort = await listen(backend, 0, '127.0.0.1')
@@ -219,11 +210,7 @@ export async function startDemoServer(
     async close() {
       detachHeartbeat()
       sessions.close()
-      for (const client of [...wss.clients, ...resumeWss.clients]) client.terminate()
-      resumeWss.close()
-      wss.close()
-      backend.closeAllConnections()
-      await Promise.all([closeServer(backend), proxy.close()])
+      await shutDown(backend, [wss, resumeWss], () => [proxy.close()])
     },
   }
 }

@@ -21,14 +21,8 @@ import {
 import { WebSocketServer } from 'ws'
 import { attachHeartbeat } from '../src/server/index.js'
 import { RESUME_PATH, startDemoServer } from './demo-server.js'
-import { closeServer, listen } from './listen.js'
-import {
-  type FaultCommand,
-  type Faults,
-  type HandshakeCapture,
-  HEALTHY,
-  type ServerMessage,
-} from './protocol.js'
+import { type FaultCommand, HEALTHY, type ServerMessage } from './protocol.js'
+import { type FaultControls, listen, onText, pathOf, shutDown } from './server-parts.js'
 
 export interface InspectorServerOptions {
   /** Interface for every listener. @default '127.0.0.1' */
@@ -59,7 +53,7 @@ export type PageFactory = (server: Server) => Promise<PageHandler>
 
 export type { FaultCommand, Faults, HandshakeCapture } from './protocol.js'
 
-export interface InspectorServer {
+export interface InspectorServer extends FaultControls {
   /** The page. */
   url: string
   /** The demo WebSocket server (through the fault proxy); '' without `demo`. */
@@ -68,11 +62,6 @@ export interface InspectorServer {
   resumeUrl: string
   /** Where `inspectorBridge()` connects. */
   attachUrl: string
-  faults(): Faults
-  /** The last 20 handshakes, oldest first. */
-  handshakes(): HandshakeCapture[]
-  apply(command: FaultCommand): string | null
-  close(): Promise<void>
 }
 
 export async function serveInspector(options: InspectorServerOptions): Promise<InspectorServer> {
@@ -133,7 +122,7 @@ export async function serveInspector(options: InspectorServerOptions): Promise<I
   }
 
   page.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname
+    const path = pathOf(req)
     socket.on('error', () => undefined)
     if (path === '/control') {
       // Only the page itself may drive the faults (a browser sends its Origin).
@@ -189,12 +178,8 @@ export async function serveInspector(options: InspectorServerOptions): Promise<I
   })
 
   attach.on('connection', (ws) => {
-    ws.on('error', () => undefined)
     const mine = new Set<string>()
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return
-      const text = data.toString()
-      if (text === 'ping') return
+    onText(ws, (text) => {
       let message: { kind?: unknown; bridge?: unknown; record?: unknown }
       try {
         message = JSON.parse(text)
@@ -242,11 +227,7 @@ export async function serveInspector(options: InspectorServerOptions): Promise<I
     handshakes: () => demo?.handshakes() ?? [],
     apply,
     async close() {
-      for (const client of [...control.clients, ...attach.clients]) client.terminate()
-      control.close()
-      attach.close()
-      page.closeAllConnections()
-      await Promise.all([closeServer(page), demo?.close(), pageHandler?.close()])
+      await shutDown(page, [control, attach], () => [demo?.close(), pageHandler?.close()])
     },
   }
 }

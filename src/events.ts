@@ -8,7 +8,7 @@
  */
 import type { ConnectionStateName } from '../machines/connection.js'
 import type { Connection } from './connection.js'
-import type { ResetEventDetail, ResumedEventDetail } from './layer.js'
+import type { AckEventDetail, ResetEventDetail, ResumedEventDetail } from './layer.js'
 import type { CloseDetails, SendData } from './options.js'
 import type { StateChangeCause } from './vocabulary.js'
 
@@ -96,6 +96,8 @@ export interface GaveUpEvent extends HeartlineEvent<'gave-up'> {
 export interface BufferedAmountLowEvent extends HeartlineEvent<'bufferedamountlow'> {}
 /** With `resume` on: the session continued on a new socket. */
 export interface ResumedEvent extends HeartlineEvent<'resumed'>, ResumedEventDetail {}
+/** With `resume` on: the server acknowledged messages and they were let go (room freed). */
+export interface AckEvent extends HeartlineEvent<'ack'>, AckEventDetail {}
 /** With `resume` on: the server no longer had the session; a new one started. */
 export interface ResetEvent extends HeartlineEvent<'reset'>, ResetEventDetail {}
 
@@ -111,6 +113,7 @@ export interface ConnectionEventMap {
   'gave-up': GaveUpEvent
   resumed: ResumedEvent
   reset: ResetEvent
+  ack: AckEvent
   bufferedamountlow: BufferedAmountLowEvent
 }
 

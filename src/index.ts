@@ -47,6 +47,7 @@ export type {
   RemoveListenerOptions,
 } from './event-target.js'
 export type {
+  AckEvent,
   BufferedAmountLowEvent,
   CloseEventDetails,
   ConnectionEventMap,
@@ -65,6 +66,7 @@ export type {
 } from './events.js'
 export type { HeartlineMessageEvent } from './inbound.js'
 export type {
+  AckEventDetail,
   ConnectionLayer,
   DirectionCounts,
   LayerFactory,

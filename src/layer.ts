@@ -104,6 +104,20 @@ export interface ResumedEventDetail {
   replayed: DirectionCounts
 }
 
+/**
+ * `ack`: the server acknowledged messages of this client, and they were let go
+ * (room freed in the resume buffer). Fired once per turn, on a microtask, with
+ * the counts then.
+ */
+export interface AckEventDetail {
+  /** Seq up to which the server acknowledged. */
+  acknowledged: number
+  /** Messages still kept, unacknowledged. */
+  buffered: number
+  /** Their size, as the resume option `maxBytes` counts it. */
+  bufferedBytes: number
+}
+
 /** `reset`: the server no longer had the session; a new one started. */
 export interface ResetEventDetail {
   /** The session that was lost. */

@@ -60,25 +60,34 @@ export class OutQueue {
 
   /**
    * Puts `returned` (a refused socket's unread messages) back in front, in order,
-   * within `limits`: `reject` refuses the newest, `drop-oldest` pushes out the
-   * oldest. Sizes are recounted (a refusal is rare); the byte bound is not applied
-   * to what comes back. The queue is set before any outcome is told.
+   * within `limits`: each message, oldest first and then those queued since,
+   * enters as a new one would (`room`), so `reject` refuses what would pass
+   * either bound, `drop-oldest` pushes out the oldest, and a message larger than
+   * `maxBytes` on its own (written straight to the socket, never checked) is
+   * refused alone. The queue is set before any outcome is told.
    */
   putBack(
     returned: Item[],
     limits: QueueLimits,
     drop: (item: Item, reason: 'queue-full' | 'queue-overflow') => void,
   ): void {
-    const all = returned.concat(this.items)
-    const excess = Math.max(0, all.length - limits.max)
-    const reject = limits.overflow === 'reject'
-    const out = excess === 0 ? [] : reject ? all.splice(limits.max) : all.splice(0, excess)
-    this.items = all
-    this.#sizes = all.map((item) => byteSize(dataOf(item)))
-    this.bytes = this.#sizes.reduce((n, size) => n + size, 0)
-    const first = reject ? 0 : Math.min(excess, returned.length)
-    const end = reject ? Math.min(returned.length, limits.max) : returned.length
-    for (let i = first; i < end; i++) tell(returned[i] as Item, QUEUED)
-    for (const item of out) drop(item, reject ? 'queue-full' : 'queue-overflow')
+    const all = returned.concat(this.take())
+    const out: Array<[Item, 'queue-full' | 'queue-overflow']> = []
+    let back = 0
+    for (let i = 0; i < all.length; i++) {
+      const item = all[i] as Item
+      const size = byteSize(dataOf(item))
+      const pushedOut = this.room(size, limits)
+      if (pushedOut === null) {
+        out.push([item, 'queue-full'])
+        continue
+      }
+      this.push(item, size)
+      // Pushed out from the front: what came back leads the queue.
+      back += (i < returned.length ? 1 : 0) - pushedOut.length
+      for (const old of pushedOut) out.push([old, 'queue-overflow'])
+    }
+    for (let i = 0; i < back; i++) tell(this.items[i] as Item, QUEUED)
+    for (const [item, reason] of out) drop(item, reason)
   }
 }

@@ -1,12 +1,13 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { admission, drain } from '../src/server/index.js'
+import { admission, attachHeartbeat, type DrainResult, drain } from '../src/server/index.js'
 import { launchChromium } from './helpers/chromium.js'
 import {
   startControlledServer as startServer,
   type ControlledServer as TestServer,
 } from './helpers/controlled-server.js'
 import { type LibraryPage, serveLibraryPage } from './helpers/library-page.js'
+import { expectEachOnceInOrder, stormAdmission } from './helpers/refusal-storm.js'
 
 let site: LibraryPage
 let base: string
@@ -15,7 +16,10 @@ let page: Page
 let server: TestServer
 
 beforeAll(async () => {
-  site = await serveLibraryPage('storm')
+  site = await serveLibraryPage(
+    'storm',
+    new URL('./fixtures/storm-page.ts', import.meta.url).pathname,
+  )
   base = site.url
   browser = await launchChromium()
 })
@@ -111,11 +115,82 @@ describe('in Chromium', () => {
   })
 })
 
+describe('drain() in Chromium, a client that opened just before it', () => {
+  it('nothing read, nothing written: 1013, and its 50 queued messages arrive once, in order, on the next server', async () => {
+    const next = await startServer()
+    try {
+      const detach = attachHeartbeat(server.wss, { sweepInterval: 0 })
+      // After the heartbeat's own listener: the drain starts before anything is read.
+      let drained: Promise<DrainResult> | undefined
+      server.wss.on('connection', () => {
+        drained ??= drain(server.wss, { window: 1000 })
+      })
+      await page.evaluate(
+        ([first, second]) => {
+          const { createConnection } = (
+            window as unknown as { heartline: typeof import('../src/index.js') }
+          ).heartline
+          const timers = new Map<number, () => void>()
+          let id = 0
+          const clock = {
+            setTimeout: (fn: () => void) => {
+              timers.set(++id, fn)
+              return id
+            },
+            clearTimeout: (t: unknown) => {
+              timers.delete(t as number)
+            },
+          }
+          let target = first as string
+          const conn = createConnection(() => target, {
+            clock,
+            heartbeat: false,
+            random: () => 0.5,
+          })
+          const seen = { closes: [] as number[], drops: [] as string[], requeued: 0, opens: 0 }
+          conn.addEventListener('close', (e) => seen.closes.push(e.code))
+          conn.addEventListener('drop', (e) => seen.drops.push(`${String(e.data)} ${e.reason}`))
+          conn.addEventListener('open', () => {
+            if (++seen.opens === 2) conn.send('end')
+          })
+          for (let i = 0; i < 50; i++) {
+            let queued = 0
+            conn.send(`m${i}`, (outcome) => {
+              if (outcome.status === 'queued' && ++queued === 2) seen.requeued++
+            })
+          }
+          const w = window as unknown as Record<string, unknown>
+          w.seen = seen
+          w.waiting = () => conn.state === 'waitingToReconnect'
+          w.moveOn = () => {
+            target = second as string
+            const due = [...timers.values()]
+            timers.clear()
+            for (const fn of due) fn()
+          }
+        },
+        [server.url, next.url] as const,
+      )
+      await page.waitForFunction(() => (window as unknown as { waiting: () => boolean }).waiting())
+      expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 1 })
+      await page.evaluate(() => (window as unknown as { moveOn: () => void }).moveOn())
+      await next.when(() => next.received.includes('end'), 'the marker on the next server')
+      const seen = await page.evaluate(() => (window as unknown as { seen: unknown }).seen)
+      expect(seen).toEqual({ closes: [1013], drops: [], requeued: 50, opens: 2 })
+      const sent = Array.from({ length: 50 }, (_, i) => `m${i}`)
+      expect(next.received).toEqual([...sent, 'end'])
+      expect(server.received).toEqual([])
+      detach()
+    } finally {
+      await next.close()
+    }
+  })
+})
+
 describe("admission's default refusal in Chromium, clients without resume", () => {
   it('300 clients with 10 queued messages each: 3,000 delivered once, in order, 0 drops', async () => {
     // The bucket refills only when the test says (100 handshakes a round).
-    let serverNow = 0
-    admission(server.wss, { perSecond: 100, burst: 100, now: () => serverNow })
+    const bucket = stormAdmission(server.wss)
     // The server says `ok` once a client's ten messages are in; the client then
     // closes (its socket is freed, and the count of open sockets stays small).
     server.onConnection = (ws) => {
@@ -125,8 +200,8 @@ describe("admission's default refusal in Chromium, clients without resume", () =
       })
     }
     await page.evaluate((url) => {
-      const { createConnection } = (
-        window as unknown as { heartline: typeof import('../src/index.js') }
+      const { stormClients } = (
+        window as unknown as { heartline: typeof import('./fixtures/storm-page.js') }
       ).heartline
       // A clock the test fires by hand: every pending timer at once.
       const timers = new Map<number, () => void>()
@@ -141,25 +216,12 @@ describe("admission's default refusal in Chromium, clients without resume", () =
         },
       }
       const w = window as unknown as Record<string, unknown>
-      const drops: string[] = []
-      const refusals: number[] = []
-      const conns = Array.from({ length: 300 }, (_, c) => {
-        const conn = createConnection(url, {
-          clock,
-          heartbeat: false,
-          random: () => 0.5,
-          reconnect: { initialDelay: 100, maxDelay: 1000 },
-        })
-        conn.addEventListener('drop', (e) => drops.push(`${String(e.data)} ${e.reason}`))
-        conn.addEventListener('close', (e) => {
-          if (e.code === 1013) refusals.push(c)
-        })
+      const { conns, drops, refusals } = stormClients(url, { clock })
+      for (const conn of conns) {
         conn.addEventListener('message', (e) => {
           if (e.data === 'ok') conn.close()
         })
-        for (let i = 0; i < 10; i++) conn.send(`${c}:${i}`)
-        return conn
-      })
+      }
       w.settled = () => conns.every((c) => c.state === 'closed' || c.state === 'waitingToReconnect')
       w.done = () => conns.every((c) => c.state === 'closed')
       w.fireAll = () => {
@@ -174,21 +236,13 @@ describe("admission's default refusal in Chromium, clients without resume", () =
     for (let round = 0; round < 20; round++) {
       await page.waitForFunction(() => (window as unknown as { settled: () => boolean }).settled())
       if (await w('done')) break
-      serverNow += 1000
+      bucket.refill()
       await w('fireAll')
     }
     expect(await w('done')).toBe(true)
     const { drops, refusals } = (await w('report')) as { drops: string[]; refusals: number }
     expect(drops).toEqual([])
     expect(refusals).toBeGreaterThanOrEqual(200)
-    const messages = server.received
-    expect(new Set(messages).size).toBe(messages.length)
-    expect(messages.length).toBe(3000)
-    const last = new Map<string, number>()
-    for (const m of messages) {
-      const [c, i] = m.split(':') as [string, string]
-      expect(Number(i)).toBe((last.get(c) ?? -1) + 1)
-      last.set(c, Number(i))
-    }
+    expectEachOnceInOrder(server.received)
   }, 60_000)
 })

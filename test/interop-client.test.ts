@@ -7,67 +7,31 @@
  * `reset`. The Python process runs with small timings, and every wait is on an
  * event it reports (listening, expired), never a sleep.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createConnection } from '../src/index.js'
 import { resume } from '../src/resume/index.js'
-import { FaultProxy } from './harness/proxy.js'
+import type { FaultProxy } from './harness/proxy.js'
 import { waitFor } from './harness/wait.js'
+import { faultStreams } from './helpers/fault-streams.js'
 import { PythonServer } from './helpers/python-server.js'
-import { isRun, StreamClient, sessionOf } from './helpers/resume-client.js'
+import { isRun, sessionOf } from './helpers/resume-client.js'
 
 const COUNT = 1000
 /** The server's ackDelay (ms): small, so the last acknowledgement does not keep a test waiting. */
 const ACK_DELAY = 20
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+// No hold: the client writes faster than the server echoes, so the fault comes when half
+// the echoes arrived, with client messages unread or unacknowledged and echoes in flight.
+const { cleanups, proxyTo, streamClient, allArrived } = faultStreams({
+  count: COUNT,
+  hold: COUNT + 1,
 })
 
 async function python(ttl = 10_000, away = 0): Promise<PythonServer> {
   const server = await PythonServer.start({ ttl, away, ackDelay: ACK_DELAY })
   cleanups.push(() => server.kill())
   return server
-}
-
-async function proxyTo(port: number): Promise<FaultProxy> {
-  const proxy = await FaultProxy.start(port)
-  cleanups.push(() => proxy.close())
-  return proxy
-}
-
-/** Streams c1…c1000; `fault` runs in mid-stream, the rest goes out once the session recovered. */
-function streamClient(url: string, fault: () => unknown): StreamClient {
-  const client = new StreamClient(url, {
-    count: COUNT,
-    // No hold: the client writes faster than the server echoes, so the fault comes when half
-    // the echoes arrived, with client messages unread or unacknowledged and echoes in flight.
-    hold: COUNT + 1,
-    fault: async () => {
-      const recoveries = client.resumed.length + client.resets.length
-      await fault()
-      await client.waitFor(
-        () => client.resumed.length + client.resets.length > recoveries,
-        'recovery after the fault',
-      )
-      client.release()
-    },
-  })
-  cleanups.push(() => client.conn.close())
-  return client
-}
-
-/** The echoes of the last session are all there, and the server acknowledged every message. */
-async function drain(client: StreamClient, echoes: number): Promise<void> {
-  await client.waitFor(
-    () => (client.sessions.at(-1) as number[]).length === echoes,
-    () => `all echoes (have ${client.sessions.at(-1)?.length} of ${echoes})`,
-  )
-  await client.waitFor(
-    () => client.sent === COUNT && sessionOf(client.conn)?.buffered === 0,
-    'every client message acknowledged',
-  )
 }
 
 function report(name: string, figures: Record<string, unknown>): void {
@@ -96,7 +60,7 @@ describe('heartline client, Python server, through the fault proxy', () => {
     it(`${name} in mid-stream: resumed, 1,000 messages each way exactly once and in order`, async () => {
       const proxy = await proxyTo(shared.port)
       const client = streamClient(proxy.url, () => inject(proxy))
-      await drain(client, COUNT)
+      await allArrived(client, COUNT)
       const echoes = client.sessions[0] as number[]
       expect(client.atFault?.sent).toBeGreaterThan(0)
       expect(client.atFault?.received).toBeGreaterThan(0)
@@ -123,7 +87,7 @@ describe('heartline client, Python server, through the fault proxy', () => {
     })
     await client.waitFor(() => client.resets.length === 1, 'the reset')
     const sentBefore = client.atFault?.sent as number
-    await drain(client, COUNT - sentBefore)
+    await allArrived(client, COUNT - sentBefore)
     const reset = client.resets[0]
     if (!reset) throw new Error('no reset')
     const unconfirmed = reset.unconfirmed.map((d) => Number(String(d).slice(1)))
@@ -156,7 +120,7 @@ describe('heartline client, Python server, through the fault proxy', () => {
     })
     await client.waitFor(() => client.resets.length === 1, 'the reset')
     const sentBefore = client.atFault?.sent as number
-    await drain(client, COUNT - sentBefore)
+    await allArrived(client, COUNT - sentBefore)
     const reset = client.resets[0]
     if (!reset) throw new Error('no reset')
     const before = client.sessions[0] as number[]

@@ -33,6 +33,50 @@ function targets() {
   return { win, doc, lifecycle: { window: win, document: doc } }
 }
 
+/**
+ * The stranded sequence: open, offline, close(), the network back while the
+ * connection is closed (nobody listens), then reconnect() while the server is
+ * briefly down; the retry must still believe it is online and recover. `nav` is
+ * the window's navigator (kept in step with the events), or undefined for a
+ * window stand-in without one.
+ */
+async function recoversAfterOfflineClose(nav: { onLine: boolean } | undefined) {
+  server = await startControlledServer()
+  const clock = new SimulatedClock()
+  const { win, lifecycle } = targets()
+  if (nav) Object.assign(win, { navigator: nav })
+  let serverDown = false
+  const down = await refusingServer()
+  cleanups.push(() => down.close())
+  const c = createConnection(() => (serverDown ? down.url : server.url), {
+    WebSocket,
+    clock,
+    lifecycle,
+    heartbeat: false,
+    reconnect: { initialDelay: 100, jitter: 'none' },
+  })
+  conn = c
+  await nextEvent(c, 'open')
+  if (nav) nav.onLine = false
+  win.dispatchEvent(new Event('offline'))
+  c.close()
+  await reach(c, 'closed')
+  // The network comes back while the connection is closed (nobody listens).
+  if (nav) nav.onLine = true
+  win.dispatchEvent(new Event('online'))
+  // The app asks for a connection while the server is briefly down.
+  serverDown = true
+  c.reconnect()
+  const retry = await nextEvent(c, 'reconnecting')
+  expect(c.state).toBe('waitingToReconnect')
+  expect(c.actor.getSnapshot().context.online).toBe(true)
+  serverDown = false
+  // Within the backoff bound: the timer fires and starts the attempt.
+  clock.increment(retry.delay)
+  await nextEvent(c, 'open')
+  expect(server.connections).toBe(2)
+}
+
 describe('offline and online', () => {
   it('offline while open probes at once instead of waiting out the interval', async () => {
     server = await startControlledServer()
@@ -135,76 +179,15 @@ describe('offline and online', () => {
     expect([...win.types, ...doc.types]).toEqual([])
   })
 
-  it('regression: offline, close(), back online while closed, reconnect() while the server is down: the connection still recovers', async () => {
-    server = await startControlledServer()
-    const clock = new SimulatedClock()
-    const { win, lifecycle } = targets()
+  it('regression: offline, close(), back online while closed, reconnect() while the server is down: the connection still recovers', () =>
     // A window with its own navigator, as a page's has: the lifecycle actor reads
     // `navigator.onLine` when it starts.
-    const nav = { onLine: true }
-    Object.assign(win, { navigator: nav })
-    let serverDown = false
-    const down = await refusingServer()
-    cleanups.push(() => down.close())
-    conn = createConnection(() => (serverDown ? down.url : server.url), {
-      WebSocket,
-      clock,
-      lifecycle,
-      heartbeat: false,
-      reconnect: { initialDelay: 100, jitter: 'none' },
-    })
-    await nextEvent(conn, 'open')
-    nav.onLine = false
-    win.dispatchEvent(new Event('offline'))
-    conn.close()
-    await reach(conn, 'closed')
-    // The network comes back while the connection is closed (nobody listens).
-    nav.onLine = true
-    win.dispatchEvent(new Event('online'))
-    // The app asks for a connection while the server is briefly down.
-    serverDown = true
-    conn.reconnect()
-    const retry = await nextEvent(conn, 'reconnecting')
-    expect(conn.state).toBe('waitingToReconnect')
-    expect(conn.actor.getSnapshot().context.online).toBe(true)
-    serverDown = false
-    clock.increment(retry.delay)
-    await nextEvent(conn, 'open')
-    expect(server.connections).toBe(2)
-  })
+    recoversAfterOfflineClose({ onLine: true }))
 
-  it('regression: the same with a window stand-in that has no navigator (Node, Electron main, React Native): the connection still recovers', async () => {
-    server = await startControlledServer()
-    const clock = new SimulatedClock()
+  it('regression: the same with a window stand-in that has no navigator (Node, Electron main, React Native): the connection still recovers', () =>
     // A plain EventTarget as the window: only its events tell the network's state,
     // and nobody hears them while the connection is closed.
-    const { win, lifecycle } = targets()
-    let serverDown = false
-    const down = await refusingServer()
-    cleanups.push(() => down.close())
-    conn = createConnection(() => (serverDown ? down.url : server.url), {
-      WebSocket,
-      clock,
-      lifecycle,
-      heartbeat: false,
-      reconnect: { initialDelay: 100, jitter: 'none' },
-    })
-    await nextEvent(conn, 'open')
-    win.dispatchEvent(new Event('offline'))
-    conn.close()
-    await reach(conn, 'closed')
-    win.dispatchEvent(new Event('online'))
-    serverDown = true
-    conn.reconnect()
-    const retry = await nextEvent(conn, 'reconnecting')
-    expect(conn.state).toBe('waitingToReconnect')
-    expect(conn.actor.getSnapshot().context.online).toBe(true)
-    serverDown = false
-    // Within the backoff bound: the timer fires and starts the attempt.
-    clock.increment(retry.delay)
-    await nextEvent(conn, 'open')
-    expect(server.connections).toBe(2)
-  })
+    recoversAfterOfflineClose(undefined))
 
   it('offline heard while the connection listens is still believed after reconnect() (no navigator to ask)', async () => {
     server = await startControlledServer()

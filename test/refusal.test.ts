@@ -7,12 +7,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SimulatedClock } from 'xstate'
 import { type Connection, createConnection, type SendOutcome } from '../src/index.js'
-import { admission } from '../src/server/index.js'
 import {
   type ControlledServer,
   startControlledServer,
   WebSocket,
 } from './helpers/controlled-server.js'
+import {
+  expectEachOnceInOrder,
+  STORM_CLIENTS,
+  stormAdmission,
+  stormClients,
+} from './helpers/refusal-storm.js'
 import { SocketRegistry } from './helpers/scripted-socket.js'
 
 let server: ControlledServer | undefined
@@ -53,60 +58,32 @@ function settled(list: Connection[]): Promise<void> {
 describe("admission's default refusal (101, then 1013) and a client without resume", () => {
   it('300 clients with 10 queued messages each: 3,000 delivered once, in order, 0 drops', async () => {
     server = await startControlledServer()
-    // The server's clock moves only when the test says: each step refills the bucket.
-    let serverNow = 0
-    admission(server.wss, { perSecond: 100, burst: 100, now: () => serverNow })
+    const bucket = stormAdmission(server.wss)
     const clock = new SimulatedClock()
-    const drops: string[] = []
-    let refusals = 0
-    const codes: string[] = []
-    const CLIENTS = 300
-    const PER_CLIENT = 10
-    for (let c = 0; c < CLIENTS; c++) {
-      const conn = createConnection(server.url, {
-        WebSocket,
-        clock,
-        heartbeat: false,
-        random: () => 0.5,
-        reconnect: { initialDelay: 100, maxDelay: 1000 },
-      })
-      conn.addEventListener('drop', (e) => drops.push(`${String(e.data)} ${e.reason}`))
-      conn.addEventListener('close', (e) => {
-        if (e.code === 1013) refusals++
-        else codes.push(`${e.code} ${e.cause} ${e.reason}`)
-      })
-      for (let i = 0; i < PER_CLIENT; i++) conn.send(`${c}:${i}`)
-      conns.push(conn)
-    }
+    const storm = stormClients(server.url, { WebSocket, clock })
+    conns.push(...storm.conns)
     // Each round: the bucket refills (100 more handshakes), every waiting client's
     // timer fires (hints and backoff are at most maxDelay), the attempts settle.
     let rounds = 0
     for (; rounds < 20; rounds++) {
       await settled(conns)
       if (conns.every((c) => c.state === 'open')) break
-      serverNow += 1000
+      bucket.refill()
       clock.increment(1000)
     }
     // Every socket that ended was refused (200 in the first round, then about 100).
-    expect(codes).toEqual([])
-    expect(refusals).toBeGreaterThanOrEqual(200)
+    expect(storm.codes).toEqual([])
+    expect(storm.refusals.length).toBeGreaterThanOrEqual(200)
     // A last message on every socket: once each has arrived, everything before it has (TCP order).
     for (const conn of conns) conn.send('end')
     await server.when(
-      () => server?.received.filter((m) => m === 'end').length === CLIENTS,
+      () => server?.received.filter((m) => m === 'end').length === STORM_CLIENTS,
       'end from every client',
     )
     const messages = server.received.filter((m) => m !== 'end')
-    expect(drops).toEqual([])
-    expect(new Set(messages).size).toBe(messages.length)
-    expect(messages.length).toBe(CLIENTS * PER_CLIENT)
-    // In order per client.
-    const last = new Map<string, number>()
-    for (const m of messages) {
-      const [c, i] = m.split(':') as [string, string]
-      expect(Number(i)).toBe((last.get(c) ?? -1) + 1)
-      last.set(c, Number(i))
-    }
+    expect(storm.drops).toEqual([])
+    // Once each, all of them, in order per client.
+    expectEachOnceInOrder(messages)
   }, 60_000)
 })
 
@@ -205,6 +182,52 @@ describe('a socket refused before the server read anything', () => {
     none.conn.send('a')
     none.socket(0).fireClose(1013)
     expect(none.drops).toEqual(['a not-open'])
+  })
+
+  it('what comes back is held to queue.maxBytes too, each message entering as a send() would: reject refuses one that would pass the bound, drop-oldest pushes out the oldest, a message over the bound alone is refused', () => {
+    // 10 bytes at most; written directly while open: 12 bytes, then 2 queued after the close frame.
+    const refuse = (overflow: string) => {
+      const run = scripted({ queue: { maxBytes: 10, overflow } })
+      const outcomes: string[] = []
+      run.socket(0).fireOpen()
+      for (const m of ['aaaa', 'bbbb', 'cccc']) {
+        run.conn.send(m, (o: SendOutcome) =>
+          outcomes.push(`${m} ${o.status}${o.status === 'dropped' ? ` ${o.reason}` : ''}`),
+        )
+      }
+      run.socket(0).readyState = 2
+      run.conn.send('dd')
+      run.socket(0).fireClose(1013)
+      return { ...run, outcomes }
+    }
+    const reject = refuse('reject')
+    // aaaa and bbbb fit (8 bytes); cccc would pass the bound and is refused; dd, queued since, still fits.
+    expect(reject.drops).toEqual(['cccc queue-full'])
+    expect(reject.outcomes).toEqual(['aaaa queued', 'bbbb queued', 'cccc dropped queue-full'])
+    expect([reject.conn.queued, reject.conn.bufferedAmount]).toEqual([3, 10])
+    reject.conn.reconnect()
+    reject.socket(1).fireOpen()
+    expect(reject.sent(1)).toEqual(['aaaa', 'bbbb', 'dd'])
+
+    const oldest = refuse('drop-oldest')
+    // 14 bytes came back and waited: the oldest is pushed out until 10 fit.
+    expect(oldest.drops).toEqual(['aaaa queue-overflow'])
+    expect(oldest.outcomes).toEqual(['bbbb queued', 'cccc queued', 'aaaa dropped queue-overflow'])
+    expect([oldest.conn.queued, oldest.conn.bufferedAmount]).toEqual([3, 10])
+    oldest.conn.reconnect()
+    oldest.socket(1).fireOpen()
+    expect(oldest.sent(1)).toEqual(['bbbb', 'cccc', 'dd'])
+
+    // A message larger than the bound never fits: it alone is refused, under either policy.
+    for (const overflow of ['reject', 'drop-oldest']) {
+      const big = scripted({ queue: { maxBytes: 10, overflow } })
+      big.socket(0).fireOpen()
+      big.conn.send('x'.repeat(11))
+      big.conn.send('a')
+      big.socket(0).fireClose(1013)
+      expect(big.drops).toEqual([`${'x'.repeat(11)} queue-full`])
+      expect([big.conn.queued, big.conn.bufferedAmount]).toEqual([1, 1])
+    }
   })
 
   it('a connection that stops after the refusal reports what came back as dropped (closed)', () => {

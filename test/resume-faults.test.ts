@@ -5,9 +5,9 @@
  * and in order, or be counted by a `reset` (or a `drop`); never twice.
  * Each case prints its figures (sent, delivered, duplicates, lost, drops).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { FaultProxy } from './harness/proxy.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SessionProcess, type SessionServerConfig } from './harness/session-process.js'
+import { faultStreams } from './helpers/fault-streams.js'
 import { type RedisServer, startRedis } from './helpers/redis.js'
 import { duplicates, isRun, range, StreamClient, sessionOf } from './helpers/resume-client.js'
 
@@ -19,10 +19,7 @@ beforeAll(async () => {
 })
 afterAll(() => redis?.stop())
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const { cleanups, proxyTo, streamClient, allArrived } = faultStreams({ count: COUNT, hold: 6000 })
 
 async function sessionServer(config: Partial<SessionServerConfig> = {}): Promise<SessionProcess> {
   // The server's stream is paced a little slower than the client's, so both are mid-way at the fault.
@@ -35,29 +32,6 @@ async function sessionServer(config: Partial<SessionServerConfig> = {}): Promise
   })
   cleanups.push(() => server.kill())
   return server.start()
-}
-async function proxyTo(port: number): Promise<FaultProxy> {
-  const proxy = await FaultProxy.start(port)
-  cleanups.push(() => proxy.close())
-  return proxy
-}
-function streamClient(url: string, fault: () => unknown): StreamClient {
-  const client = new StreamClient(url, {
-    count: COUNT,
-    hold: 6000,
-    fault: async () => {
-      const recoveries = client.resumed.length + client.resets.length
-      await fault()
-      // The rest of the client's stream goes out once the session recovered (or was reset).
-      await client.waitFor(
-        () => client.resumed.length + client.resets.length > recoveries,
-        'recovery after the fault',
-      )
-      client.release()
-    },
-  })
-  cleanups.push(() => client.conn.close())
-  return client
 }
 
 /** The fault hit both streams in the middle: some server messages arrived, not all. */
@@ -76,14 +50,7 @@ function report(name: string, figures: Record<string, unknown>): void {
 
 /** Waits until everything arrived and was acknowledged both ways. */
 async function drain(client: StreamClient, server: SessionProcess) {
-  await client.waitFor(
-    () => (client.sessions.at(-1) as number[]).length === COUNT,
-    () => `all server messages (have ${client.sessions.at(-1)?.length})`,
-  )
-  await client.waitFor(
-    () => client.sent === COUNT && sessionOf(client.conn)?.buffered === 0,
-    'every client message acknowledged',
-  )
+  await allArrived(client, COUNT)
   // Acknowledged means handed to the server's application; its report may still be on the way.
   const sessions = server.records.filter((r) => r.type === 'session')
   const current = sessionOf(client.conn)?.id

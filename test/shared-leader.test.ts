@@ -7,6 +7,9 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { SimulatedClock } from 'xstate'
+import { ackFrame, welcomeFrame } from '../src/protocol/resume.js'
+import { resume } from '../src/resume/index.js'
 import { Leader } from '../src/shared/leader.js'
 import { Outbox } from '../src/shared/outbox.js'
 import type { RelayedEvent, Wire } from '../src/shared/protocol.js'
@@ -14,6 +17,7 @@ import {
   startControlledServer as startServer,
   type ControlledServer as TestServer,
 } from './helpers/controlled-server.js'
+import { type ScriptedSocket, SocketRegistry } from './helpers/scripted-socket.js'
 
 let server: TestServer
 let leader: Leader | undefined
@@ -93,6 +97,37 @@ describe('the leader role', () => {
     // Refused at once while closed: reported for that message, nothing queued.
     expect(leader.send('A', 2, 'a2')).toBe(false)
     expect(answers(posted).at(-1)).toBe('drop A#2 closed')
+  })
+
+  it('with resume: tells the other tabs the session’s new ack on the ack event, with no timer', async () => {
+    const registry = new SocketRegistry()
+    const posted: Wire[] = []
+    leader = new Leader(
+      'L',
+      'ws://leader.invalid/',
+      {
+        WebSocket: registry.WebSocket,
+        clock: new SimulatedClock(), // never advanced: only the ack frame can tell
+        heartbeat: false,
+        resume: resume(),
+      },
+      (m) => posted.push(m),
+      { apply: () => undefined, drop: () => undefined },
+    )
+    const socket = registry.sockets[0] as ScriptedSocket
+    socket.fireOpen()
+    socket.fireMessage(welcomeFrame({ v: 1, sid: 'lead-1', ack: 0, resumed: false }))
+    const microtasks = async () => {
+      for (let i = 0; i < 10; i++) await Promise.resolve()
+    }
+    const acks = () => posted.flatMap((m) => (m.t === 'session' ? [m.acknowledged] : []))
+    leader.send('F', 1, 'f1')
+    leader.send('F', 2, 'f2')
+    await microtasks()
+    expect(acks()).toEqual([0])
+    socket.fireMessage(ackFrame(2))
+    await microtasks()
+    expect(acks()).toEqual([0, 2])
   })
 
   it('rejects with queue-full for the message being sent', () => {

@@ -61,7 +61,7 @@ describe('drain', () => {
     const clients = Array.from({ length: 10 }, () => raw(server?.url as string))
     await Promise.all(clients.map((c) => c.opened))
     const result = await drain(server.wss, { window: 1000, random: sequence() })
-    expect(result).toEqual({ clients: 10, terminated: 0 })
+    expect(result).toEqual({ clients: 10, terminated: 0, unread: 0 })
     const closes = await Promise.all(clients.map((c) => c.closed))
     for (const close of closes) {
       expect(close.code).toBe(1012)
@@ -127,12 +127,16 @@ describe('drain', () => {
     // A paused socket reads nothing, so it never sees the close frame nor answers it.
     ;(ws as unknown as { _socket: { pause(): void } })._socket.pause()
     const result = await drain(server.wss, { window: 100, closeTimeout: 100 })
-    expect(result).toEqual({ clients: 1, terminated: 1 })
+    expect(result).toEqual({ clients: 1, terminated: 1, unread: 0 })
   })
 
   it('with no clients resolves at once', async () => {
     server = await startServer()
-    expect(await drain(server.wss, { window: 10_000 })).toEqual({ clients: 0, terminated: 0 })
+    expect(await drain(server.wss, { window: 10_000 })).toEqual({
+      clients: 0,
+      terminated: 0,
+      unread: 0,
+    })
   })
 
   it('rejects bad options, naming them', async () => {

@@ -20,6 +20,7 @@ import { MESSAGE, readTextMessage, type SeqSlot } from '../protocol/resume.js'
 import { IncomingAcks } from './incoming.js'
 import type { ResumeOptions, ResumeSession, resolveResumeOptions } from './options.js'
 import { type Kept, OutgoingBuffer } from './outgoing.js'
+import { ackLost } from './registry.js'
 import { WelcomeCheck } from './welcome.js'
 
 /** See readTextMessage: called through a constant, V8 inlines it on the hot path. */
@@ -41,9 +42,8 @@ export class ResumeLayer implements ConnectionLayer {
   /** Where the text message decoder leaves each seq (one slot, so decoding allocates nothing). */
   readonly #slot: SeqSlot = { seq: 0 }
   /**
-   * The session was handed over (`start`) and not yet welcomed: how many
-   * messages it numbered before is unknown here, so the welcome's ack sets
-   * where this client's numbering goes on.
+   * The session was handed over (`start`) and not yet welcomed: how many messages
+   * it numbered is unknown here, so the welcome's ack sets where numbering goes on.
    */
   #handedOver = false
 
@@ -54,7 +54,11 @@ export class ResumeLayer implements ConnectionLayer {
   ) {
     this.#host = host
     this.#trace = options.trace
-    this.#out = new OutgoingBuffer(options.maxBytes)
+    // The `ack` event (none once the connection closed).
+    const out = new OutgoingBuffer(options.maxBytes, () => {
+      if (host.state() !== 'closed') host.dispatch('ack', out.counts())
+    })
+    this.#out = out
     this.#in = new IncomingAcks(host, options, () => this.#ready())
     if (start !== undefined) {
       this.#in.startAt(start.received)
@@ -64,10 +68,7 @@ export class ResumeLayer implements ConnectionLayer {
       // A handed-over session: the first hello names it.
       input: { welcomeTimeout: options.welcomeTimeout, session: start?.id ?? null },
       // The connection's clock: the welcome's deadline runs on the same time as the chart's.
-      clock: {
-        setTimeout: (fn, ms) => host.setTimeout(fn, ms),
-        clearTimeout: (id) => host.clearTimeout(id),
-      },
+      clock: host,
     })
     this.#chart.on('*', (emitted) => this.#do(emitted as ResumeSessionEmitted))
     this.#chart.start()
@@ -84,14 +85,9 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   /** Binary frames are read synchronously: the socket delivers ArrayBuffers. */
-  get arrayBuffers(): boolean {
-    return true
-  }
+  readonly arrayBuffers = true
 
-  /**
-   * A heartbeat ping is a chance to acknowledge that does not depend on the ack
-   * timer (throttled in background tabs).
-   */
+  /** A heartbeat ping is a chance to acknowledge that does not depend on the (throttled) ack timer. */
   stateChanged(to: string): void {
     if (to === 'awaitingPong') this.#in.sendAck()
   }
@@ -101,12 +97,16 @@ export class ResumeLayer implements ConnectionLayer {
     return {
       id: snapshot.context.session,
       sent: this.#out.sent,
-      acknowledged: this.#out.acknowledged,
+      ...this.#out.counts(),
       received: this.#in.received,
-      buffered: this.#out.sent - this.#out.acknowledged,
-      bufferedBytes: this.#out.bytes,
+      maxBytes: this.#out.maxBytes,
       phase: snapshot.hasTag('ready') ? 'ready' : (snapshot.value as 'down' | 'hello'),
     }
+  }
+
+  /** Resolves once at most `bytes` are kept unacknowledged (`whenAcknowledged`). */
+  whenKept(bytes: number): Promise<void> {
+    return this.#out.whenAtMost(bytes)
   }
 
   opened(blobs: boolean): void {
@@ -120,6 +120,7 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   closed(): void {
+    this.#out.fail(ackLost)
     this.#in.clear()
     const dropped = this.#out.clear()
     this.#chart.send({ type: 'connection.closed' })
@@ -141,9 +142,8 @@ export class ResumeLayer implements ConnectionLayer {
   }
 
   /**
-   * While no session is ready every kept message waits for the replay, so all of
-   * them are unsent; once ready, everything kept was written (acknowledged or
-   * not, it is the network's now).
+   * While no session is ready every kept message waits for the replay (unsent);
+   * once ready, everything kept was written (acknowledged or not).
    */
   unsent(): number {
     return this.#chart.getSnapshot().hasTag('ready') ? 0 : this.#out.bytes

@@ -12,6 +12,7 @@ import { type ResumeOptions, resolveResumeOptions } from './options.js'
 import { layers } from './registry.js'
 
 export type {
+  AckEventDetail,
   DirectionCounts,
   HandedSession,
   LayerFactory,
@@ -21,7 +22,7 @@ export type {
 export { PROTOCOL_VERSION } from '../protocol/resume.js'
 export type { ResumeOptions, ResumeSession, ResumeTrace } from './options.js'
 
-export { sessionOf } from './registry.js'
+export { sessionOf, whenAcknowledged } from './registry.js'
 
 /** Each connection's layer, for its chart (the registry hands out only the session). */
 const charts = new WeakMap<object, ResumeLayer>()

@@ -69,6 +69,12 @@ export interface ResumeSession {
   /** Their size, as `maxBytes` counts it (payloads plus 64 bytes each). */
   bufferedBytes: number
   /**
+   * The bound on `bufferedBytes` (the `maxBytes` option): a message of `size`
+   * bytes (as `maxBytes` counts it) fits while `bufferedBytes + size <= maxBytes`;
+   * `whenAcknowledged(connection, maxBytes - size)` waits for that room.
+   */
+  maxBytes: number
+  /**
    * The top-level state of the session's chart (machines/resume-session.ts):
    * `down` (no socket), `hello` (waiting for the welcome) or `ready` (any of
    * `ready.started`, `ready.resumed`, `ready.reset`).

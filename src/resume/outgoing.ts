@@ -1,8 +1,10 @@
 /**
  * The client's outgoing buffer (docs/resume-protocol.md): numbers every
  * application message, keeps it until the server acknowledges it, within a
- * byte bound (payload plus a fixed overhead per message), and hands back what is still unacknowledged for a replay or when
- * the session ends.
+ * byte bound (payload plus a fixed overhead per message), and hands back what
+ * is still unacknowledged for a replay or when the session ends. Whoever waits
+ * for room (`whenAtMost`) is woken by the acknowledgement that frees it: acks
+ * are the only way kept bytes fall, so nothing polls.
  */
 import type { SendData } from '../options.js'
 import { MESSAGE_OVERHEAD } from '../protocol/resume.js'
@@ -10,8 +12,37 @@ import { MESSAGE_OVERHEAD } from '../protocol/resume.js'
 /** A kept message: the string, or a copy of the binary data. */
 export type Kept = string | Uint8Array
 
+/**
+ * The bytes `data` takes in the buffer, as `maxBytes` counts them: its payload
+ * (strings in UTF-16 code units, binary data its byteLength, a Blob its size)
+ * plus MESSAGE_OVERHEAD.
+ */
+export function keptSize(data: SendData): number {
+  const payload =
+    typeof data === 'string'
+      ? data.length
+      : typeof Blob !== 'undefined' && data instanceof Blob
+        ? data.size
+        : (data as ArrayBufferLike | ArrayBufferView).byteLength
+  return payload + MESSAGE_OVERHEAD
+}
+
+interface Waiter {
+  bytes: number
+  resolve(): void
+  reject(error: unknown): void
+}
+
 export class OutgoingBuffer {
-  readonly #maxBytes: number
+  readonly maxBytes: number
+  /**
+   * Called once after the acknowledgements of one turn dropped messages (the
+   * layer's `ack` event), on a microtask: an ack can come with a welcome, before
+   * its replay, and a listener that sends must not write ahead of the replay.
+   */
+  readonly #onAck: () => void
+  #acking = false
+  #waiters: Waiter[] = []
   /** Seq of the last message numbered. */
   #outSeq = 0
   /** Seq up to which the server acknowledged. `#kept[#head]` has seq `#outAcked + 1`. */
@@ -21,8 +52,9 @@ export class OutgoingBuffer {
   #head = 0
   #bytes = 0
 
-  constructor(maxBytes: number) {
-    this.#maxBytes = maxBytes
+  constructor(maxBytes: number, onAck: () => void) {
+    this.maxBytes = maxBytes
+    this.#onAck = onAck
   }
 
   /** Seq of the last message numbered. */
@@ -66,7 +98,7 @@ export class OutgoingBuffer {
       size = kept.byteLength
     }
     size += MESSAGE_OVERHEAD
-    if (this.#bytes + size > this.#maxBytes) return null
+    if (this.#bytes + size > this.maxBytes) return null
     const seq = ++this.#outSeq
     this.#kept.push(kept)
     this.#sizes.push(size)
@@ -107,6 +139,44 @@ export class OutgoingBuffer {
       head = 0
     }
     this.#head = head
+    this.#settle()
+    if (this.#acking) return
+    this.#acking = true
+    queueMicrotask(() => {
+      this.#acking = false
+      this.#onAck()
+    })
+  }
+
+  /** What the `ack` event tells (the session tells more). */
+  counts(): { acknowledged: number; buffered: number; bufferedBytes: number } {
+    const acknowledged = this.#outAcked
+    return { acknowledged, buffered: this.#outSeq - acknowledged, bufferedBytes: this.#bytes }
+  }
+
+  /** Resolves once at most `bytes` are kept (at once when they are). */
+  whenAtMost(bytes: number): Promise<void> {
+    if (this.#bytes <= bytes) return Promise.resolve()
+    return new Promise((resolve, reject) => this.#waiters.push({ bytes, resolve, reject }))
+  }
+
+  /** Nothing kept will be acknowledged (the connection closed): every waiter fails with `error`. */
+  fail(error: () => unknown): void {
+    const waiters = this.#waiters
+    if (waiters.length === 0) return
+    this.#waiters = []
+    const reason = error()
+    for (const w of waiters) w.reject(reason)
+  }
+
+  /** Wakes those waiting for no more than what is kept now. */
+  #settle(): void {
+    if (this.#waiters.length === 0) return
+    const ready: Waiter[] = []
+    const still: Waiter[] = []
+    for (const w of this.#waiters) (w.bytes >= this.#bytes ? ready : still).push(w)
+    this.#waiters = still
+    for (const w of ready) w.resolve()
   }
 
   /**
@@ -121,6 +191,8 @@ export class OutgoingBuffer {
     this.#bytes = 0
     this.#outSeq = 0
     this.#outAcked = 0
+    // Room for everyone (a reset lost what was kept; a close failed its waiters first).
+    this.#settle()
     return out
   }
 }

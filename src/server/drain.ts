@@ -2,10 +2,13 @@
  * A planned restart without a stampede: every client is closed with 1012 (Service
  * Restart, RFC 6455 §7.4.1 registry) and a retry hint of its own, the hints spread
  * evenly over a window, so the clients come back one by one instead of together.
+ * A client the application has neither read from nor written to gets 1013 instead
+ * (src/server/unread.ts): what it flushed is sent again, to the next server.
  */
 import type { WebSocket, WebSocketServer } from 'ws'
 import { formatRetryHint, MAX_RETRY_HINT } from '../retry-hint.js'
 import { gateUpgrades, isSendableCode, optionError } from './refuse.js'
+import { refuseUnread } from './unread.js'
 
 export interface DrainOptions {
   /**
@@ -15,7 +18,10 @@ export interface DrainOptions {
    */
   window: number
   /**
-   * The close code sent to every client.
+   * The close code sent to every client that was read from or written to. A client
+   * `attachHeartbeat` watched from its connection on, on which the application has
+   * read nothing and written nothing, gets 1013 whatever this is: it was refused
+   * unread, so a heartline client sends its messages again (docs/storms.md).
    * @default 1012
    */
   code?: number
@@ -42,6 +48,11 @@ export interface DrainResult {
   clients: number
   /** Of those, clients terminated after `closeTimeout` without a closing handshake. */
   terminated: number
+  /**
+   * Of those, clients closed with 1013 because the application had read nothing and
+   * written nothing on them; nothing they sent afterwards reached it.
+   */
+  unread: number
 }
 
 const whole = (value: unknown, max: number): value is number =>
@@ -51,7 +62,11 @@ const whole = (value: unknown, max: number): value is number =>
  * Closes every client of `wss` with its own retry hint, spread evenly across
  * `window`. From the call on, the server answers every new handshake with HTTP 503
  * (`Retry-After`) before upgrading it: a draining server is on its way out, and a
- * client that comes back early backs off on its own. Resolves once every client
+ * client that comes back early backs off on its own. A client opened just before
+ * the call, on which the application has read nothing and written nothing (known
+ * only with `attachHeartbeat` attached before it connected), is closed with 1013
+ * and nothing it sends reaches the application: heartline sends what it had
+ * flushed into it again, in order, to the next server. Resolves once every client
  * is closed.
  */
 export function drain(wss: WebSocketServer, options: DrainOptions): Promise<DrainResult> {
@@ -94,6 +109,7 @@ export function drain(wss: WebSocketServer, options: DrainOptions): Promise<Drai
   }
   const n = clients.length
   let terminated = 0
+  let unread = 0
   const closed = clients.map((client, k) => {
     const delay = Math.floor(((k + 0.5) * window) / n)
     return new Promise<void>((resolve) => {
@@ -106,9 +122,11 @@ export function drain(wss: WebSocketServer, options: DrainOptions): Promise<Drai
         clearTimeout(timer)
         resolve()
       })
-      if (client.readyState === client.OPEN) client.close(code, formatRetryHint(delay, reason))
+      const text = formatRetryHint(delay, reason)
+      if (refuseUnread(client, text)) unread++
+      else if (client.readyState === client.OPEN) client.close(code, text)
       else if (client.readyState === client.CONNECTING) client.terminate()
     })
   })
-  return Promise.all(closed).then(() => ({ clients: n, terminated }))
+  return Promise.all(closed).then(() => ({ clients: n, terminated, unread }))
 }

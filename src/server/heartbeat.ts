@@ -5,8 +5,10 @@
  * README documents: mark every client, ping it, and terminate the ones still
  * unmarked at the next sweep).
  */
+import type { IncomingMessage } from 'node:http'
 import type { RawData, WebSocket, WebSocketServer } from 'ws'
 import { checkMs, describeValue } from '../describe.js'
+import { forget, watch } from './unread.js'
 
 /** Bytes queued on a socket above which heartbeat replies are not written. */
 const PONG_BUFFER_LIMIT = 64 * 1024
@@ -86,9 +88,14 @@ export class Heartbeat {
     return length === this.#pingBytes && data.toString() === this.#ping
   }
 
-  /** Answers `socket`'s pings and sweeps it, until it closes. */
-  readonly attach = (socket: WebSocket): void => {
+  /**
+   * Answers `socket`'s pings and sweeps it, until it closes. With the request of
+   * its `connection` event, it is also watched for `drain()` (src/server/unread.ts).
+   */
+  readonly attach = (socket: WebSocket, request?: IncomingMessage): void => {
+    let unread = watch(socket, request)
     const onMessage = (data: RawData, isBinary: boolean) => {
+      if (unread) unread = forget(socket)
       if (!this.isPing(data, isBinary)) return
       // A client that does not read gets no more replies queued (it counts any data as alive).
       if (socket.readyState === 1 && socket.bufferedAmount <= PONG_BUFFER_LIMIT) {
@@ -100,12 +107,15 @@ export class Heartbeat {
       if (entry !== undefined) entry.alive = true
     }
     const detach = () => {
+      unread = forget(socket)
       socket.off('message', onMessage)
       socket.off('pong', onPong)
       socket.off('close', detach)
       this.#sockets.delete(socket)
     }
-    socket.on('message', onMessage)
+    // First among the listeners, so that a `drain()` called from any listener of
+    // a message already counts the socket as read.
+    socket.prependListener('message', onMessage)
     socket.on('pong', onPong)
     socket.on('close', detach)
     this.#sockets.set(socket, { alive: true, detach })

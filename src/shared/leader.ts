@@ -32,9 +32,6 @@ interface Origin {
   seq: number
 }
 
-/** How often a leader with unacknowledged messages reads its session's ack again. */
-const ACK_WATCH_MS = 100
-
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message
   const type = (error as { type?: unknown } | null)?.type
@@ -72,8 +69,6 @@ export class Leader {
   #gate: Array<{ origin: Origin; data: SendData }> | null
   /** The session as last posted to the other tabs. */
   #posted = { id: '', acknowledged: -1 }
-  readonly #clock: NonNullable<ConnectionOptions['clock']>
-  #ackTimer: unknown = null
 
   constructor(
     readonly tab: string,
@@ -85,16 +80,13 @@ export class Leader {
   ) {
     const conn = openSocket(url, options, start)
     this.conn = conn
-    // Called as the global's own methods: a browser's setTimeout refuses another `this`.
-    this.#clock = options.clock ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
-    }
     this.#resume = options.resume !== undefined
     this.#gate = this.#resume && start !== null ? [] : null
     if (this.#resume) {
       conn.addEventListener('resumed', () => this.#resumed(this.#session()?.acknowledged ?? 0))
       conn.addEventListener('reset', () => this.#resumed(0))
+      // The server acknowledged: followers let go of what it holds (posted with the next flush).
+      conn.addEventListener('ack', () => this.#schedule())
     }
     conn.addEventListener('statechange', (e) =>
       this.#relay({ type: 'statechange', from: e.from, to: e.to, event: e.event }),
@@ -237,26 +229,11 @@ export class Leader {
     this.#done.clear()
     this.#numbered.clear()
     const session = this.#resume ? this.#session() : undefined
-    if (session === undefined) return
-    this.#watchAcks(session.acknowledged < session.sent)
-    if (!session.id) return
+    if (!session?.id) return
     const posted = this.#posted
     if (session.id === posted.id && session.acknowledged === posted.acknowledged) return
     this.#posted = { id: session.id, acknowledged: session.acknowledged }
     this.post({ t: 'session', tab: this.tab, id: session.id, acknowledged: session.acknowledged })
-  }
-
-  /**
-   * The server's acks arrive in frames of their own, with no event: while some
-   * of the session's messages are unacknowledged, the session is read again
-   * every ACK_WATCH_MS, so followers let go of what the server holds.
-   */
-  #watchAcks(pending: boolean): void {
-    if (!pending || this.#ackTimer !== null || this.conn.state === 'closed') return
-    this.#ackTimer = this.#clock.setTimeout(() => {
-      this.#ackTimer = null
-      this.#schedule()
-    }, ACK_WATCH_MS)
   }
 
   #relay(event: RelayedEvent, original?: unknown): void {

@@ -1,8 +1,9 @@
 /**
  * WHATWG streams over a connection, with backpressure both ways, built on its
  * public interface only: `send()`, `bufferedAmount` and
- * `whenBufferedAmountLow()` for the writable; the `message` event and
- * `pauseReading()` for the readable. docs/flow-control.md.
+ * `whenBufferedAmountLow()` for the writable (with `resume`, also the session's
+ * `whenAcknowledged()`); the `message` event and `pauseReading()` for the
+ * readable. docs/flow-control.md.
  *
  * @module heartline/streams
  */
@@ -11,10 +12,8 @@ import { byteSize } from '../byte-size.js'
 import type { Connection } from '../connection.js'
 import type { CloseEventDetails, DropEvent, ResetEvent } from '../events.js'
 import type { SendData } from '../options.js'
-import { sessionOf } from '../resume/index.js'
-
-/** How often the writable's close() reads the session's unacknowledged count, in ms. */
-const ACK_POLL_MS = 10
+import { keptSize } from '../resume/outgoing.js'
+import { sessionOf, whenAcknowledged } from '../resume/registry.js'
 
 export interface StreamsOptions {
   /**
@@ -178,16 +177,38 @@ export function toStreams(connection: Connection, options: StreamsOptions = {}):
     writeError ??= error
     failWrite(error)
   })
-  /** Waits for room, or fails with the interruption; the wait's own rejection (a close) is the writer's. */
-  const room = (level: number) => {
-    const low = connection.whenBufferedAmountLow(level)
-    low.catch(() => undefined)
-    return Promise.race([low, writeFailed])
+  /** Waits for `wait`, or fails with the interruption; the wait's own rejection (a close) is the writer's. */
+  const orFail = (wait: Promise<void>) => {
+    wait.catch(() => undefined)
+    return Promise.race([wait, writeFailed])
+  }
+  const room = (level: number) => orFail(connection.whenBufferedAmountLow(level))
+  /**
+   * With resume: waits until the session has room for `chunk` (its unacknowledged
+   * bytes plus the chunk within the layer's `maxBytes`), woken by acknowledgements,
+   * so the send that follows at once is never refused as `resume-buffer-full`.
+   */
+  const resumeRoom = async (chunk: SendData) => {
+    const size = keptSize(chunk)
+    for (;;) {
+      const { bufferedBytes, maxBytes } = sessionOf(connection) as NonNullable<
+        ReturnType<typeof sessionOf>
+      >
+      if (bufferedBytes + size <= maxBytes) return
+      if (size > maxBytes) {
+        throw new RangeError(
+          `heartline/streams: a chunk of ${size} bytes (as the resume buffer counts it: payload plus 64) ` +
+            `never fits its \`maxBytes\` (${maxBytes}); write smaller chunks or raise resume's \`maxBytes\`.`,
+        )
+      }
+      await orFail(whenAcknowledged(connection, maxBytes - size))
+    }
   }
   const writable = new WritableStream<SendData>(
     {
       async write(chunk) {
         if (writeError !== null) throw writeError
+        if (resumable) await resumeRoom(chunk)
         dropped = null
         if (!connection.send(chunk)) {
           const reason = (dropped as DropEvent | null)?.reason ?? 'refused'
@@ -199,16 +220,9 @@ export function toStreams(connection: Connection, options: StreamsOptions = {}):
         if (connection.bufferedAmount > highWaterMark) await room(highWaterMark)
       },
       async close() {
-        await room(0)
-        // With resume on, what the server has not acknowledged would be dropped
-        // by the close: wait for the acknowledgements (no event announces them).
-        while (resumable && (sessionOf(connection)?.buffered ?? 0) > 0) {
-          await Promise.race([
-            new Promise((resolve) => setTimeout(resolve, ACK_POLL_MS)),
-            writeFailed,
-          ])
-          await room(0)
-        }
+        // With resume on, what the server has not acknowledged would be dropped by
+        // the close: wait for the last acknowledgement (the `ack` event wakes it).
+        await (resumable ? orFail(whenAcknowledged(connection)) : room(0))
         connection.close(1000)
       },
       abort() {

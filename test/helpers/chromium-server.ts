@@ -9,7 +9,7 @@
  */
 import { chromium } from 'playwright-core'
 import type { TestProject } from 'vitest/node'
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js'
+import { chromiumOptions } from '../../bench/chromium.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,7 +19,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+  const server = await chromium.launchServer(chromiumOptions())
   project.provide('chromiumEndpoint', server.wsEndpoint())
   return () => server.close()
 }

@@ -1,24 +1,13 @@
 /**
- * Debian's Chromium, driven by playwright-core: nothing here downloads a browser.
- * The flags keep it off the network (background services would try to reach
- * Google's hosts, which this machine refuses) and let it run as root headless.
+ * The tests' Chromium: the run's shared one, or the file's own where no setup
+ * started one. Its path and flags are in bench/chromium.ts (the benches read them too).
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, chromium, type Download } from 'playwright-core'
 import { inject } from 'vitest'
-
-export const CHROMIUM_PATH = '/usr/bin/chromium'
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+import { launchOwnChromium } from '../../bench/chromium.js'
 
 /**
  * The run's Chromium (started once by the browser project's global setup,
@@ -28,7 +17,7 @@ export const CHROMIUM_ARGS = [
 export function launchChromium(): Promise<Browser> {
   const endpoint = inject('chromiumEndpoint')
   if (endpoint) return chromium.connect(endpoint)
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+  return launchOwnChromium()
 }
 
 /**
