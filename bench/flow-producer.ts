@@ -1,7 +1,9 @@
 /**
  * B10's producer, in a process of its own so its RSS is its own: writes `mib`
  * MiB in 64 KiB chunks to `url`, either through `toStreams(conn).writable`
- * (`streams`) or in a naive `ws` send loop (`naive`), and prints its RSS at the
+ * (`streams`), in a naive `ws` send loop (`naive`), or in a `ws` loop that waits
+ * while its `bufferedAmount` is above 1 MiB (`ws-wait`: the floor of any
+ * producer that allocates its chunks, ws's own memory plus the collector's lag), and prints its RSS at the
  * start, its peak (sampled every 20 ms) and the bytes written, as JSON.
  */
 import WebSocket from 'ws'
@@ -31,7 +33,12 @@ if (mode === 'streams') {
 } else {
   const ws = new WebSocket(url)
   await new Promise((resolve) => ws.once('open', resolve))
-  for (let i = 0; i < chunks; i++) ws.send(chunk())
+  for (let i = 0; i < chunks; i++) {
+    ws.send(chunk())
+    if (mode === 'ws-wait') {
+      while (ws.bufferedAmount > 1 << 20) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
   await new Promise<void>((resolve) => {
     const check = setInterval(() => {
       if (ws.bufferedAmount === 0) {

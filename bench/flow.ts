@@ -4,7 +4,8 @@
  * of the rate): through `toStreams(conn).writable`, and in a naive `ws` send
  * loop. Reported: each producer's RSS growth and the bytes the server received.
  * Then `send()` throughput on an open connection with a `bufferedamountlow`
- * listener armed vs none (ratio, same run).
+ * listener armed vs none (ratio, same run). Then the slow consumer in Chromium
+ * (flow-chromium.ts): `StreamSocket` beside the browser's WebSocket.
  */
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import WebSocket, { WebSocketServer } from 'ws'
 import { createConnection } from '../src/index.js'
+import { chromiumSlowConsumer } from './flow-chromium.js'
 
 const run = promisify(execFile)
 const PRODUCER = fileURLToPath(new URL('./flow-producer.ts', import.meta.url))
@@ -35,7 +37,7 @@ async function throttledServer(rate: number) {
   return { url, received: () => received, close: () => new Promise((r) => wss.close(r)) }
 }
 
-async function producer(mode: 'streams' | 'naive', mib: number, rate: number) {
+async function producer(mode: 'streams' | 'naive' | 'ws-wait', mib: number, rate: number) {
   const server = await throttledServer(rate)
   const { stdout } = await run(
     process.execPath,
@@ -75,18 +77,30 @@ export async function flowBench(plan: {
   rate: number
   sends: number
   rounds: number
+  /** The Chromium slow consumer: MiB sent, MiB/s read. */
+  chromium?: { mib: number; rate: number }
 }) {
   const streams = await producer('streams', plan.mib, plan.rate)
+  const wsWait = await producer('ws-wait', plan.mib, plan.rate)
   const naive = await producer('naive', plan.mib, plan.rate)
   const ratios: number[] = []
   for (let r = 0; r < plan.rounds; r++) {
-    const plain = await sendRate(false, plan.sends)
-    const armed = await sendRate(true, plan.sends)
-    ratios.push(armed / plain)
+    // Alternate which goes first, so neither always runs on a warmer process.
+    const first = r % 2 === 0
+    const a = await sendRate(first, plan.sends)
+    const b = await sendRate(!first, plan.sends)
+    ratios.push(first ? a / b : b / a)
   }
   ratios.sort((a, b) => a - b)
+  const round = (x: number) => Math.round(x * 1000) / 1000
   const median = ratios[Math.floor(ratios.length / 2)] ?? 0
-  return { plan, streams, naive, armedOverPlain: Math.round(median * 1000) / 1000 }
+  const armed = {
+    min: round(ratios[0] ?? 0),
+    median: round(median),
+    max: round(ratios.at(-1) ?? 0),
+  }
+  const chromium = plan.chromium ? await chromiumSlowConsumer(plan.chromium) : undefined
+  return { plan, streams, wsWait, naive, armedOverPlain: armed.median, armed, chromium }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

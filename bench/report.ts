@@ -2,6 +2,7 @@
 
 import { VARIANTS } from './client-bound.js'
 import { cycleVerdict, renderCycle } from './cycle-report.js'
+import { renderFlow } from './flow-report.js'
 import type { Stats } from './lib.js'
 import type { Results } from './run.js'
 import { renderStorm } from './storm-report.js'
@@ -397,6 +398,8 @@ export function renderMarkdown(r: Results): string {
     row('B9', `resume + replay ${b.replayMessages} each way, Redis store (ms)`, b.replay.redis, 1)
     lines.push('')
   }
+
+  if (r.B10) lines.push(...renderFlow(r.B10))
 
   lines.push(...closingNote(r))
   return `${lines.join('\n')}\n`

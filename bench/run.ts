@@ -55,7 +55,7 @@ const PLAN = quick
       backoffSim: { clients: [100, 10_000], seeds: 1 },
       storm: { n: 200, rounds: 1, window: 2000, perSecond: 50 },
       resume: { n: 20_000, rounds: 3, replay: 1000 },
-      flow: { mib: 32, rate: 8, sends: 100_000, rounds: 5 },
+      flow: { mib: 32, rate: 8, sends: 100_000, rounds: 5, chromium: { mib: 16, rate: 1 } },
     }
   : {
       throughput: { n: 100_000, rounds: 9 },
@@ -73,7 +73,7 @@ const PLAN = quick
       backoffSim: { clients: [100, 10_000], seeds: 5 },
       storm: { n: 1000, rounds: 3, window: 10_000, perSecond: 200 },
       resume: { n: 50_000, rounds: 7, replay: 1000 },
-      flow: { mib: 256, rate: 8, sends: 200_000, rounds: 9 },
+      flow: { mib: 256, rate: 8, sends: 200_000, rounds: 9, chromium: { mib: 64, rate: 1 } },
     }
 
 const started = Date.now()

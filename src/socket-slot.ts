@@ -19,7 +19,7 @@
 import { byteSize } from './byte-size.js'
 import type { DropReason, SendOutcomeListener } from './events.js'
 import { OutQueue, type QueueLimits } from './out-queue.js'
-import { REFUSED, tentativeBound } from './refused.js'
+import { REFUSED, Tentative } from './refused.js'
 import { dataOf, type Item, QUEUED, Tracked, tell, WRITTEN } from './send-outcome.js'
 import type { LivenessProbe } from './socket-host.js'
 import type { Pausable, SendData, WebSocketLike } from './socket-types.js'
@@ -39,9 +39,9 @@ export class SocketSlot {
   readonly #queue = new OutQueue()
   /**
    * What was written to the open socket before it showed that its server reads
-   * (oldest first); null once it did, or while no socket is open.
+   * (src/refused.ts); null once it did, or while no socket is open.
    */
-  #tentative: Item[] | null = null
+  #tentative: Tentative | null = null
   /** The current socket's heartbeat bookkeeping, asked by `send()` while a ping is pending. */
   probe: LivenessProbe | null = null
   /** The URL of the current (or last) attempt. */
@@ -86,7 +86,7 @@ export class SocketSlot {
     this.url = url
     this.origin = new URL(url).origin
     this.#open = ws
-    this.#tentative = []
+    this.#tentative = new Tentative(this.limits)
     if (!arrayBuffers || ws.binaryType !== 'blob') return false
     ws.binaryType = 'arraybuffer'
     return true
@@ -97,7 +97,7 @@ export class SocketSlot {
     const tentative = this.#tentative
     if (tentative === null) return
     this.#tentative = null
-    for (const item of tentative) tell(item, WRITTEN)
+    for (const item of tentative.items) tell(item, WRITTEN)
   }
 
   /**
@@ -112,9 +112,9 @@ export class SocketSlot {
     this.#open = null
     const tentative = this.#tentative
     this.#tentative = null
-    if (tentative !== null && tentative.length > 0) {
+    if (tentative !== null && tentative.items.length > 0) {
       if (code === REFUSED) this.#requeue(tentative)
-      else for (const item of tentative) tell(item, WRITTEN)
+      else for (const item of tentative.items) tell(item, WRITTEN)
     }
     return true
   }
@@ -194,9 +194,9 @@ export class SocketSlot {
   }
 
   /**
-   * Stops (or restarts) reading from the open socket where it can (`ws`). A new
-   * socket starts reading (a layer's handshake must be read); the reader pauses
-   * it again when its buffer is still full.
+   * Stops (or restarts) reading from the open socket where it can (`ws`,
+   * `StreamSocket`). A new socket starts reading (a layer's handshake must be
+   * read); the reader pauses it again when its buffer is still full.
    */
   pauseReading(paused: boolean): void {
     this.readPaused = paused
@@ -239,8 +239,9 @@ export class SocketSlot {
   flush(): void {
     const ws = this.#socket
     if (ws === null) return
-    const queued = this.#queue.take()
     const tentative = ws === this.#open ? this.#tentative : null
+    if (tentative !== null) tentative.room += this.#queue.bytes
+    const queued = this.#queue.take()
     for (let i = 0; i < queued.length; i++) {
       const item = queued[i] as Item
       ws.send(dataOf(item))
@@ -260,26 +261,20 @@ export class SocketSlot {
     }
   }
 
-  /**
-   * Keeps a message written to a socket not yet heard from. Only the newest
-   * `tentativeBound` can come back; older ones are handed over a batch at a time
-   * (no shift per message on a busy socket).
-   */
+  /** Keeps a message written to a socket not yet heard from; what it lets go is handed over. */
   #keep(item: Item): void {
-    const tentative = this.#tentative as Item[]
-    tentative.push(item)
-    const bound = tentativeBound(this.limits)
-    if (tentative.length < 2 * bound) return
-    for (const old of tentative.splice(0, bound)) tell(old, WRITTEN)
+    const older = (this.#tentative as Tentative).keep(item)
+    if (older !== null) for (const old of older) tell(old, WRITTEN)
   }
 
   /**
    * Puts what a refused socket never read back at the front of the queue, in order;
    * what no longer fits is dropped as the queue drops (no queue: `not-open`).
    */
-  #requeue(returned: Item[]): void {
-    const older = returned.length - tentativeBound(this.limits)
-    if (older > 0) for (const item of returned.splice(0, older)) tell(item, WRITTEN)
+  #requeue(tentative: Tentative): void {
+    const older = tentative.keep()
+    if (older !== null) for (const item of older) tell(item, WRITTEN)
+    const returned = tentative.items
     if (this.limits === false) for (const item of returned) this.#drop(item, 'not-open')
     else this.#queue.putBack(returned, this.limits, (item, reason) => this.#drop(item, reason))
   }

@@ -43,7 +43,10 @@ export interface WebSocketLike {
   off?: (type: 'message', listener: (data: never, isBinary: boolean) => void) => unknown
 }
 
-/** `ws`'s flow control on a socket: pause() stops reading from TCP, resume() reads again. */
+/**
+ * Flow control on a socket: pause() stops reading from the network, resume()
+ * reads again (`ws` in Node; heartline/streams' `StreamSocket` in Chromium).
+ */
 export interface Pausable {
   pause?: () => void
   resume?: () => void

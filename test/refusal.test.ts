@@ -184,6 +184,38 @@ describe('a socket refused before the server read anything', () => {
     expect(none.drops).toEqual(['a not-open'])
   })
 
+  it('a socket not yet heard from holds back the newest messages within the bytes queued at open plus 1 MiB (1 MiB more between trims); older messages count as handed over', () => {
+    const { conn, socket, sent } = scripted()
+    const KiB64 = 64 * 1024
+    const message = (i: number) => `${i}:`.padEnd(KiB64, '.')
+    const held = new Set<number>()
+    const send = (i: number) => {
+      held.add(i)
+      conn.send(message(i), (o: SendOutcome) => {
+        if (o.status === 'written') held.delete(i)
+      })
+    }
+    // 48 × 64 KiB (3 MiB) queued before open: the queue held them already, all stay held.
+    for (let i = 0; i < 48; i++) send(i)
+    socket(0).fireOpen()
+    expect(held.size).toBe(48)
+    // 160 × 64 KiB (10 MiB) written while the server says nothing.
+    for (let i = 48; i < 208; i++) send(i)
+    const heldBytes = held.size * KiB64
+    expect(heldBytes).toBeLessThanOrEqual(5 * 1024 * 1024)
+    expect(heldBytes).toBeGreaterThan(4 * 1024 * 1024 - KiB64)
+    // After a refusal the newest within the bound come back, in order; the rest were handed over.
+    socket(0).fireClose(1013)
+    const back = [...held].sort((a, b) => a - b)
+    expect(back.length * KiB64).toBeLessThanOrEqual(4 * 1024 * 1024)
+    expect(back.at(-1)).toBe(207)
+    expect(back.every((m, k) => k === 0 || m === (back[k - 1] as number) + 1)).toBe(true)
+    expect(conn.queued).toBe(back.length)
+    conn.reconnect()
+    socket(1).fireOpen()
+    expect(sent(1).map((d) => Number(d.slice(0, d.indexOf(':'))))).toEqual(back)
+  })
+
   it('what comes back is held to queue.maxBytes too, each message entering as a send() would: reject refuses one that would pass the bound, drop-oldest pushes out the oldest, a message over the bound alone is refused', () => {
     // 10 bytes at most; written directly while open: 12 bytes, then 2 queued after the close frame.
     const refuse = (overflow: string) => {

@@ -13,7 +13,7 @@ import { type Connection, createConnection } from '../src/index.js'
 import { POLL_MS } from '../src/low-water.js'
 import { resume } from '../src/resume/index.js'
 import { acceptSessions } from '../src/server/index.js'
-import { StreamInterruptedError, toStreams } from '../src/streams/index.js'
+import { StreamInterruptedError, StreamSocket, toStreams } from '../src/streams/index.js'
 import { waitFor } from './harness/wait.js'
 import { type ScriptedSocket, SocketRegistry } from './helpers/scripted-socket.js'
 
@@ -173,6 +173,22 @@ describe('toStreams: the readable over ws', () => {
     expect((await reader.read()).value).toBe('hello')
     for (const ws of wss.clients) ws.terminate()
     await expect(reader.read()).rejects.toBeInstanceOf(StreamInterruptedError)
+  })
+})
+
+describe('StreamSocket where WebSocketStream is absent (Node)', () => {
+  it('is not available, its constructor says what is missing, and a connection given it reports the failed attempt', async () => {
+    expect(StreamSocket.available).toBe(false)
+    expect(() => new StreamSocket('ws://127.0.0.1:9')).toThrow(
+      /StreamSocket needs WebSocketStream .*`StreamSocket.available \? StreamSocket : WebSocket`/,
+    )
+    // The class passes heartline's WebSocket check (constants, send, close, addEventListener).
+    const conn = createConnection('ws://127.0.0.1:9', { WebSocket: StreamSocket, reconnect: false })
+    const error = await new Promise<unknown>((resolve) =>
+      conn.addEventListener('error', (e) => resolve(e.error)),
+    )
+    expect(error).toBeInstanceOf(TypeError)
+    conn.close()
   })
 })
 

@@ -15,6 +15,13 @@ import type { SendData } from '../options.js'
 import { keptSize } from '../resume/outgoing.js'
 import { sessionOf, whenAcknowledged } from '../resume/registry.js'
 
+export {
+  StreamSocket,
+  type StreamSocketCloseEvent,
+  type StreamSocketHandler,
+  type StreamSocketMessageEvent,
+} from './socket.js'
+
 export interface StreamsOptions {
   /**
    * Bytes. The writable waits while the connection's `bufferedAmount` is above
@@ -25,8 +32,8 @@ export interface StreamsOptions {
   /**
    * Bytes the readable may hold unread before it fails with a RangeError (the
    * loss is reported, never silent). Where the socket cannot pause (a browser's
-   * WebSocket) this is the only bound; where it can (`ws`), it bounds what
-   * arrives after the pause. At least `highWaterMark`. @default 16777216 (16 MiB)
+   * WebSocket) this is the only bound; where it can (`ws`, `StreamSocket`), it
+   * bounds what arrives after the pause. At least `highWaterMark`. @default 16777216 (16 MiB)
    */
   maxBytes?: number
   /** Close code sent when the writable is aborted. @default 4000 */
@@ -76,9 +83,11 @@ function messageSize(data: unknown): number {
 }
 
 /**
- * `{ readable, writable }` over `connection`. Without `resume`, a socket that
- * ends while a stream is in use fails that stream (`StreamInterruptedError`):
- * bytes in flight may be lost. With `resume` on, both carry on across
+ * `{ readable, writable }` over `connection`. The readable holds the network
+ * back where the connection's socket can pause: `ws` in Node, `StreamSocket`
+ * (WebSocketStream) in Chromium, given as the connection's `WebSocket` option.
+ * Without `resume`, a socket that ends while a stream is in use fails that
+ * stream (`StreamInterruptedError`): bytes in flight may be lost. With `resume` on, both carry on across
  * reconnects, every message once and in order.
  */
 export function toStreams(connection: Connection, options: StreamsOptions = {}): ConnectionStreams {
@@ -135,7 +144,8 @@ export function toStreams(connection: Connection, options: StreamsOptions = {}):
                 `heartline/streams: ${highWaterMark - desired} bytes unread, over \`maxBytes\` (${maxBytes})` +
                   (canPause
                     ? '.'
-                    : '; this socket cannot pause reading, so the reader must keep up.'),
+                    : '; this socket cannot pause reading, so the reader must keep up' +
+                      ' (in Chromium, `WebSocket: StreamSocket` can).'),
               ),
             )
           }
