@@ -158,15 +158,17 @@ describe('in Chromium', () => {
 
   it('a pong deadline that fires late after a blocked main thread probes again instead of closing', async () => {
     server.answerPings = false
-    // The page is busy for 1.5 s right after the first ping (as after a sleep or a
-    // long task): when the thread frees, the deadline is 1.3 s overdue. The server
-    // ignores that ping but answers later ones, so only a second probe can tell.
+    // The page is busy for 2.2 s right after the first ping (as after a sleep or a
+    // long task): when the thread frees, the deadline is 1.4 s overdue, more than
+    // the 1 s that marks a late timer. The server ignores that ping but answers
+    // later ones, so only a second probe can tell. The timeout leaves the second
+    // probe's pong 800 ms (200 ms was too little on a loaded machine: it closed).
     await connect(
-      `{ heartbeat: { interval: 100, timeout: 200 }, reconnect: { initialDelay: 0 } }`,
+      `{ heartbeat: { interval: 100, timeout: 800 }, reconnect: { initialDelay: 0 } }`,
       `conn.addEventListener('statechange', (e) => {
         if (e.to !== 'awaitingPong' || window.blocked) return
         window.blocked = true
-        const end = performance.now() + 1500
+        const end = performance.now() + 2200
         while (performance.now() < end) {}
       })`,
     )
@@ -174,7 +176,7 @@ describe('in Chromium', () => {
     server.answerPings = true
     await server.when(() => server.pings >= 2, 'the second probe')
     await page.waitForFunction(`window.log.filter((e) => e.what === 'open').length >= 2`)
-    // Up to the first open after the block (later cycles of this 200 ms heartbeat
+    // Up to the first open after the block (later cycles of this heartbeat
     // are not what this test is about, and a loaded machine may time them out).
     const entries = await log()
     const second = entries.findIndex((e, i) => e.what === 'open' && i > 0)

@@ -111,8 +111,11 @@ const pageErrors: string[] = []
 
 beforeAll(async () => {
   pkg = await packed()
-  withDevtools = await buildPage(pkg, 'with-devtools', APP_PAGE)
-  plain = await buildPage(pkg, 'plain', PLAIN_PAGE)
+  // Two builds into two folders, side by side.
+  ;[withDevtools, plain] = await Promise.all([
+    buildPage(pkg, 'with-devtools', APP_PAGE),
+    buildPage(pkg, 'plain', PLAIN_PAGE),
+  ])
   site = serve({ 'with-devtools': withDevtools.dir, plain: plain.dir })
   await new Promise<void>((resolve) => site.server.listen(0, '127.0.0.1', resolve))
   origin = `127.0.0.1:${(site.server.address() as { port: number }).port}`

@@ -171,6 +171,13 @@ wss.close()
 console.log(JSON.stringify({ message, states, global: typeof globalThis.WebSocket }))
 `
 
+/**
+ * open, at least one heartbeat round trip, then the close. More than one round
+ * trip happens when the process is slow enough for 50 ms of silence to pass before
+ * the echo arrives (a loaded machine gave 7 states instead of 5).
+ */
+const HEARTBEAT_THEN_CLOSE = /^open( awaitingPong open)+ closing closed$/
+
 describe('the packed package in Node', () => {
   let bare: string
   let full: string
@@ -217,7 +224,7 @@ describe('the packed package in Node', () => {
     const { stdout } = await node(full, roundTrip('{ WebSocket, heartbeat: { interval: 50 } }'))
     const result = JSON.parse(stdout)
     expect(result.message).toBe('echo: hello')
-    expect(result.states).toEqual(['open', 'awaitingPong', 'open', 'closing', 'closed'])
+    expect(result.states.join(' ')).toMatch(HEARTBEAT_THEN_CLOSE)
   })
 
   it("connects with Node's own WebSocket (--experimental-websocket)", async () => {
@@ -227,7 +234,7 @@ describe('the packed package in Node', () => {
     const result = JSON.parse(stdout)
     expect(result.global).toBe('function')
     expect(result.message).toBe('echo: hello')
-    expect(result.states).toEqual(['open', 'awaitingPong', 'open', 'closing', 'closed'])
+    expect(result.states.join(' ')).toMatch(HEARTBEAT_THEN_CLOSE)
   })
 
   it('says how to fix a missing WebSocket', async () => {

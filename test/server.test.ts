@@ -97,7 +97,10 @@ describe('attachHeartbeat', () => {
 
   it('terminates a client that stops answering protocol pings, keeps one that answers', async () => {
     const { wss, url } = await server()
-    cleanups.push(attachHeartbeat(wss, { sweepInterval: 40 }))
+    // 150 ms between sweeps: the answering client must answer each ping before the
+    // next sweep, and 40 ms was too little for a process on a loaded machine (the
+    // healthy client was terminated and the wait for its pings never ended).
+    cleanups.push(attachHeartbeat(wss, { sweepInterval: 150 }))
     const healthy = await client(url)
     const silent = await client(url, { autoPong: false })
     let healthyPings = 0

@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { offerBuiltInspectorPage } from './built-inspector.js'
 import { freshDist } from './dist.js'
 import { oncePerRun } from './once-per-run.js'
 
@@ -37,6 +38,9 @@ async function make(dir: string): Promise<Packed> {
   await freshDist(ROOT)
   // What prepack runs after the build (npm test builds first).
   await run(process.execPath, ['--import', 'tsx', 'inspector/build.ts'], { cwd: ROOT })
+  // The same page the end-to-end tests serve (buildInspectorPage, PAGE_CONFIG): they
+  // use this copy instead of building it again (test/helpers/built-inspector.ts).
+  await offerBuiltInspectorPage(join(ROOT, 'dist/inspector/page'))
   const { stdout } = await run(
     'npm',
     ['pack', '--ignore-scripts', '--json', '--pack-destination', dir],
