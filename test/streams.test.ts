@@ -254,3 +254,27 @@ describe('toStreams: a reconnect in the middle of a piped transfer', () => {
     ).rejects.toBeInstanceOf(StreamInterruptedError)
   })
 })
+
+describe('toStreams: closed while waiting to reconnect', () => {
+  it('with resume on: close() between sockets ends the readable (no close event comes then)', async () => {
+    const { wss, url } = await wsServer()
+    acceptSessions(wss, { ackDelay: 0 })
+    const conn = createConnection(url, {
+      WebSocket: WebSocket as never,
+      // Long enough that the connection is still waiting when close() is called.
+      reconnect: { initialDelay: 60_000, maxDelay: 60_000 },
+      resume: resume(),
+    })
+    cleanups.push(() => conn.close())
+    const reader = toStreams(conn).readable.getReader()
+    await until(() => conn.state === 'open', 'the session open')
+    for (const ws of wss.clients) ws.terminate()
+    await until(() => conn.state === 'waitingToReconnect', 'the link lost')
+    const read = track(reader.read())
+    conn.close()
+    await ticks()
+    expect(conn.state).toBe('closed')
+    expect(read).toEqual({ settled: true, error: undefined })
+    expect(await reader.read()).toEqual({ done: true, value: undefined })
+  })
+})

@@ -10,7 +10,7 @@
 
 import { byteSize } from '../byte-size.js'
 import type { Connection } from '../connection.js'
-import type { CloseEventDetails, DropEvent, ResetEvent } from '../events.js'
+import type { CloseEventDetails, DropEvent, ResetEvent, StateChangeEvent } from '../events.js'
 import type { SendData } from '../options.js'
 import { keptSize } from '../resume/outgoing.js'
 import { sessionOf, whenAcknowledged } from '../resume/registry.js'
@@ -150,10 +150,17 @@ export function toStreams(connection: Connection, options: StreamsOptions = {}):
             )
           }
         })
-        listen<CloseEventDetails>('close', (event) => {
-          if (event.willReconnect || readDone) return
+        const end = () => {
+          if (readDone) return
           stopReading()
           controller.close()
+        }
+        listen<CloseEventDetails>('close', (event) => {
+          if (!event.willReconnect) end()
+        })
+        // close() between sockets (waiting to reconnect) ends it with no close event.
+        listen<StateChangeEvent>('statechange', (event) => {
+          if (event.to === 'closed') end()
         })
         failures.push((error) => {
           if (readDone) return
@@ -246,6 +253,9 @@ export function toStreams(connection: Connection, options: StreamsOptions = {}):
   }
   listen<CloseEventDetails>('close', (event) => {
     if (!event.willReconnect) queueMicrotask(release)
+  })
+  listen<StateChangeEvent>('statechange', (event) => {
+    if (event.to === 'closed') queueMicrotask(release)
   })
   return { readable, writable }
 }
