@@ -22,19 +22,11 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { chromium } from 'playwright-core'
 import { WebSocketServer } from 'ws'
+import { launchOwnChromium } from './chromium.js'
 
 const CHUNK = 64 * 1024
 const MiB = 1024 * 1024
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const PATHS = ['StreamSocket', 'WebSocket'] as const
 type Path = (typeof PATHS)[number]
 
@@ -124,7 +116,7 @@ async function servePage() {
 }
 
 /** A server that sends `total` bytes as fast as its socket takes them, tracking its peak buffer. */
-async function fastServer(total: number) {
+export async function fastServer(total: number) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
   await once(wss, 'listening')
   let peak = 0
@@ -167,7 +159,7 @@ export async function chromiumSlowConsumer({
   rate: number
 }): Promise<SlowConsumerResult> {
   const site = await servePage()
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS })
+  const browser = await launchOwnChromium()
   try {
     const paths = {} as Record<Path, SlowConsumerRow>
     for (const path of PATHS) {

@@ -1,10 +1,13 @@
 /** B10's block of bench/RESULTS.md: the writable, the armed `send()` ratio, and the Chromium slow consumer. */
 import type { flowBench } from './flow.js'
 
+/** The heading B10's block starts with (a rerun of B10 alone replaces the block). */
+export const FLOW_HEADING = '## B10: flow control'
+
 export function renderFlow(b: Awaited<ReturnType<typeof flowBench>>): string[] {
   const p = b.plan
   const lines = [
-    '## B10: flow control',
+    FLOW_HEADING,
     '',
     `Producer: ${p.mib} MiB in 64 KiB chunks to a server reading ${p.rate} MiB/s. \`send()\` with a \`bufferedamountlow\` handler vs none: median of ${p.rounds} rounds of ${p.sends} sends.`,
     '',
@@ -18,6 +21,21 @@ export function renderFlow(b: Awaited<ReturnType<typeof flowBench>>): string[] {
     `- **Armed / plain \`send()\` ≥ 0.97: ${b.armed.median >= 0.97 ? 'met' : 'missed'}** (median ${b.armed.median}, runs ${b.armed.min}–${b.armed.max}; the two alternate first).`,
     '',
   ]
+  const n = b.node
+  if (n) {
+    lines.push(
+      `Slow consumer in Node ${process.version}: a \`ws\` server sends ${n.mib} MiB in 64 KiB chunks as fast as it can; a client process reads at ${n.rate} MiB/s (bench/flow-consumer.ts). RSS growth of the client process, peak minus start, sampled every 20 ms (garbage not yet collected included); in a second run of the same client, what it holds: heap plus ArrayBuffers right after a forced full collection, every 250 ms, peak minus start.`,
+      '',
+      '| client | RSS growth (MiB) | held after a collection (MiB) | server peak buffered (MiB) | server drained after (s) | received in order | consumer time (s) |',
+      '|---|--:|--:|--:|--:|---|--:|',
+    )
+    for (const [mode, r] of Object.entries(n.paths)) {
+      lines.push(
+        `| ${mode === 'streams' ? '`toStreams(conn).readable` over `ws` (pauses the socket)' : 'plain `ws`, messages queued for the consumer'} | ${r.rssGrowthMiB} | ${r.liveGrowthMiB} | ${r.serverPeakBufferedMiB} | ${r.serverDrainedSeconds} | ${r.received === n.mib * 1024 * 1024 && r.inOrder ? 'yes' : `no (${r.received} B)`} | ${r.seconds} |`,
+      )
+    }
+    lines.push('')
+  }
   const c = b.chromium
   if (c) {
     lines.push(

@@ -4,8 +4,9 @@
  * of the rate): through `toStreams(conn).writable`, and in a naive `ws` send
  * loop. Reported: each producer's RSS growth and the bytes the server received.
  * Then `send()` throughput on an open connection with a `bufferedamountlow`
- * listener armed vs none (ratio, same run). Then the slow consumer in Chromium
- * (flow-chromium.ts): `StreamSocket` beside the browser's WebSocket.
+ * listener armed vs none (ratio, same run). Then the slow consumer, in Node
+ * (flow-consumer.ts: the readable over `ws` beside a plain `ws` client) and in
+ * Chromium (flow-chromium.ts: `StreamSocket` beside the browser's WebSocket).
  */
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
@@ -13,10 +14,52 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import WebSocket, { WebSocketServer } from 'ws'
 import { createConnection } from '../src/index.js'
-import { chromiumSlowConsumer } from './flow-chromium.js'
+import { chromiumSlowConsumer, fastServer } from './flow-chromium.js'
 
 const run = promisify(execFile)
 const PRODUCER = fileURLToPath(new URL('./flow-producer.ts', import.meta.url))
+const CONSUMER = fileURLToPath(new URL('./flow-consumer.ts', import.meta.url))
+const MiB = 1024 * 1024
+
+/** The slow consumer in Node: each client in its own process, one after the other. */
+export async function nodeSlowConsumer({ mib, rate }: { mib: number; rate: number }) {
+  const round = (x: number) => Math.round(x * 10) / 10
+  const rows: Record<string, Record<string, number | boolean>> = {}
+  const client = async (mode: string, held: boolean) => {
+    const server = await fastServer(mib * MiB)
+    const args = [CONSUMER, mode, server.url, String(mib), String(rate)]
+    const { stdout } = await run(
+      process.execPath,
+      held ? ['--expose-gc', '--import', 'tsx', ...args, 'held'] : ['--import', 'tsx', ...args],
+      { maxBuffer: 1 << 20 },
+    )
+    await server.close()
+    const out = JSON.parse(stdout) as {
+      start: number
+      peak: number
+      live: number
+      received: number
+      inOrder: boolean
+      seconds: number
+    }
+    return { out, peak: server.peak(), drained: server.drained() }
+  }
+  for (const mode of ['streams', 'plain'] as const) {
+    // One run for the RSS as an application sees it, one for what the process holds.
+    const { out, peak, drained } = await client(mode, false)
+    const held = await client(mode, true)
+    rows[mode] = {
+      rssGrowthMiB: round((out.peak - out.start) / MiB),
+      liveGrowthMiB: round(held.out.live / MiB),
+      serverPeakBufferedMiB: round(peak / MiB),
+      serverDrainedSeconds: round(drained),
+      received: out.received,
+      inOrder: out.inOrder && held.out.inOrder && held.out.received === out.received,
+      seconds: round(out.seconds),
+    }
+  }
+  return { mib, rate, paths: rows }
+}
 
 async function throttledServer(rate: number) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 1 << 20 })
@@ -77,7 +120,7 @@ export async function flowBench(plan: {
   rate: number
   sends: number
   rounds: number
-  /** The Chromium slow consumer: MiB sent, MiB/s read. */
+  /** The slow consumer (Node, then Chromium): MiB sent, MiB/s read. */
   chromium?: { mib: number; rate: number }
 }) {
   const streams = await producer('streams', plan.mib, plan.rate)
@@ -99,8 +142,9 @@ export async function flowBench(plan: {
     median: round(median),
     max: round(ratios.at(-1) ?? 0),
   }
+  const node = plan.chromium ? await nodeSlowConsumer(plan.chromium) : undefined
   const chromium = plan.chromium ? await chromiumSlowConsumer(plan.chromium) : undefined
-  return { plan, streams, wsWait, naive, armedOverPlain: armed.median, armed, chromium }
+  return { plan, streams, wsWait, naive, armedOverPlain: armed.median, armed, node, chromium }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,8 +1,8 @@
 /**
  * `npm run bench` (add `-- --quick` for a short run, `-- --only=B1,B6` for some).
  * Runs B1 (and B1C, client-bound in Node; B1B, client-bound in Chromium) to B10 (and B7S, B7 on a fake clock), prints the table, writes bench/results.json and bench/RESULTS.md.
- * A partial run that includes B8 replaces only B8's block of bench/RESULTS.md
- * (and writes bench/results.storm.json), so storms can be rerun on their own.
+ * A partial run that includes B8 (or B10) replaces only that block of bench/RESULTS.md
+ * (and writes bench/results.storm.json or results.flow.json), so either can be rerun on its own.
  * Benchmarks, not tests: nothing here fails on a timing.
  */
 import { readFile, writeFile } from 'node:fs/promises'
@@ -14,6 +14,7 @@ import { clientBound } from './client-bound.js'
 import { cycleCpu } from './cycle-cpu.js'
 import { deadLink } from './deadlink.js'
 import { flowBench } from './flow.js'
+import { FLOW_HEADING, renderFlow } from './flow-report.js'
 import { herd, herdSimulated } from './herd.js'
 import {
   BENCH,
@@ -158,6 +159,27 @@ if (only?.has('B8') && results.B8) {
   await writeFile(
     join(BENCH, `results.storm${quick ? '.quick' : ''}.json`),
     `${JSON.stringify({ machine: results.machine, loadAverage: results.loadAverage, durations, B8: results.B8 }, null, 2)}\n`,
+  )
+}
+if (only?.has('B10') && results.B10) {
+  // B10's block (from its heading to the next) is replaced in place, with the command that made it.
+  const path = join(BENCH, `RESULTS${quick ? '.quick' : ''}.md`)
+  const current = await readFile(path, 'utf8').catch(() => '')
+  const block = [
+    ...renderFlow(results.B10),
+    `(B10 rerun alone: \`npm run bench -- ${argv.join(' ')}\`, ${results.machine.date}, load average before ${results.loadAverage.before.join(' / ')}.)`,
+    '',
+  ].join('\n')
+  const from = current.indexOf(FLOW_HEADING)
+  const to = from < 0 ? -1 : current.indexOf('\n## ', from + FLOW_HEADING.length)
+  const next =
+    from < 0
+      ? `${current}\n${block}`
+      : current.slice(0, from) + block + (to < 0 ? '' : current.slice(to + 1))
+  await writeFile(path, next)
+  await writeFile(
+    join(BENCH, `results.flow${quick ? '.quick' : ''}.json`),
+    `${JSON.stringify({ machine: results.machine, loadAverage: results.loadAverage, durations, B10: results.B10 }, null, 2)}\n`,
   )
 }
 process.stdout.write(markdown)
