@@ -4,11 +4,24 @@ import type { flowBench } from './flow.js'
 /** The heading B10's block starts with (a rerun of B10 alone replaces the block). */
 export const FLOW_HEADING = '## B10: flow control'
 
-export function renderFlow(b: Awaited<ReturnType<typeof flowBench>>): string[] {
+/** Where a B10 block came from when B10 was rerun alone after the full run. */
+interface Rerun {
+  command: string
+  date: string
+  loadBefore: number[]
+}
+
+export function renderFlow(b: Awaited<ReturnType<typeof flowBench>> & { rerun?: Rerun }): string[] {
   const p = b.plan
   const lines = [
     FLOW_HEADING,
     '',
+    ...(b.rerun
+      ? [
+          `B10 was rerun alone after the full run: \`${b.rerun.command}\`, ${b.rerun.date}, load average before ${b.rerun.loadBefore.join(' / ')}.`,
+          '',
+        ]
+      : []),
     `Producer: ${p.mib} MiB in 64 KiB chunks to a server reading ${p.rate} MiB/s. \`send()\` with a \`bufferedamountlow\` handler vs none: median of ${p.rounds} rounds of ${p.sends} sends.`,
     '',
     '| producer | RSS growth (MiB) | bytes written | bytes received |',

@@ -165,13 +165,20 @@ if (only?.has('B10') && results.B10) {
   // B10's block (from its heading to the next) is replaced in place, with the command that made it.
   const path = join(BENCH, `RESULTS${quick ? '.quick' : ''}.md`)
   const current = await readFile(path, 'utf8').catch(() => '')
-  const block = [
-    ...renderFlow(results.B10),
-    `(B10 rerun alone: \`npm run bench -- ${argv.join(' ')}\`, ${results.machine.date}, load average before ${results.loadAverage.before.join(' / ')}.)`,
-    '',
-  ].join('\n')
+  const rerun = {
+    command: `npm run bench -- ${argv.join(' ')}`,
+    date: results.machine.date,
+    loadBefore: results.loadAverage.before,
+  }
+  const b10 = { ...results.B10, rerun }
+  const block = [...renderFlow(b10), ''].join('\n')
   const from = current.indexOf(FLOW_HEADING)
-  const to = from < 0 ? -1 : current.indexOf('\n## ', from + FLOW_HEADING.length)
+  // The block ends where the next heading or marker comment (the breakdown's) starts.
+  const after = from + FLOW_HEADING.length
+  const ends = ['\n## ', '\n<!-- ']
+    .map((mark) => current.indexOf(mark, after))
+    .filter((i) => i >= 0)
+  const to = from < 0 || ends.length === 0 ? -1 : Math.min(...ends)
   const next =
     from < 0
       ? `${current}\n${block}`
@@ -179,7 +186,15 @@ if (only?.has('B10') && results.B10) {
   await writeFile(path, next)
   await writeFile(
     join(BENCH, `results.flow${quick ? '.quick' : ''}.json`),
-    `${JSON.stringify({ machine: results.machine, loadAverage: results.loadAverage, durations, B10: results.B10 }, null, 2)}\n`,
+    `${JSON.stringify({ machine: results.machine, loadAverage: results.loadAverage, durations, B10: b10 }, null, 2)}\n`,
+  )
+  // results.json takes the rerun's B10, so that bench/render.ts draws the same block.
+  const full = JSON.parse(
+    await readFile(join(BENCH, `results${quick ? '.quick' : ''}.json`), 'utf8'),
+  )
+  await writeFile(
+    join(BENCH, `results${quick ? '.quick' : ''}.json`),
+    `${JSON.stringify({ ...full, B10: b10 }, null, 2)}\n`,
   )
 }
 process.stdout.write(markdown)
