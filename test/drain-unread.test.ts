@@ -60,9 +60,10 @@ async function app(
 }
 
 /** A heartline client (no heartbeat: it writes only what the test sends) and what it saw. */
-function client(url: () => string) {
+function client(url: string) {
+  let target = url
   const clock = new SimulatedClock()
-  const conn: Connection = createConnection(url, {
+  const conn: Connection = createConnection(() => target, {
     WebSocket,
     clock,
     heartbeat: false,
@@ -77,7 +78,16 @@ function client(url: () => string) {
     outcomes.set(text, [])
     conn.send(text, (outcome: SendOutcome) => outcomes.get(text)?.push(outcome.status))
   }
-  return { conn, clock, drops, outcomes, send }
+  /** Points the client at `next`, lets its retry run, and waits until `end` sent after it arrives there. */
+  const moveTo = async (next: App) => {
+    target = next.url
+    const reopened = nextEvent(conn, 'open')
+    clock.increment(60_000)
+    await reopened
+    send('end')
+    await until(() => next.received.includes('end'), 'the marker on the next server')
+  }
+  return { conn, clock, drops, outcomes, send, moveTo }
 }
 
 const messages = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
@@ -86,8 +96,7 @@ describe('drain() and a client that opened just before it', () => {
   it('nothing read, nothing written: 1013, and the queue arrives once, in order, on the next server', async () => {
     const a = await app()
     const b = await app()
-    let target = a.url
-    const c = client(() => target)
+    const c = client(a.url)
     const sent = messages(50)
     for (const m of sent) c.send(m)
     // The queue is written before `open` fires (rule 1): the drain starts in the
@@ -102,12 +111,7 @@ describe('drain() and a client that opened just before it', () => {
     expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 1 })
     // Written into the first socket, given back by the refusal.
     for (const m of sent) expect(c.outcomes.get(m)).toEqual(['queued', 'queued'])
-    target = b.url
-    const reopened = nextEvent(c.conn, 'open')
-    c.clock.increment(60_000)
-    await reopened
-    c.send('end')
-    await until(() => b.received.includes('end'), 'the marker on the next server')
+    await c.moveTo(b)
     expect(b.received).toEqual([...sent, 'end'])
     expect(a.received).toEqual([])
     expect(c.drops).toEqual([])
@@ -116,8 +120,7 @@ describe('drain() and a client that opened just before it', () => {
   it('messages read (fault 2): 1012, nothing sent again', async () => {
     const a = await app()
     const b = await app()
-    let target = a.url
-    const c = client(() => target)
+    const c = client(a.url)
     await nextEvent(c.conn, 'open')
     const sent = messages(5)
     for (const m of sent) c.send(m)
@@ -126,12 +129,7 @@ describe('drain() and a client that opened just before it', () => {
     expect(await drain(a.wss, { window: 1000 })).toEqual({ clients: 1, terminated: 0, unread: 0 })
     expect((await closed).code).toBe(1012)
     for (const m of sent) expect(c.outcomes.get(m)).toEqual(['written'])
-    target = b.url
-    const reopened = nextEvent(c.conn, 'open')
-    c.clock.increment(60_000)
-    await reopened
-    c.send('end')
-    await until(() => b.received.includes('end'), 'the marker on the next server')
+    await c.moveTo(b)
     expect(a.received).toEqual(sent)
     expect(b.received).toEqual(['end'])
     expect(c.drops).toEqual([])
@@ -140,8 +138,7 @@ describe('drain() and a client that opened just before it', () => {
   it('a greeting written, nothing read: 1012, and the messages reach the application once', async () => {
     const a = await app((ws) => ws.send('hello'))
     const b = await app()
-    let target = a.url
-    const c = client(() => target)
+    const c = client(a.url)
     const sent = messages(20)
     for (const m of sent) c.send(m)
     let drained: Promise<DrainResult> | undefined
@@ -150,12 +147,7 @@ describe('drain() and a client that opened just before it', () => {
     })
     expect((await nextEvent(c.conn, 'close')).code).toBe(1012)
     expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 0 })
-    target = b.url
-    const reopened = nextEvent(c.conn, 'open')
-    c.clock.increment(60_000)
-    await reopened
-    c.send('end')
-    await until(() => b.received.includes('end'), 'the marker on the next server')
+    await c.moveTo(b)
     expect(a.received).toEqual(sent)
     expect(b.received).toEqual(['end'])
     expect(c.drops).toEqual([])
@@ -172,18 +164,12 @@ describe('drain() and a client that opened just before it', () => {
       { perMessageDeflate: true },
     )
     const b = await app()
-    let target = a.url
-    const c = client(() => target)
+    const c = client(a.url)
     const sent = messages(20)
     for (const m of sent) c.send(m)
     expect((await nextEvent(c.conn, 'close')).code).toBe(1012)
     expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 0 })
-    target = b.url
-    const reopened = nextEvent(c.conn, 'open')
-    c.clock.increment(60_000)
-    await reopened
-    c.send('end')
-    await until(() => b.received.includes('end'), 'the marker on the next server')
+    await c.moveTo(b)
     expect(a.received).toEqual(sent)
     expect(b.received).toEqual(['end'])
     expect(c.drops).toEqual([])
