@@ -16,31 +16,13 @@ import { acceptSessions } from '../src/server/index.js'
 import { toStreams } from '../src/streams/index.js'
 import { waitFor } from './harness/wait.js'
 import { type ScriptedSocket, SocketRegistry } from './helpers/scripted-socket.js'
+import { microtasks, track } from './helpers/settled.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   vi.useRealTimers()
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-/** A settled-or-not probe for a promise, read after the microtasks ran. */
-function track(promise: Promise<unknown>) {
-  const state = { settled: false, error: undefined as unknown }
-  promise.then(
-    () => {
-      state.settled = true
-    },
-    (error) => {
-      state.settled = true
-      state.error = error
-    },
-  )
-  return state
-}
-/** Lets pending promise reactions run (no timer involved, so fake timers do not matter). */
-async function microtasks() {
-  for (let i = 0; i < 20; i++) await Promise.resolve()
-}
 
 /** A resume connection over a scripted socket, welcomed into a new session. */
 function welcomed(maxBytes: number) {

@@ -16,6 +16,7 @@ import { acceptSessions } from '../src/server/index.js'
 import { StreamInterruptedError, StreamSocket, toStreams } from '../src/streams/index.js'
 import { waitFor } from './harness/wait.js'
 import { type ScriptedSocket, SocketRegistry } from './helpers/scripted-socket.js'
+import { track } from './helpers/settled.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -40,20 +41,6 @@ function until<T>(check: () => T | undefined | false, what: string) {
   })
 }
 
-/** A settled-or-not probe for a promise, read after the microtasks ran. */
-function track(promise: Promise<unknown>) {
-  const state = { settled: false, error: undefined as unknown }
-  promise.then(
-    () => {
-      state.settled = true
-    },
-    (error) => {
-      state.settled = true
-      state.error = error
-    },
-  )
-  return state
-}
 const ticks = () => new Promise((resolve) => setImmediate(resolve))
 
 function scripted() {
