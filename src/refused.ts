@@ -20,7 +20,7 @@ export const REFUSED = 1013
 const TENTATIVE_WITHOUT_QUEUE = 1000
 
 /** Bytes held back beyond what was queued at open (and the slack between trims). */
-export const TENTATIVE_BYTES = 1 << 20
+const TENTATIVE_BYTES = 1 << 20
 
 /**
  * What was written to a socket not yet heard from, oldest first: the newest

@@ -90,6 +90,15 @@ function client(url: string) {
   return { conn, clock, drops, outcomes, send, moveTo }
 }
 
+/** Starts drain() of `server` in the client's first `open` listener (its queue was written just before); returns its result. */
+function drainAtOpen(c: { conn: Connection }, server: App) {
+  let drained: Promise<DrainResult> | undefined
+  c.conn.addEventListener('open', () => {
+    drained ??= drain(server.wss, { window: 1000 })
+  })
+  return () => drained
+}
+
 const messages = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
 
 describe('drain() and a client that opened just before it', () => {
@@ -101,14 +110,11 @@ describe('drain() and a client that opened just before it', () => {
     for (const m of sent) c.send(m)
     // The queue is written before `open` fires (rule 1): the drain starts in the
     // same tick, before the server could read any of it.
-    let drained: Promise<DrainResult> | undefined
-    c.conn.addEventListener('open', () => {
-      drained ??= drain(a.wss, { window: 1000 })
-    })
+    const drained = drainAtOpen(c, a)
     const close = await nextEvent(c.conn, 'close')
     expect(close.code).toBe(1013)
     expect(close.reason).toBe('service restart retry-after=500ms')
-    expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 1 })
+    expect(await drained()).toEqual({ clients: 1, terminated: 0, unread: 1 })
     // Written into the first socket, given back by the refusal.
     for (const m of sent) expect(c.outcomes.get(m)).toEqual(['queued', 'queued'])
     await c.moveTo(b)
@@ -141,12 +147,9 @@ describe('drain() and a client that opened just before it', () => {
     const c = client(a.url)
     const sent = messages(20)
     for (const m of sent) c.send(m)
-    let drained: Promise<DrainResult> | undefined
-    c.conn.addEventListener('open', () => {
-      drained ??= drain(a.wss, { window: 1000 })
-    })
+    const drained = drainAtOpen(c, a)
     expect((await nextEvent(c.conn, 'close')).code).toBe(1012)
-    expect(await drained).toEqual({ clients: 1, terminated: 0, unread: 0 })
+    expect(await drained()).toEqual({ clients: 1, terminated: 0, unread: 0 })
     await c.moveTo(b)
     expect(a.received).toEqual(sent)
     expect(b.received).toEqual(['end'])
